@@ -1,0 +1,74 @@
+#include "bot/app/cli.hpp"
+
+namespace bounceback::app {
+
+std::string usage() {
+  return R"(bounceback - a coaching bot for mental resilience
+
+usage:
+  bounceback run    [--config FILE] [--set KEY=VALUE]...   run the daemon
+  bounceback check  [--config FILE] [--set KEY=VALUE]... [PATH]...
+                                                          validate the config (and dialogs, safety lists);
+                                                          exit 0 when clean, 1 with FILE:LINE:COL errors
+  bounceback graph  FILE.yaml                             print a conversation tree as Graphviz DOT
+  bounceback backup [--config FILE] OUT.db                consistent copy of the live database
+  bounceback --version | --help
+
+The default config is config/bounceback.yaml. --set overrides any config key and may be
+repeated; VALUE is read as YAML, e.g. --set http.listen=127.0.0.1:0
+)";
+}
+
+CommandLine parse_command_line(const std::vector<std::string>& args) {
+  CommandLine cl;
+  if (args.empty()) return cl;
+  auto invalid = [&cl](std::string why) {
+    cl.command = CommandLine::Command::invalid;
+    cl.error = std::move(why);
+    return cl;
+  };
+  const std::string& first = args[0];
+  if (first == "--version" || first == "version") {
+    cl.command = CommandLine::Command::version;
+    return cl;
+  }
+  if (first == "--help" || first == "-h" || first == "help") return cl;
+  if (first == "run") cl.command = CommandLine::Command::run;
+  else if (first == "check") cl.command = CommandLine::Command::check;
+  else if (first == "graph") cl.command = CommandLine::Command::graph;
+  else if (first == "backup") cl.command = CommandLine::Command::backup;
+  else return invalid("unknown command \"" + first + "\"");
+
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const std::string& flag) -> std::optional<std::string> {
+      if (a.rfind(flag + "=", 0) == 0) return a.substr(flag.size() + 1);
+      if (a == flag && i + 1 < args.size()) return args[++i];
+      return std::nullopt;
+    };
+    if (a == "--help" || a == "-h") {
+      cl.command = CommandLine::Command::help;
+      return cl;
+    }
+    if (a == "--config" || a.rfind("--config=", 0) == 0) {
+      auto v = value("--config");
+      if (!v) return invalid("--config needs a FILE");
+      cl.config_path = *v;
+    } else if (a == "--set" || a.rfind("--set=", 0) == 0) {
+      auto v = value("--set");
+      if (!v) return invalid("--set needs KEY=VALUE");
+      cl.overrides.push_back(*v);
+    } else if (a.size() > 1 && a[0] == '-') {
+      return invalid("unknown option \"" + a + "\"");
+    } else {
+      cl.paths.push_back(a);
+    }
+  }
+  if (cl.command == CommandLine::Command::run && !cl.paths.empty())
+    return invalid("run takes no paths (did you mean --config " + cl.paths[0] + "?)");
+  if (cl.command == CommandLine::Command::graph && cl.paths.size() != 1) return invalid("graph needs one FILE.yaml");
+  if (cl.command == CommandLine::Command::backup && cl.paths.size() != 1) return invalid("backup needs one OUT.db");
+  return cl;
+}
+
+}  // namespace bounceback::app

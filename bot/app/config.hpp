@@ -1,0 +1,54 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "bot/core/time_point.hpp"
+#include "connectors/websocket/websocket_settings.hpp"
+
+namespace bounceback::app {
+
+// Everything config/bounceback.yaml can say (CONTRACT.md "Config keys"), validated.
+struct Config {
+  std::string source = "config/bounceback.yaml";  // the file it came from, for messages
+
+  std::string data_dir = "var";
+  std::string dialogs = "dialogs";
+
+  std::string http_host = "127.0.0.1";
+  std::uint16_t http_port = 8080;
+
+  bool manual_clock = false;
+  core::TimePoint clock_start{};  // manual mode's first "now"
+
+  std::string admin_token_env = "BOUNCEBACK_ADMIN_TOKEN";
+
+  std::string default_timezone = "UTC";
+  std::string default_country;
+
+  websocket::WebsocketSettings websocket;
+
+  struct Telegram {
+    bool enabled = false;
+    std::string token_env = "BOUNCEBACK_TELEGRAM_TOKEN";
+    std::string api_base = "https://api.telegram.org";
+    std::string mode = "polling";
+    std::string webhook_url;
+    std::string webhook_secret_env = "BOUNCEBACK_TELEGRAM_WEBHOOK_SECRET";
+  } telegram;
+
+  struct Matrix {
+    bool enabled = false;
+    std::string homeserver = "https://matrix.example.org";
+    std::string user_id = "@coach:example.org";
+    std::string token_env = "BOUNCEBACK_MATRIX_TOKEN";
+  } matrix;
+
+  std::string safety_file = "config/safety/en.yaml";
+
+  std::string log_format = "text";  // text | json
+  std::string log_level = "info";   // trace | debug | info | warn | error
+
+  std::string database_path() const { return data_dir + "/bounceback.db"; }
+};
+
+}  // namespace bounceback::app

@@ -1,0 +1,359 @@
+#include "bot/app/config_loader.hpp"
+
+#include <arpa/inet.h>
+#include <date/tz.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "bot/app/config_error.hpp"
+#include "bot/core/iso8601.hpp"
+
+namespace bounceback::app {
+
+namespace {
+
+// A setter reads one scalar into the Config; it returns an error message or nothing.
+using Setter = std::function<std::optional<std::string>(const YAML::Node&, Config&)>;
+
+std::optional<std::string> scalar(const YAML::Node& n, std::string& out) {
+  if (!n.IsScalar()) return "expected a single value";
+  out = n.as<std::string>();
+  return std::nullopt;
+}
+
+Setter text(std::string Config::*field) {
+  return [field](const YAML::Node& n, Config& c) { return scalar(n, c.*field); };
+}
+
+template <typename Section>
+Setter text(Section Config::*section, std::string Section::*field) {
+  return [section, field](const YAML::Node& n, Config& c) { return scalar(n, c.*section.*field); };
+}
+
+std::optional<bool> read_bool(const YAML::Node& n) {
+  bool b;
+  if (n.IsScalar() && YAML::convert<bool>::decode(n, b)) return b;
+  return std::nullopt;
+}
+
+template <typename Section>
+Setter flag(Section Config::*section, bool Section::*field) {
+  return [section, field](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+    auto b = read_bool(n);
+    if (!b) return "expected true or false";
+    c.*section.*field = *b;
+    return std::nullopt;
+  };
+}
+
+std::optional<long long> read_integer(const YAML::Node& n) {
+  long long v;
+  if (n.IsScalar() && YAML::convert<long long>::decode(n, v)) return v;
+  return std::nullopt;
+}
+
+Setter one_of(std::string Config::*field, std::vector<std::string> allowed) {
+  return [field, allowed](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+    std::string v;
+    if (auto e = scalar(n, v)) return e;
+    for (const auto& a : allowed)
+      if (a == v) {
+        c.*field = v;
+        return std::nullopt;
+      }
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    return "\"" + v + "\" is not one of: " + list;
+  };
+}
+
+std::optional<std::string> parse_listen(const std::string& v, Config& c) {
+  auto colon = v.rfind(':');
+  if (colon == std::string::npos) return "expected HOST:PORT, e.g. 127.0.0.1:8080";
+  std::string host = v.substr(0, colon);
+  std::string port = v.substr(colon + 1);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, host.c_str(), buf) != 1 && inet_pton(AF_INET6, host.c_str(), buf) != 1)
+    return "\"" + host + "\" is not an IP address (use 127.0.0.1, 0.0.0.0 or an IPv6 address in [])";
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port) > 65535)
+    return "\"" + port + "\" is not a port number (0-65535; 0 lets the system choose)";
+  c.http_host = host;
+  c.http_port = static_cast<std::uint16_t>(std::stoi(port));
+  return std::nullopt;
+}
+
+const std::map<std::string, Setter>& schema() {
+  static const std::map<std::string, Setter> keys = {
+      {"data_dir", text(&Config::data_dir)},
+      {"dialogs", text(&Config::dialogs)},
+      {"http.listen",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         std::string v;
+         if (auto e = scalar(n, v)) return e;
+         return parse_listen(v, c);
+       }},
+      {"clock.mode",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         std::string v;
+         if (auto e = scalar(n, v)) return e;
+         if (v != "system" && v != "manual") return "\"" + v + "\" is not one of: system, manual";
+         c.manual_clock = v == "manual";
+         return std::nullopt;
+       }},
+      {"clock.start",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         std::string v;
+         if (auto e = scalar(n, v)) return e;
+         auto t = core::parse_iso8601(v);
+         if (!t) return "\"" + v + "\" is not an ISO-8601 time such as 2026-03-08T06:00:00Z";
+         c.clock_start = *t;
+         return std::nullopt;
+       }},
+      {"admin.token_env", text(&Config::admin_token_env)},
+      {"defaults.timezone",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         std::string v;
+         if (auto e = scalar(n, v)) return e;
+         try {
+           date::locate_zone(v);
+         } catch (const std::exception&) {
+           return "\"" + v + "\" is not an IANA time zone such as Europe/Berlin";
+         }
+         c.default_timezone = v;
+         return std::nullopt;
+       }},
+      {"defaults.country",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         std::string v;
+         if (auto e = scalar(n, v)) return e;
+         if (!v.empty() && (v.size() != 2 || !std::isupper(static_cast<unsigned char>(v[0])) ||
+                            !std::isupper(static_cast<unsigned char>(v[1]))))
+           return "\"" + v + "\" is not a two-letter country code such as DE (or \"\")";
+         c.default_country = v;
+         return std::nullopt;
+       }},
+      {"connectors.websocket.enabled", flag(&Config::websocket, &websocket::WebsocketSettings::enabled)},
+      {"connectors.websocket.rate_limit",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         double v;
+         if (!n.IsScalar() || !YAML::convert<double>::decode(n, v) || v < 0 || v > 100000)
+           return "expected messages per second, 0 (off) or more";
+         c.websocket.rate_limit = v;
+         return std::nullopt;
+       }},
+      {"connectors.websocket.new_people_per_minute",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         auto v = read_integer(n);
+         if (!v || *v < 0 || *v > 1000000) return "expected a whole number, 0 (off) or more";
+         c.websocket.new_people_per_minute = static_cast<int>(*v);
+         return std::nullopt;
+       }},
+      {"connectors.websocket.idle_timeout_s",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         auto v = read_integer(n);
+         if (!v || *v < 5 || *v > 86400) return "expected seconds between 5 and 86400";
+         c.websocket.idle_timeout = std::chrono::seconds(*v);
+         return std::nullopt;
+       }},
+      {"connectors.websocket.send_queue",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         auto v = read_integer(n);
+         if (!v || *v < 8 || *v > 100000) return "expected a number of frames between 8 and 100000";
+         c.websocket.send_queue = static_cast<std::size_t>(*v);
+         return std::nullopt;
+       }},
+      {"connectors.telegram.enabled", flag(&Config::telegram, &Config::Telegram::enabled)},
+      {"connectors.telegram.token_env", text(&Config::telegram, &Config::Telegram::token_env)},
+      {"connectors.telegram.api_base", text(&Config::telegram, &Config::Telegram::api_base)},
+      {"connectors.telegram.mode",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         std::string v;
+         if (auto e = scalar(n, v)) return e;
+         if (v != "polling" && v != "webhook") return "\"" + v + "\" is not one of: polling, webhook";
+         c.telegram.mode = v;
+         return std::nullopt;
+       }},
+      {"connectors.telegram.webhook_url", text(&Config::telegram, &Config::Telegram::webhook_url)},
+      {"connectors.telegram.webhook_secret_env", text(&Config::telegram, &Config::Telegram::webhook_secret_env)},
+      {"connectors.matrix.enabled", flag(&Config::matrix, &Config::Matrix::enabled)},
+      {"connectors.matrix.homeserver", text(&Config::matrix, &Config::Matrix::homeserver)},
+      {"connectors.matrix.user_id", text(&Config::matrix, &Config::Matrix::user_id)},
+      {"connectors.matrix.token_env", text(&Config::matrix, &Config::Matrix::token_env)},
+      {"safety.file", text(&Config::safety_file)},
+      {"log.format", one_of(&Config::log_format, {"text", "json"})},
+      {"log.level", one_of(&Config::log_level, {"trace", "debug", "info", "warn", "error"})},
+  };
+  return keys;
+}
+
+bool is_section(const std::string& path) {
+  const auto& keys = schema();
+  auto it = keys.lower_bound(path + ".");
+  return it != keys.end() && it->first.rfind(path + ".", 0) == 0;
+}
+
+// The closest known key, for "did you mean" (edit distance on the last part).
+std::string suggestion(const std::string& path) {
+  auto distance = [](const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+      std::size_t diag = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        std::size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
+        diag = up;
+      }
+    }
+    return row[b.size()];
+  };
+  std::string best;
+  std::size_t best_distance = 3;  // only close misspellings
+  for (const auto& [key, setter] : schema()) {
+    std::size_t d = distance(path, key);
+    if (d < best_distance) {
+      best_distance = d;
+      best = key;
+    }
+  }
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
+class Validator {
+ public:
+  Validator(std::string source, std::set<std::string> overridden)
+      : source_(std::move(source)), overridden_(std::move(overridden)) {}
+
+  void visit(const YAML::Node& node, const std::string& prefix, Config& config) {
+    if (!node.IsMap()) {
+      error(prefix, node.Mark(), prefix.empty() ? "the config must be a mapping of keys" : "expected a mapping of keys");
+      return;
+    }
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      std::string key = it->first.Scalar();
+      std::string path = prefix.empty() ? key : prefix + "." + key;
+      marks_[path] = it->second.Mark();
+      const auto& keys = schema();
+      if (auto spec = keys.find(path); spec != keys.end()) {
+        if (auto problem = spec->second(it->second, config)) error(path, it->second.Mark(), path + ": " + *problem);
+      } else if (is_section(path)) {
+        if (!it->second.IsNull()) visit(it->second, path, config);
+      } else {
+        error(path, it->first.Mark(), "unknown key '" + path + "'" + suggestion(path));
+      }
+    }
+  }
+
+  void error(const std::string& path, const YAML::Mark& mark, const std::string& message) {
+    if (overridden_.count(path)) {
+      diagnostics_.push_back("--set " + path + ": error: " + message);
+      return;
+    }
+    std::ostringstream line;
+    line << source_ << ':' << (mark.is_null() ? 1 : mark.line + 1) << ':' << (mark.is_null() ? 1 : mark.column + 1)
+         << ": error: " << message;
+    diagnostics_.push_back(line.str());
+  }
+
+  // Where a key's value was written, for checks that look at several keys at once.
+  YAML::Mark mark_of(const std::string& path) const {
+    auto it = marks_.find(path);
+    return it == marks_.end() ? YAML::Mark::null_mark() : it->second;
+  }
+
+  std::vector<std::string> diagnostics_;
+
+ private:
+  std::map<std::string, YAML::Mark> marks_;
+  std::string source_;
+  std::set<std::string> overridden_;
+};
+
+// --set a.b.c=VALUE: the key must exist; VALUE is YAML.
+void apply_overrides(YAML::Node& root, const std::vector<std::string>& overrides, std::set<std::string>& overridden,
+                     std::vector<std::string>& diagnostics) {
+  for (const auto& item : overrides) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      diagnostics.push_back("--set " + item + ": error: expected KEY=VALUE, e.g. --set http.listen=127.0.0.1:0");
+      continue;
+    }
+    std::string key = item.substr(0, eq);
+    if (!schema().count(key)) {
+      diagnostics.push_back("--set " + key + ": error: unknown key '" + key + "'" + suggestion(key));
+      continue;
+    }
+    YAML::Node value;
+    try {
+      value = YAML::Load(item.substr(eq + 1));
+    } catch (const YAML::Exception& e) {
+      diagnostics.push_back("--set " + key + ": error: the value is not valid YAML: " + e.msg);
+      continue;
+    }
+    if (value.IsNull()) value = YAML::Node(std::string());
+    std::vector<std::string> parts;
+    std::stringstream split(key);
+    for (std::string part; std::getline(split, part, '.');) parts.push_back(part);
+    YAML::Node node = root;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+      if (!node[parts[i]].IsMap()) node[parts[i]] = YAML::Node(YAML::NodeType::Map);
+      node.reset(node[parts[i]]);
+    }
+    node[parts.back()] = value;
+    overridden.insert(key);
+  }
+}
+
+}  // namespace
+
+Config parse_config(const std::string& yaml_text, const std::string& source,
+                    const std::vector<std::string>& overrides) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    std::ostringstream line;
+    line << source << ':' << e.mark.line + 1 << ':' << e.mark.column + 1 << ": error: " << e.msg;
+    throw ConfigError({line.str()});
+  }
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+
+  Config config;
+  config.source = source;
+  config.clock_start = *core::parse_iso8601("2026-03-08T06:00:00Z");
+  std::set<std::string> overridden;
+  std::vector<std::string> diagnostics;
+  if (root.IsMap()) apply_overrides(root, overrides, overridden, diagnostics);
+
+  Validator validator(source, overridden);
+  validator.visit(root, "", config);
+  for (const char* connector : {"telegram", "matrix"}) {
+    bool enabled = std::string(connector) == "telegram" ? config.telegram.enabled : config.matrix.enabled;
+    std::string key = std::string("connectors.") + connector + ".enabled";
+    if (enabled)
+      validator.error(key, validator.mark_of(key), key + ": the " + connector + " connector is not part of this build yet");
+  }
+  diagnostics.insert(diagnostics.end(), validator.diagnostics_.begin(), validator.diagnostics_.end());
+
+  if (!diagnostics.empty()) throw ConfigError(std::move(diagnostics));
+  return config;
+}
+
+Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError({path + ":1:1: error: cannot read the config file"});
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path, overrides);
+}
+
+}  // namespace bounceback::app

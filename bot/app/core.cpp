@@ -1,0 +1,206 @@
+#include "bot/app/core.hpp"
+
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <map>
+#include <spdlog/spdlog.h>
+#include <unordered_map>
+
+#include "bot/coach/coach.hpp"
+#include "bot/core/clock.hpp"
+#include "bot/core/connector.hpp"
+#include "bot/core/metrics.hpp"
+#include "bot/core/random_ids.hpp"
+#include "bot/store/store.hpp"
+#include "bot/store/store_error.hpp"
+
+namespace bounceback::app {
+
+namespace asio = boost::asio;
+using core::Outgoing;
+using core::Person;
+
+struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
+  Impl(asio::io_context& io, store::Store& store, const core::Clock& clock, core::Metrics& metrics,
+       const coach::Coach& coach)
+      : strand(asio::make_strand(io)), store(store), clock(clock), metrics(metrics), coach(coach),
+        next_person_id(store.max_person_id() + 1), next_outbox_id(store.max_outbox_id() + 1) {}
+
+  asio::strand<asio::io_context::executor_type> strand;
+  store::Store& store;
+  const core::Clock& clock;
+  core::Metrics& metrics;
+  const coach::Coach& coach;
+  std::map<std::string, core::Connector*, std::less<>> connectors;
+
+  // Every person loaded since start. Authoritative: writes for them are submitted from
+  // here, so reading the database again could only see older data.
+  std::unordered_map<core::PersonId, Person> people;
+  std::unordered_map<core::Address, core::PersonId, core::AddressHash> by_address;
+  std::unordered_map<std::string, core::PersonId> by_token_hash;
+  core::PersonId next_person_id;
+  std::int64_t next_outbox_id;
+
+  Person& remember(Person p) {
+    by_address[p.address] = p.id;
+    if (!p.token_hash.empty()) by_token_hash[p.token_hash] = p.id;
+    auto id = p.id;
+    return people[id] = std::move(p);
+  }
+
+  Person* find(const core::Address& address) {
+    if (auto it = by_address.find(address); it != by_address.end()) return &people[it->second];
+    if (auto loaded = store.find_person(address)) return &remember(std::move(*loaded));
+    return nullptr;
+  }
+
+  Person* find_by_token(const std::string& token_hash) {
+    if (auto it = by_token_hash.find(token_hash); it != by_token_hash.end()) return &people[it->second];
+    if (auto loaded = store.find_person_by_token_hash(token_hash)) return &remember(std::move(*loaded));
+    return nullptr;
+  }
+
+  Person& create(core::Address address, std::string token_hash) {
+    Person p;
+    p.id = next_person_id++;
+    p.address = std::move(address);
+    p.token_hash = std::move(token_hash);
+    p.created = p.last_seen = clock.now();
+    metrics.add_counter("bounceback_people_created_total", {{"connector", p.address.connector}});
+    return remember(std::move(p));
+  }
+
+  // Turns the coach's replies into outbox entries: the last one answering a message is final.
+  void address_replies(const Person& person, const std::vector<coach::Reply>& replies,
+                       const std::string& correlation_id, std::vector<Outgoing>& out) {
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+      Outgoing m;
+      m.id = next_outbox_id++;
+      m.person = person.id;
+      m.to = person.address;
+      m.kind = replies[i].kind;
+      m.text = replies[i].text;
+      m.choices = replies[i].choices;
+      m.reply_to = correlation_id;
+      m.final = !correlation_id.empty() && i + 1 == replies.size();
+      m.created = clock.now();
+      out.push_back(std::move(m));
+    }
+  }
+
+  // Commits `tx`; afterwards, on the strand, hands its messages to their connectors
+  // (unless `deliver` is false) and calls `then`.
+  void commit(store::Transaction tx, bool deliver, std::function<void(store::CommitResult)> then) {
+    tx.at = clock.now();
+    auto messages = tx.outbox;
+    store.submit(std::move(tx), [self = shared_from_this(), messages = std::move(messages), deliver,
+                                 then = std::move(then)](store::CommitResult result) mutable {
+      asio::post(self->strand, [self, messages = std::move(messages), deliver, then = std::move(then),
+                                result = std::move(result)]() mutable {
+        if (!result.ok) {
+          spdlog::error("core: a change could not be saved, its messages are not sent: {}", result.error);
+        } else {
+          for (const auto& m : messages) {
+            self->metrics.add_counter("bounceback_messages_out_total",
+                                      {{"connector", m.to.connector}, {"kind", std::string(core::to_string(m.kind))}});
+            if (deliver) self->hand_over(m);
+          }
+        }
+        if (then) then(std::move(result));
+      });
+    });
+  }
+
+  void hand_over(const Outgoing& m) {
+    auto it = connectors.find(m.to.connector);
+    if (it == connectors.end()) return;  // connector disabled: the message waits in the outbox
+    it->second->deliver(m);
+  }
+
+  void web_hello(std::string token, std::function<void(core::WebHelloResult)> done) {
+    store::Transaction tx;
+    std::string new_token;
+    Person* person = nullptr;
+    try {
+      if (token.empty()) {
+        new_token = core::random_token(24);  // 192 bits
+        person = &create({"websocket", core::random_token(9)}, core::sha256_hex(new_token));
+        address_replies(*person, coach.welcome(), "", tx.outbox);
+      } else {
+        person = find_by_token(core::sha256_hex(token));
+        if (!person) return done({core::WebHelloResult::Status::unauthorized, {}, {}, {}});
+        person->last_seen = clock.now();
+      }
+    } catch (const store::StoreError& e) {
+      spdlog::error("core: cannot look up a person: {}", e.what());
+      return done({core::WebHelloResult::Status::unavailable, {}, {}, {}});
+    }
+    tx.people.push_back(*person);
+    tx.read_undelivered_for = person->id;
+    std::string user = person->address.user;
+    // What this hello produced reaches the session through the backlog, not deliver().
+    commit(std::move(tx), /*deliver=*/false,
+           [done = std::move(done), user, new_token](store::CommitResult result) {
+             if (!result.ok) return done({core::WebHelloResult::Status::unavailable, {}, {}, {}});
+             done({core::WebHelloResult::Status::ok, user, new_token, std::move(result.undelivered)});
+           });
+  }
+
+  void receive(core::Incoming message) {
+    if (message.at == core::TimePoint{}) message.at = clock.now();
+    store::Transaction tx;
+    Person* person = nullptr;
+    try {
+      person = find(message.from);
+    } catch (const store::StoreError& e) {
+      spdlog::error("core: cannot look up a person: {}", e.what());
+      return;
+    }
+    bool first_contact = person == nullptr;
+    if (first_contact) person = &create(message.from, "");
+    person->last_seen = message.at;
+    tx.people.push_back(*person);
+    std::vector<coach::Reply> replies;
+    if (first_contact) replies = coach.welcome();
+    auto answer = coach.answer(message);
+    replies.insert(replies.end(), answer.begin(), answer.end());
+    address_replies(*person, replies, message.correlation_id, tx.outbox);
+    commit(std::move(tx), /*deliver=*/true, nullptr);
+  }
+};
+
+Core::Core(asio::io_context& io, store::Store& store, const core::Clock& clock, core::Metrics& metrics,
+           const coach::Coach& coach)
+    : impl_(std::make_shared<Impl>(io, store, clock, metrics, coach)) {}
+
+Core::~Core() = default;
+
+void Core::attach(core::Connector& connector) { impl_->connectors[std::string(connector.name())] = &connector; }
+
+void Core::web_hello(std::string token, std::function<void(core::WebHelloResult)> done) {
+  asio::post(impl_->strand, [impl = impl_, token = std::move(token), done = std::move(done)]() mutable {
+    impl->web_hello(std::move(token), std::move(done));
+  });
+}
+
+void Core::receive(core::Incoming message) {
+  asio::post(impl_->strand, [impl = impl_, message = std::move(message)]() mutable { impl->receive(std::move(message)); });
+}
+
+void Core::delivered(std::vector<std::int64_t> outbox_ids) {
+  store::Transaction tx;
+  tx.at = impl_->clock.now();
+  tx.delivered = std::move(outbox_ids);
+  impl_->store.submit(std::move(tx), nullptr);
+}
+
+void Core::flush(std::function<void()> done) {
+  asio::post(impl_->strand, [impl = impl_, done = std::move(done)]() mutable {
+    impl->commit({}, false, [done = std::move(done)](store::CommitResult) { done(); });
+  });
+}
+
+}  // namespace bounceback::app

@@ -1,0 +1,182 @@
+#include "bot/app/runtime.hpp"
+
+#include <sys/resource.h>
+
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
+#include <spdlog/spdlog.h>
+
+#include "bot/app/core.hpp"
+#include "bot/app/version.hpp"
+#include "bot/coach/coach.hpp"
+#include "bot/core/clock.hpp"
+#include "bot/core/iso8601.hpp"
+#include "bot/core/metrics.hpp"
+#include "bot/store/sqlite_store.hpp"
+#include "bot/store/store_error.hpp"
+#include "connectors/http/http_server.hpp"
+#include "connectors/websocket/web_page.hpp"
+#include "connectors/websocket/websocket_connector.hpp"
+
+namespace bounceback::app {
+
+namespace asio = boost::asio;
+using http::HttpRequest;
+using http::HttpResponse;
+using http::HttpServer;
+using nlohmann::json;
+
+namespace {
+
+// 10,000 open connections need more than the usual soft limit of 1024 descriptors.
+void raise_open_files_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) == 0)
+    spdlog::debug("open files limit raised from {} to {}", before, limit.rlim_max);
+}
+
+bool same_secret(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+void add_admin_routes(HttpServer& server, const Config& config, core::ManualClock* manual_clock, Core& core) {
+  const char* token = std::getenv(config.admin_token_env.c_str());
+  if (!token || !*token) return;  // no token configured: /admin/* does not exist (404)
+  std::string expected = std::string("Bearer ") + token;
+  if (!manual_clock) return;  // the only admin endpoint so far is the test clock
+
+  server.route("POST", "/admin/clock", [expected, manual_clock, &core](const HttpRequest& req, HttpServer::Respond respond) {
+    if (!same_secret(req.header("authorization"), expected))
+      return respond(HttpResponse::json(401, R"({"error":"unauthorized"})"));
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+      return respond(HttpResponse::json(400, R"({"error":"expected {\"advance_s\": N} or {\"set\": \"ISO-8601\"}"})"));
+    if (auto advance = body.find("advance_s"); advance != body.end()) {
+      if (!advance->is_number() || advance->get<double>() < 0)
+        return respond(HttpResponse::json(400, R"({"error":"advance_s must be a number of seconds, 0 or more"})"));
+      manual_clock->advance(std::chrono::milliseconds(static_cast<std::int64_t>(advance->get<double>() * 1000)));
+    } else if (auto set = body.find("set"); set != body.end()) {
+      auto to = set->is_string() ? core::parse_iso8601(set->get<std::string>()) : std::nullopt;
+      if (!to) return respond(HttpResponse::json(400, R"({"error":"set must be an ISO-8601 time such as 2026-03-08T06:00:00Z"})"));
+      manual_clock->set(*to);
+    } else {
+      return respond(HttpResponse::json(400, R"({"error":"expected {\"advance_s\": N} or {\"set\": \"ISO-8601\"}"})"));
+    }
+    // Answer once everything the core had to do by this time has been committed and handed on.
+    core.flush([manual_clock, respond] {
+      respond(HttpResponse::json(200, json{{"now", core::format_iso8601(manual_clock->now())}}.dump()));
+    });
+  });
+}
+
+}  // namespace
+
+int run_daemon(const Config& config) {
+  raise_open_files_limit();
+  try {
+    std::filesystem::create_directories(config.data_dir);
+  } catch (const std::filesystem::filesystem_error& e) {
+    spdlog::error("cannot create data_dir {}: {}", config.data_dir, e.code().message());
+    return 1;
+  }
+
+  core::Metrics metrics;
+  std::unique_ptr<core::Clock> clock;
+  core::ManualClock* manual_clock = nullptr;
+  if (config.manual_clock) {
+    auto manual = std::make_unique<core::ManualClock>(config.clock_start);
+    manual_clock = manual.get();
+    clock = std::move(manual);
+    spdlog::info("clock: manual, starting at {}", core::format_iso8601(config.clock_start));
+  } else {
+    clock = std::make_unique<core::SystemClock>();
+  }
+
+  std::unique_ptr<store::SqliteStore> store;
+  try {
+    store = std::make_unique<store::SqliteStore>(config.database_path(), &metrics);
+  } catch (const store::StoreError& e) {
+    spdlog::error("store: {}", e.what());
+    return 1;
+  }
+  spdlog::info("store: SQLite at {}", config.database_path());
+
+  asio::io_context io;
+  coach::Coach coach;
+  Core core(io, *store, *clock, metrics, coach);
+  HttpServer server(io, config.http_host, config.http_port);
+  const auto started = std::chrono::steady_clock::now();
+
+  std::shared_ptr<websocket::WebsocketConnector> web;
+  if (config.websocket.enabled) {
+    web = std::make_shared<websocket::WebsocketConnector>(core, metrics, config.websocket);
+    core.attach(*web);
+    server.websocket("/ws", web->upgrade_handler());
+    server.route("GET", "/", [](const HttpRequest&, HttpServer::Respond respond) {
+      HttpResponse page{200, "text/html; charset=utf-8", std::string(websocket::web_page_html()), {}};
+      page.headers["Content-Security-Policy"] =
+          "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+          "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+      page.headers["X-Content-Type-Options"] = "nosniff";
+      page.headers["Referrer-Policy"] = "no-referrer";
+      respond(std::move(page));
+    });
+  }
+  server.route("GET", "/healthz", [&store, started](const HttpRequest&, HttpServer::Respond respond) {
+    bool ok = store->healthy();
+    auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
+    json body = {{"status", ok ? "ok" : "degraded"}, {"version", kVersion},
+                 {"uptime_s", uptime.count()}, {"store", ok ? "ok" : "failing"}};
+    respond(HttpResponse::json(ok ? 200 : 503, body.dump()));
+  });
+  server.route("GET", "/metrics", [&metrics](const HttpRequest&, HttpServer::Respond respond) {
+    respond({200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(), {}});
+  });
+  add_admin_routes(server, config, manual_clock, core);
+
+  std::uint16_t port;
+  try {
+    port = server.start();
+  } catch (const std::exception& e) {
+    spdlog::error("http: cannot listen on {}:{}: {}", config.http_host, config.http_port, e.what());
+    return 1;
+  }
+  std::string shown_host = config.http_host.find(':') != std::string::npos ? "[" + config.http_host + "]" : config.http_host;
+  spdlog::info("listening on http://{}:{}", shown_host, port);
+
+  asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+  stop_signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("{}: stopping: no new connections, saving what is pending", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    server.stop();
+    if (web) web->stop();
+    core.flush([&io] { io.stop(); });
+  });
+  asio::signal_set reload_signal(io, SIGHUP);
+  std::function<void()> wait_for_reload = [&] {
+    reload_signal.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      // The dialog engine hooks its reload in here; until then there is nothing to reload.
+      spdlog::info("SIGHUP: reload requested; nothing to reload in this build");
+      wait_for_reload();
+    });
+  };
+  wait_for_reload();
+
+  io.run();
+  store->flush();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace bounceback::app

@@ -1,0 +1,18 @@
+#pragma once
+#include <string_view>
+
+#include "bot/core/outgoing.hpp"
+
+namespace bounceback::core {
+
+// What the core calls on a connector. deliver() is called only after the message was
+// committed to the outbox, in commit order, and must not block: the connector queues it
+// and reports it through Inbox::delivered once the platform has it.
+class Connector {
+ public:
+  virtual ~Connector() = default;
+  virtual std::string_view name() const = 0;
+  virtual void deliver(const Outgoing& message) = 0;
+};
+
+}  // namespace bounceback::core

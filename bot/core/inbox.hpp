@@ -1,0 +1,37 @@
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "bot/core/incoming.hpp"
+#include "bot/core/outgoing.hpp"
+
+namespace bounceback::core {
+
+// The answer to a web chat "hello".
+struct WebHelloResult {
+  enum class Status { ok, unauthorized, unavailable };
+  Status status = Status::unavailable;
+  std::string user;                // the person's public id
+  std::string token;               // set only when the person was just created
+  std::vector<Outgoing> backlog;   // kept while no connection was open, oldest first
+};
+
+// What connectors call on the core. Every call returns at once; the work runs on the
+// core strand. Callbacks run on the io_context after the store committed.
+class Inbox {
+ public:
+  virtual ~Inbox() = default;
+
+  // Web chat identity: an empty token creates a new person, a known token resumes one.
+  virtual void web_hello(std::string token, std::function<void(WebHelloResult)> done) = 0;
+
+  // A message from a person the connector has already identified.
+  virtual void receive(Incoming message) = 0;
+
+  // These outbox entries reached the platform; they will not be delivered again.
+  virtual void delivered(std::vector<std::int64_t> outbox_ids) = 0;
+};
+
+}  // namespace bounceback::core

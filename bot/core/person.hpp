@@ -1,0 +1,26 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "bot/core/address.hpp"
+#include "bot/core/time_point.hpp"
+
+namespace bounceback::core {
+
+using PersonId = std::int64_t;
+
+// What the core keeps about a person. Domain issues add goals, schedules, ...
+// in their own tables; this is the identity and the preferences every part needs.
+struct Person {
+  PersonId id = 0;
+  Address address;
+  std::string token_hash;  // SHA-256 of the web chat resume token; empty for other connectors
+  std::string display_name;
+  std::string timezone;  // IANA name; empty until the person sets one
+  TimePoint created{};
+  TimePoint last_seen{};
+
+  bool operator==(const Person&) const = default;
+};
+
+}  // namespace bounceback::core

@@ -1,0 +1,100 @@
+#include "bot/store/migrations.hpp"
+
+#include <sqlite3.h>
+
+#include <array>
+#include <string>
+
+#include "bot/store/sqlite_statement.hpp"
+#include "bot/store/store_error.hpp"
+
+namespace bounceback::store {
+
+namespace {
+
+// Times are UTC milliseconds since the epoch.
+constexpr std::array<Migration, 3> kMigrations{{
+    {1, "people",
+     R"sql(
+CREATE TABLE people (
+  id            INTEGER PRIMARY KEY,
+  connector     TEXT NOT NULL,
+  platform_user TEXT NOT NULL,
+  token_hash    TEXT,
+  display_name  TEXT NOT NULL DEFAULT '',
+  timezone      TEXT NOT NULL DEFAULT '',
+  created_at    INTEGER NOT NULL,
+  last_seen_at  INTEGER NOT NULL,
+  UNIQUE (connector, platform_user)
+);
+CREATE UNIQUE INDEX people_by_token ON people(token_hash) WHERE token_hash IS NOT NULL;
+)sql"},
+    {2, "outbox",
+     R"sql(
+CREATE TABLE outbox (
+  id           INTEGER PRIMARY KEY,
+  person_id    INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+  kind         TEXT NOT NULL,
+  text         TEXT NOT NULL,
+  choices      TEXT NOT NULL DEFAULT '[]',
+  reply_to     TEXT NOT NULL DEFAULT '',
+  final        INTEGER NOT NULL DEFAULT 0,
+  created_at   INTEGER NOT NULL,
+  delivered_at INTEGER
+);
+CREATE INDEX outbox_undelivered ON outbox(person_id, id) WHERE delivered_at IS NULL;
+)sql"},
+    {3, "settings: connector state such as polling offsets",
+     R"sql(
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql"},
+}};
+
+void exec(sqlite3* db, const std::string& sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string why = message ? message : sqlite3_errmsg(db);
+    sqlite3_free(message);
+    throw StoreError(why);
+  }
+}
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+int latest_schema_version() { return kMigrations.back().version; }
+
+int schema_version(sqlite3* db) {
+  exec(db, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at INTEGER NOT NULL)");
+  SqliteStatement query(db, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  query.step();
+  return static_cast<int>(query.column_int(0));
+}
+
+void migrate(sqlite3* db, int upto) {
+  if (upto <= 0) upto = latest_schema_version();
+  int current = schema_version(db);
+  if (current > latest_schema_version())
+    throw StoreError("the database has schema version " + std::to_string(current) +
+                     " but this bounceback knows only up to " + std::to_string(latest_schema_version()) +
+                     ": it was written by a newer bounceback; run that version or restore a backup");
+  for (const Migration& m : kMigrations) {
+    if (m.version <= current || m.version > upto) continue;
+    exec(db, "BEGIN IMMEDIATE");
+    try {
+      exec(db, m.sql);
+      exec(db, "INSERT INTO schema_version (version, applied_at) VALUES (" + std::to_string(m.version) +
+                   ", CAST(strftime('%s','now') AS INTEGER) * 1000)");
+      exec(db, "COMMIT");
+    } catch (const StoreError& e) {
+      exec(db, "ROLLBACK");
+      throw StoreError("migration " + std::to_string(m.version) + " (" + m.description + ") failed: " + e.what());
+    }
+  }
+}
+
+}  // namespace bounceback::store

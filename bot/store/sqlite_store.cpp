@@ -1,0 +1,254 @@
+#include "bot/store/sqlite_store.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <future>
+#include <nlohmann/json.hpp>
+
+#include "bot/core/metrics.hpp"
+#include "bot/store/migrations.hpp"
+#include "bot/store/sqlite_connection.hpp"
+#include "bot/store/sqlite_statement.hpp"
+#include "bot/store/store_error.hpp"
+
+namespace bounceback::store {
+
+namespace {
+
+using core::TimePoint;
+
+std::int64_t to_ms(TimePoint t) { return t.time_since_epoch().count(); }
+TimePoint from_ms(std::int64_t ms) { return TimePoint{std::chrono::milliseconds{ms}}; }
+
+constexpr const char* kPersonColumns =
+    "SELECT id, connector, platform_user, COALESCE(token_hash, ''), display_name, timezone, created_at, "
+    "last_seen_at FROM people ";
+
+core::Person read_person(const SqliteStatement& row) {
+  core::Person p;
+  p.id = row.column_int(0);
+  p.address = {row.column_text(1), row.column_text(2)};
+  p.token_hash = row.column_text(3);
+  p.display_name = row.column_text(4);
+  p.timezone = row.column_text(5);
+  p.created = from_ms(row.column_int(6));
+  p.last_seen = from_ms(row.column_int(7));
+  return p;
+}
+
+std::string encode_choices(const std::vector<core::Choice>& choices) {
+  auto list = nlohmann::json::array();
+  for (const auto& c : choices) list.push_back({{"id", c.id}, {"label", c.label}});
+  return list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<core::Choice> decode_choices(const std::string& text) {
+  std::vector<core::Choice> out;
+  auto list = nlohmann::json::parse(text, nullptr, false);
+  if (!list.is_array()) return out;
+  for (const auto& c : list) out.push_back({c.value("id", ""), c.value("label", "")});
+  return out;
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path, core::Metrics* metrics) : path_(path), metrics_(metrics) {
+  writer_ = std::make_unique<SqliteConnection>(path);
+  writer_->exec("PRAGMA journal_mode=WAL");
+  // FULL: a commit is on disk before its messages leave; group commit pays for the fsync.
+  writer_->exec("PRAGMA synchronous=FULL");
+  writer_->exec("PRAGMA foreign_keys=ON");
+  migrate(writer_->handle());
+  reader_ = std::make_unique<SqliteConnection>(path);
+  reader_->exec("PRAGMA query_only=ON");
+  writer_thread_ = std::thread([this] { writer_loop(); });
+}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_thread_.joinable()) writer_thread_.join();
+}
+
+std::optional<core::Person> SqliteStore::find_person(const core::Address& address) {
+  std::lock_guard lock(reader_mutex_);
+  SqliteStatement q(reader_->handle(), std::string(kPersonColumns) + "WHERE connector = ? AND platform_user = ?");
+  q.bind(1, address.connector).bind(2, address.user);
+  if (!q.step()) return std::nullopt;
+  return read_person(q);
+}
+
+std::optional<core::Person> SqliteStore::find_person_by_token_hash(const std::string& token_hash) {
+  std::lock_guard lock(reader_mutex_);
+  SqliteStatement q(reader_->handle(), std::string(kPersonColumns) + "WHERE token_hash = ?");
+  q.bind(1, token_hash);
+  if (!q.step()) return std::nullopt;
+  return read_person(q);
+}
+
+std::int64_t SqliteStore::max_person_id() {
+  std::lock_guard lock(reader_mutex_);
+  SqliteStatement q(reader_->handle(), "SELECT COALESCE(MAX(id), 0) FROM people");
+  q.step();
+  return q.column_int(0);
+}
+
+std::int64_t SqliteStore::max_outbox_id() {
+  std::lock_guard lock(reader_mutex_);
+  SqliteStatement q(reader_->handle(), "SELECT COALESCE(MAX(id), 0) FROM outbox");
+  q.step();
+  return q.column_int(0);
+}
+
+std::optional<std::string> SqliteStore::setting(const std::string& key) {
+  std::lock_guard lock(reader_mutex_);
+  SqliteStatement q(reader_->handle(), "SELECT value FROM settings WHERE key = ?");
+  q.bind(1, key);
+  if (!q.step()) return std::nullopt;
+  return q.column_text(0);
+}
+
+void SqliteStore::submit(Transaction tx, std::function<void(CommitResult)> done) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    queue_.push_back({std::move(tx), std::move(done)});
+  }
+  queue_cv_.notify_one();
+}
+
+void SqliteStore::flush() {
+  std::promise<void> committed;
+  auto future = committed.get_future();
+  submit({}, [&committed](const CommitResult&) { committed.set_value(); });
+  future.wait();
+}
+
+void SqliteStore::writer_loop() {
+  for (;;) {
+    std::deque<Pending> batch;
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping with nothing left
+      batch.swap(queue_);
+    }
+    commit_batch(batch);
+  }
+}
+
+void SqliteStore::commit_batch(std::deque<Pending>& batch) {
+  auto started = std::chrono::steady_clock::now();
+  sqlite3* db = writer_->handle();
+  std::vector<CommitResult> results(batch.size());
+  bool committed = false;
+  std::string batch_error;
+  try {
+    writer_->exec("BEGIN IMMEDIATE");
+    SqliteStatement upsert_person(db,
+        "INSERT INTO people (id, connector, platform_user, token_hash, display_name, timezone, created_at, "
+        "last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+        "token_hash = excluded.token_hash, display_name = excluded.display_name, timezone = excluded.timezone, "
+        "last_seen_at = excluded.last_seen_at");
+    SqliteStatement insert_outbox(db,
+        "INSERT INTO outbox (id, person_id, kind, text, choices, reply_to, final, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    SqliteStatement mark_delivered(db,
+        "UPDATE outbox SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL");
+    SqliteStatement put_setting(db,
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const Transaction& tx = batch[i].tx;
+      if (tx.writes_nothing()) {
+        results[i].ok = true;
+        continue;
+      }
+      // Each transaction in its own savepoint: one bad transaction does not sink the batch.
+      writer_->exec("SAVEPOINT tx");
+      try {
+        for (const auto& p : tx.people) {
+          upsert_person.bind(1, p.id).bind(2, p.address.connector).bind(3, p.address.user);
+          if (p.token_hash.empty()) upsert_person.bind_null(4); else upsert_person.bind(4, p.token_hash);
+          upsert_person.bind(5, p.display_name).bind(6, p.timezone).bind(7, to_ms(p.created)).bind(8, to_ms(p.last_seen));
+          upsert_person.run();
+        }
+        for (const auto& m : tx.outbox) {
+          insert_outbox.bind(1, m.id).bind(2, m.person).bind(3, core::to_string(m.kind)).bind(4, m.text)
+              .bind(5, encode_choices(m.choices)).bind(6, m.reply_to).bind(7, m.final ? 1 : 0)
+              .bind(8, to_ms(m.created));
+          insert_outbox.run();
+        }
+        for (auto id : tx.delivered) {
+          mark_delivered.bind(1, to_ms(tx.at)).bind(2, id);
+          mark_delivered.run();
+        }
+        for (const auto& [key, value] : tx.settings) {
+          put_setting.bind(1, key).bind(2, value);
+          put_setting.run();
+        }
+        writer_->exec("RELEASE tx");
+        results[i].ok = true;
+      } catch (const StoreError& e) {
+        writer_->exec("ROLLBACK TO tx");
+        writer_->exec("RELEASE tx");
+        results[i].error = e.what();
+        spdlog::error("store: a transaction was rolled back: {}", e.what());
+      }
+    }
+    writer_->exec("COMMIT");
+    committed = true;
+  } catch (const StoreError& e) {
+    batch_error = e.what();
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  healthy_.store(committed);
+  if (!committed) {
+    spdlog::error("store: commit failed: {}", batch_error);
+    for (auto& r : results) {
+      r.ok = false;
+      r.error = batch_error;
+    }
+  }
+
+  if (metrics_) {
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    metrics_->observe("bounceback_store_commit_seconds", took.count());
+    metrics_->observe("bounceback_store_commit_batch_size", static_cast<double>(batch.size()));
+  }
+
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (results[i].ok && batch[i].tx.read_undelivered_for) {
+      try {
+        SqliteStatement q(db,
+            "SELECT o.id, o.person_id, p.connector, p.platform_user, o.kind, o.text, o.choices, o.reply_to, "
+            "o.final, o.created_at FROM outbox o JOIN people p ON p.id = o.person_id "
+            "WHERE o.person_id = ? AND o.delivered_at IS NULL ORDER BY o.id");
+        q.bind(1, *batch[i].tx.read_undelivered_for);
+        while (q.step()) {
+          core::Outgoing m;
+          m.id = q.column_int(0);
+          m.person = q.column_int(1);
+          m.to = {q.column_text(2), q.column_text(3)};
+          m.kind = core::parse_message_kind(q.column_text(4)).value_or(core::MessageKind::reply);
+          m.text = q.column_text(5);
+          m.choices = decode_choices(q.column_text(6));
+          m.reply_to = q.column_text(7);
+          m.final = q.column_int(8) != 0;
+          m.created = from_ms(q.column_int(9));
+          results[i].undelivered.push_back(std::move(m));
+        }
+      } catch (const StoreError& e) {
+        results[i].ok = false;
+        results[i].error = e.what();
+      }
+    }
+    if (batch[i].done) batch[i].done(std::move(results[i]));
+  }
+}
+
+}  // namespace bounceback::store

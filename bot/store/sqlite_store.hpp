@@ -1,0 +1,61 @@
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "bot/store/store.hpp"
+
+namespace bounceback::core {
+class Metrics;
+}
+
+namespace bounceback::store {
+
+class SqliteConnection;
+
+// SQLite in WAL mode: one writer connection on its own thread applying queued
+// transactions in group commits, one reader connection for the core's cache misses.
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating) the database at `path` and applies pending migrations.
+  SqliteStore(const std::string& path, core::Metrics* metrics = nullptr);
+  ~SqliteStore() override;  // commits what is queued, then stops the writer thread
+
+  std::optional<core::Person> find_person(const core::Address& address) override;
+  std::optional<core::Person> find_person_by_token_hash(const std::string& token_hash) override;
+  std::int64_t max_person_id() override;
+  std::int64_t max_outbox_id() override;
+  std::optional<std::string> setting(const std::string& key) override;
+
+  void submit(Transaction tx, std::function<void(CommitResult)> done) override;
+  void flush() override;
+  bool healthy() const override { return healthy_.load(); }
+
+ private:
+  struct Pending {
+    Transaction tx;
+    std::function<void(CommitResult)> done;
+  };
+
+  void writer_loop();
+  void commit_batch(std::deque<Pending>& batch);
+
+  std::string path_;
+  core::Metrics* metrics_;
+  std::unique_ptr<SqliteConnection> writer_;
+  std::unique_ptr<SqliteConnection> reader_;
+  std::mutex reader_mutex_;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::atomic<bool> healthy_{true};
+  std::thread writer_thread_;
+};
+
+}  // namespace bounceback::store

@@ -1,0 +1,205 @@
+#include "connectors/http/http_server.hpp"
+
+#include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <map>
+#include <optional>
+#include <spdlog/spdlog.h>
+
+#include "connectors/http/websocket_upgrade.hpp"
+
+namespace bounceback::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+constexpr std::size_t kMaxBody = 1024 * 1024;
+constexpr auto kReadTimeout = std::chrono::seconds(30);
+}  // namespace
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(asio::io_context& io, std::string host, std::uint16_t port)
+      : io(io), acceptor(asio::make_strand(io)), host(std::move(host)), port(port) {}
+
+  asio::io_context& io;
+  tcp::acceptor acceptor;
+  std::string host;
+  std::uint16_t port;
+  std::map<std::string, std::map<std::string, Handler>> routes;  // path -> method -> handler
+  std::map<std::string, UpgradeHandler> upgrades;
+  bool stopped = false;
+
+  void accept_next();
+};
+
+namespace {
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket&& socket, std::shared_ptr<HttpServer::Impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)) {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ip_ = endpoint.address().to_string();
+  }
+
+  void start() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+  }
+
+ private:
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(kMaxBody);
+    stream_.expires_after(kReadTimeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout) return close();
+    if (ec == bhttp::error::body_limit) return reply_plain(413, "request body too large\n", false);
+    if (ec) return;  // the peer went away or sent something that is not HTTP
+    auto request = parser_->release();
+    std::string target(request.target());
+    std::string path = target.substr(0, target.find('?'));
+
+    if (beast::websocket::is_upgrade(request)) {
+      auto up = server_->upgrades.find(path);
+      if (up == server_->upgrades.end()) return reply_plain(404, "not found\n", false);
+      stream_.expires_never();
+      auto upgrade = std::make_unique<WebsocketUpgrade>(
+          WebsocketUpgrade{stream_.release_socket(), std::move(request), remote_ip_});
+      up->second(std::move(upgrade));
+      return;
+    }
+
+    auto route = server_->routes.find(path);
+    if (route == server_->routes.end()) return reply_plain(404, "not found\n", request.keep_alive());
+    std::string method(request.method_string());
+    auto handler = route->second.find(method);
+    if (handler == route->second.end()) {
+      std::string allow;
+      for (const auto& [m, h] : route->second) allow += (allow.empty() ? "" : ", ") + m;
+      HttpResponse r = HttpResponse::text(405, "method not allowed\n");
+      r.headers["Allow"] = allow;
+      return write(std::move(r), request.keep_alive());
+    }
+
+    HttpRequest req;
+    req.method = method;
+    req.path = path;
+    auto q = target.find('?');
+    if (q != std::string::npos) req.query = target.substr(q + 1);
+    for (const auto& field : request) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers[name] = std::string(field.value());
+    }
+    req.body = std::move(request.body());
+    req.remote_ip = remote_ip_;
+    bool keep_alive = request.keep_alive();
+    // The handler may answer later and from another thread: come back to this session's strand.
+    handler->second(req, [self = shared_from_this(), keep_alive](HttpResponse response) {
+      asio::post(self->stream_.get_executor(), [self, keep_alive, response = std::move(response)]() mutable {
+        self->write(std::move(response), keep_alive);
+      });
+    });
+  }
+
+  void reply_plain(int status, std::string body, bool keep_alive) {
+    write(HttpResponse::text(status, std::move(body)), keep_alive);
+  }
+
+  void write(HttpResponse response, bool keep_alive) {
+    auto message = std::make_shared<bhttp::response<bhttp::string_body>>(
+        static_cast<bhttp::status>(response.status), 11);
+    message->set(bhttp::field::server, "bounceback");
+    message->set(bhttp::field::content_type, response.content_type);
+    message->set(bhttp::field::cache_control, "no-store");
+    for (const auto& [name, value] : response.headers) message->set(name, value);
+    message->body() = std::move(response.body);
+    message->keep_alive(keep_alive);
+    message->prepare_payload();
+    stream_.expires_after(kReadTimeout);
+    bhttp::async_write(stream_, *message,
+                       [self = shared_from_this(), message](beast::error_code ec, std::size_t) {
+                         if (ec) return;
+                         if (!message->keep_alive()) return self->close();
+                         self->read();
+                       });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<HttpServer::Impl> server_;
+  std::string remote_ip_;
+};
+
+}  // namespace
+
+void HttpServer::Impl::accept_next() {
+  acceptor.async_accept(asio::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    if (self->stopped) return;
+    if (ec) {
+      // Running out of file descriptors must not end the listener; try again shortly.
+      spdlog::warn("http: accept failed: {}", ec.message());
+    } else {
+      std::make_shared<HttpSession>(std::move(socket), self)->start();
+    }
+    self->accept_next();
+  });
+}
+
+HttpServer::HttpServer(asio::io_context& io, std::string host, std::uint16_t port)
+    : impl_(std::make_shared<Impl>(io, std::move(host), port)) {}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::route(const std::string& method, const std::string& path, Handler handler) {
+  impl_->routes[path][method] = std::move(handler);
+}
+
+void HttpServer::websocket(const std::string& path, UpgradeHandler handler) {
+  impl_->upgrades[path] = std::move(handler);
+}
+
+std::uint16_t HttpServer::start() {
+  auto address = asio::ip::make_address(impl_->host);
+  tcp::endpoint endpoint{address, impl_->port};
+  impl_->acceptor.open(endpoint.protocol());
+  impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
+  impl_->acceptor.bind(endpoint);
+  impl_->acceptor.listen(asio::socket_base::max_listen_connections);
+  impl_->accept_next();
+  return impl_->acceptor.local_endpoint().port();
+}
+
+void HttpServer::stop() {
+  asio::dispatch(impl_->acceptor.get_executor(), [impl = impl_] {
+    impl->stopped = true;
+    beast::error_code ignored;
+    impl->acceptor.close(ignored);
+  });
+}
+
+const std::string& HttpServer::host() const { return impl_->host; }
+
+}  // namespace bounceback::http

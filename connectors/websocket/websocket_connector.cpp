@@ -1,0 +1,109 @@
+#include "connectors/websocket/websocket_connector.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "bot/core/metrics.hpp"
+#include "connectors/http/websocket_upgrade.hpp"
+#include "connectors/websocket/websocket_session.hpp"
+
+namespace bounceback::websocket {
+
+WebsocketConnector::WebsocketConnector(core::Inbox& inbox, core::Metrics& metrics, WebsocketSettings settings)
+    : inbox_(inbox), metrics_(metrics), settings_(settings) {}
+
+void WebsocketConnector::accept(std::unique_ptr<http::WebsocketUpgrade> upgrade) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopped_) return;  // the socket closes as the upgrade is dropped
+  }
+  auto session = start_websocket_session(std::move(upgrade), shared_from_this(), settings_);
+  std::lock_guard lock(mutex_);
+  all_.insert(session);
+  metrics_.add_gauge("bounceback_sessions_connected", {{"connector", "websocket"}}, 1);
+}
+
+std::function<void(std::unique_ptr<http::WebsocketUpgrade>)> WebsocketConnector::upgrade_handler() {
+  return [self = shared_from_this()](std::unique_ptr<http::WebsocketUpgrade> upgrade) { self->accept(std::move(upgrade)); };
+}
+
+void WebsocketConnector::stop() {
+  std::set<std::shared_ptr<WebsocketSession>> sessions;
+  {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    sessions = all_;
+  }
+  for (const auto& s : sessions) s->close_going_away();
+}
+
+void WebsocketConnector::deliver(const core::Outgoing& message) {
+  std::lock_guard lock(mutex_);
+  auto it = by_user_.find(message.to.user);
+  if (it == by_user_.end()) return;  // nobody connected: it waits in the outbox
+  for (const auto& session : it->second) session->send(message);
+}
+
+void WebsocketConnector::session_hello(std::shared_ptr<WebsocketSession> session, std::string token,
+                                       const std::string& remote_ip) {
+  if (token.empty() && !allow_new_person(remote_ip)) {
+    count_rejected("rate_limited");
+    session->refuse("rate_limited", "too many new conversations from your network; please try again in a minute");
+    return;
+  }
+  std::string given_token = token;
+  inbox_.web_hello(std::move(token), [self = shared_from_this(), session, given_token](core::WebHelloResult result) {
+    using Status = core::WebHelloResult::Status;
+    if (result.status == Status::unauthorized) {
+      self->count_rejected("unauthorized");
+      return session->refuse("unauthorized", "this token is not known; say hello without a token to start anew");
+    }
+    if (result.status != Status::ok)
+      return session->refuse("unavailable", "bounceback cannot reach its storage right now; please try again soon");
+    {
+      std::lock_guard lock(self->mutex_);
+      if (!self->all_.count(session)) return;  // it closed while the core was answering
+      self->by_user_[result.user].insert(session);
+    }
+    session->welcome(result.user, result.token.empty() ? given_token : result.token, std::move(result.backlog));
+  });
+}
+
+void WebsocketConnector::session_message(core::Incoming message) {
+  metrics_.add_counter("bounceback_messages_in_total",
+                       {{"connector", "websocket"}, {"type", message.is_choice() ? "choice" : "text"}});
+  inbox_.receive(std::move(message));
+}
+
+void WebsocketConnector::session_delivered(std::int64_t outbox_id) { inbox_.delivered({outbox_id}); }
+
+void WebsocketConnector::session_closed(const std::shared_ptr<WebsocketSession>& session, const std::string& user) {
+  std::lock_guard lock(mutex_);
+  if (all_.erase(session)) metrics_.add_gauge("bounceback_sessions_connected", {{"connector", "websocket"}}, -1);
+  auto it = by_user_.find(user);
+  if (it == by_user_.end()) return;
+  it->second.erase(session);
+  if (it->second.empty()) by_user_.erase(it);
+}
+
+void WebsocketConnector::count_rejected(std::string_view code) {
+  metrics_.add_counter("bounceback_frames_rejected_total", {{"connector", "websocket"}, {"code", std::string(code)}});
+}
+
+bool WebsocketConnector::allow_new_person(const std::string& remote_ip) {
+  if (settings_.new_people_per_minute <= 0) return true;
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  auto& recent = new_people_by_ip_[remote_ip];
+  while (!recent.empty() && now - recent.front() >= std::chrono::minutes(1)) recent.pop_front();
+  if (recent.size() >= static_cast<std::size_t>(settings_.new_people_per_minute)) return false;
+  recent.push_back(now);
+  // Forget addresses that have gone quiet so the map does not grow without bound.
+  if (new_people_by_ip_.size() > 10000) {
+    for (auto it = new_people_by_ip_.begin(); it != new_people_by_ip_.end();)
+      it = (it->second.empty() || now - it->second.back() >= std::chrono::minutes(1)) ? new_people_by_ip_.erase(it)
+                                                                                       : std::next(it);
+  }
+  return true;
+}
+
+}  // namespace bounceback::websocket

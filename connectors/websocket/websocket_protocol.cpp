@@ -1,0 +1,99 @@
+#include "connectors/websocket/websocket_protocol.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace bounceback::websocket {
+
+using nlohmann::json;
+
+namespace {
+
+ClientFrame invalid(std::string why) {
+  ClientFrame f;
+  f.error = std::move(why);
+  return f;
+}
+
+// Invalid UTF-8 never reaches here (the websocket layer closes with 1007), but a
+// replacement keeps dump() from throwing whatever comes in.
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// The client's id may be a string or a number; anything else is a mistake worth saying.
+bool read_correlation_id(const json& j, ClientFrame& f) {
+  auto it = j.find("id");
+  if (it == j.end() || it->is_null()) return true;
+  if (it->is_string()) f.correlation_id = it->get<std::string>();
+  else if (it->is_number_integer()) f.correlation_id = std::to_string(it->get<long long>());
+  else return false;
+  return f.correlation_id.size() <= 128;
+}
+
+}  // namespace
+
+ClientFrame parse_client_frame(std::string_view frame) {
+  json j = json::parse(frame, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return invalid("the frame is not valid JSON");
+  if (!j.is_object()) return invalid("the frame must be a JSON object");
+  auto type = j.find("type");
+  if (type == j.end() || !type->is_string()) return invalid("the frame needs a \"type\" string");
+  const std::string& t = type->get_ref<const std::string&>();
+
+  ClientFrame f;
+  if (t == "hello") {
+    auto token = j.find("token");
+    if (token != j.end() && !token->is_null()) {
+      if (!token->is_string()) return invalid("\"token\" must be a string");
+      f.token = token->get<std::string>();
+    }
+    f.type = ClientFrame::Type::hello;
+    return f;
+  }
+  if (t == "text") {
+    auto text = j.find("text");
+    if (text == j.end() || !text->is_string()) return invalid("a text frame needs a \"text\" string");
+    f.text = text->get<std::string>();
+    if (f.text.find_first_not_of(" \t\r\n") == std::string::npos) return invalid("\"text\" is empty");
+    if (!read_correlation_id(j, f)) return invalid("\"id\" must be a string or an integer of at most 128 characters");
+    f.type = ClientFrame::Type::text;
+    return f;
+  }
+  if (t == "choice") {
+    auto id = j.find("id");
+    if (id == j.end() || !id->is_string() || id->get_ref<const std::string&>().empty())
+      return invalid("a choice frame needs the choice's \"id\"");
+    f.choice_id = id->get<std::string>();
+    // In a choice frame "id" names the choice, so the answer's reply_to is that id; a client
+    // that wants its own correlation id sends it as "ref".
+    f.correlation_id = f.choice_id;
+    auto ref = j.find("ref");
+    if (ref != j.end() && ref->is_string()) f.correlation_id = ref->get<std::string>();
+    f.type = ClientFrame::Type::choice;
+    return f;
+  }
+  return invalid("unknown frame type \"" + t.substr(0, 40) + "\"");
+}
+
+std::string encode_welcome(const std::string& user, const std::string& token) {
+  return dump({{"type", "welcome"}, {"user", user}, {"token", token}});
+}
+
+std::string encode_message(const core::Outgoing& message) {
+  json j = {{"type", "message"},
+            {"id", std::to_string(message.id)},
+            {"kind", std::string(core::to_string(message.kind))},
+            {"text", message.text}};
+  auto choices = json::array();
+  for (const auto& c : message.choices) choices.push_back({{"id", c.id}, {"label", c.label}});
+  j["choices"] = std::move(choices);
+  if (!message.reply_to.empty()) {
+    j["reply_to"] = message.reply_to;
+    if (message.final) j["final"] = true;
+  }
+  return dump(j);
+}
+
+std::string encode_error(std::string_view code, std::string_view message) {
+  return dump({{"type", "error"}, {"code", code}, {"message", message}});
+}
+
+}  // namespace bounceback::websocket

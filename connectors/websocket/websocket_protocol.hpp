@@ -1,0 +1,27 @@
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "bot/core/outgoing.hpp"
+
+namespace bounceback::websocket {
+
+// One frame from a web chat client, decoded. No I/O: unit-tested on its own.
+struct ClientFrame {
+  enum class Type { hello, text, choice, invalid };
+  Type type = Type::invalid;
+  std::string token;           // hello: empty creates a new person
+  std::string text;            // text
+  std::string choice_id;       // choice
+  std::string correlation_id;  // text, choice: the client's "id", echoed as reply_to
+  std::string error;           // invalid: what was wrong, for the bad_request message
+};
+
+ClientFrame parse_client_frame(std::string_view frame);
+
+std::string encode_welcome(const std::string& user, const std::string& token);
+std::string encode_message(const core::Outgoing& message);
+// code: bad_request | too_large | rate_limited | unauthorized
+std::string encode_error(std::string_view code, std::string_view message);
+
+}  // namespace bounceback::websocket
