@@ -190,11 +190,20 @@ void Core::receive(core::Incoming message) {
   asio::post(impl_->strand, [impl = impl_, message = std::move(message)]() mutable { impl->receive(std::move(message)); });
 }
 
-void Core::delivered(std::vector<std::int64_t> outbox_ids) {
-  store::Transaction tx;
-  tx.at = impl_->clock.now();
-  tx.delivered = std::move(outbox_ids);
-  impl_->store.submit(std::move(tx), nullptr);
+void Core::delivered(core::Address to, std::vector<std::int64_t> outbox_ids) {
+  asio::post(impl_->strand, [impl = impl_, to = std::move(to), ids = std::move(outbox_ids)] {
+    Person* person = nullptr;
+    try {
+      person = impl->find(to);
+    } catch (const store::StoreError& e) {
+      spdlog::error("core: cannot look up a person: {}", e.what());
+    }
+    if (!person) return;
+    store::Transaction tx;
+    tx.at = impl->clock.now();
+    for (auto id : ids) tx.delivered.emplace_back(id, person->id);
+    impl->store.submit(std::move(tx), nullptr);
+  });
 }
 
 void Core::flush(std::function<void()> done) {

@@ -33,7 +33,7 @@ class Core final : public core::Inbox {
 
   void web_hello(std::string token, std::function<void(core::WebHelloResult)> done) override;
   void receive(core::Incoming message) override;
-  void delivered(std::vector<std::int64_t> outbox_ids) override;
+  void delivered(core::Address to, std::vector<std::int64_t> outbox_ids) override;
 
   // `done` runs on the core strand once everything submitted so far has committed.
   void flush(std::function<void()> done);

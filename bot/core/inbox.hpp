@@ -30,8 +30,9 @@ class Inbox {
   // A message from a person the connector has already identified.
   virtual void receive(Incoming message) = 0;
 
-  // These outbox entries reached the platform; they will not be delivered again.
-  virtual void delivered(std::vector<std::int64_t> outbox_ids) = 0;
+  // These outbox entries of the person at `to` reached them; they are not delivered again.
+  // Ids that are not that person's are ignored.
+  virtual void delivered(Address to, std::vector<std::int64_t> outbox_ids) = 0;
 };
 
 }  // namespace bounceback::core

@@ -158,7 +158,7 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
         "INSERT INTO outbox (id, person_id, kind, text, choices, reply_to, final, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     SqliteStatement mark_delivered(db,
-        "UPDATE outbox SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL");
+        "UPDATE outbox SET delivered_at = ? WHERE id = ? AND person_id = ? AND delivered_at IS NULL");
     SqliteStatement put_setting(db,
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
 
@@ -183,8 +183,8 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
               .bind(8, to_ms(m.created));
           insert_outbox.run();
         }
-        for (auto id : tx.delivered) {
-          mark_delivered.bind(1, to_ms(tx.at)).bind(2, id);
+        for (auto [id, person] : tx.delivered) {
+          mark_delivered.bind(1, to_ms(tx.at)).bind(2, id).bind(3, person);
           mark_delivered.run();
         }
         for (const auto& [key, value] : tx.settings) {

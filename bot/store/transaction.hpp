@@ -16,7 +16,7 @@ struct Transaction {
   core::TimePoint at{};
   std::vector<core::Person> people;                        // inserted or updated by id
   std::vector<core::Outgoing> outbox;                      // new messages
-  std::vector<std::int64_t> delivered;                     // outbox ids that reached their platform
+  std::vector<std::pair<std::int64_t, core::PersonId>> delivered;  // outbox id, its person
   std::vector<std::pair<std::string, std::string>> settings;  // key -> value
   std::optional<core::PersonId> read_undelivered_for;      // answered after the commit
 

@@ -74,7 +74,9 @@ void WebsocketConnector::session_message(core::Incoming message) {
   inbox_.receive(std::move(message));
 }
 
-void WebsocketConnector::session_delivered(std::int64_t outbox_id) { inbox_.delivered({outbox_id}); }
+void WebsocketConnector::session_delivered(const std::string& user, std::int64_t outbox_id) {
+  inbox_.delivered({"websocket", user}, {outbox_id});
+}
 
 void WebsocketConnector::session_closed(const std::shared_ptr<WebsocketSession>& session, const std::string& user) {
   std::lock_guard lock(mutex_);

@@ -45,6 +45,11 @@ ClientFrame parse_client_frame(std::string_view frame) {
       if (!token->is_string()) return invalid("\"token\" must be a string");
       f.token = token->get<std::string>();
     }
+    auto acks = j.find("acks");
+    if (acks != j.end() && !acks->is_null()) {
+      if (!acks->is_boolean()) return invalid("\"acks\" must be true or false");
+      f.acks = acks->get<bool>();
+    }
     f.type = ClientFrame::Type::hello;
     return f;
   }
@@ -68,6 +73,16 @@ ClientFrame parse_client_frame(std::string_view frame) {
     auto ref = j.find("ref");
     if (ref != j.end() && ref->is_string()) f.correlation_id = ref->get<std::string>();
     f.type = ClientFrame::Type::choice;
+    return f;
+  }
+  if (t == "ack") {
+    auto id = j.find("id");
+    std::string text = id == j.end() ? "" : id->is_string() ? id->get<std::string>()
+                                          : id->is_number_unsigned() ? std::to_string(id->get<std::uint64_t>()) : "";
+    if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+      return invalid("an ack frame needs the \"id\" of a message");
+    f.ack_id = std::stoll(text);
+    f.type = ClientFrame::Type::ack;
     return f;
   }
   return invalid("unknown frame type \"" + t.substr(0, 40) + "\"");

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -8,9 +9,11 @@ namespace bounceback::websocket {
 
 // One frame from a web chat client, decoded. No I/O: unit-tested on its own.
 struct ClientFrame {
-  enum class Type { hello, text, choice, invalid };
+  enum class Type { hello, text, choice, ack, invalid };
   Type type = Type::invalid;
   std::string token;           // hello: empty creates a new person
+  bool acks = false;           // hello: the client will acknowledge every message it showed
+  std::int64_t ack_id = 0;     // ack: the message id acknowledged
   std::string text;            // text
   std::string choice_id;       // choice
   std::string correlation_id;  // text, choice: the client's "id", echoed as reply_to

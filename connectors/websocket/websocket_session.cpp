@@ -127,7 +127,12 @@ class BeastWebsocketSession final : public WebsocketSession,
       case ClientFrame::Type::hello:
         if (state_ != State::new_) return reject("bad_request", "hello was already said on this connection");
         state_ = State::hello_sent;
+        acks_ = frame.acks;
         connector_->session_hello(shared_from_this(), frame.token, remote_ip_);
+        return;
+      case ClientFrame::Type::ack:
+        if (state_ != State::ready) return reject("unauthorized", "say hello first");
+        if (acks_) connector_->session_delivered(user_, frame.ack_id);
         return;
       case ClientFrame::Type::text:
       case ClientFrame::Type::choice: {
@@ -174,7 +179,8 @@ class BeastWebsocketSession final : public WebsocketSession,
   void write_front() {
     ws_.async_write(asio::buffer(queue_.front().text), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->finish();
-      if (self->queue_.front().outbox_id > 0) self->connector_->session_delivered(self->queue_.front().outbox_id);
+      // Without acks, written is as delivered as the web can tell.
+      if (self->queue_.front().outbox_id > 0 && !self->acks_) self->connector_->session_delivered(self->user_, self->queue_.front().outbox_id);
       self->queue_.pop_front();
       if (!self->queue_.empty() && !self->closing_) self->write_front();
     });
@@ -204,6 +210,7 @@ class BeastWebsocketSession final : public WebsocketSession,
   std::string user_;
   double tokens_;
   std::chrono::steady_clock::time_point last_refill_;
+  bool acks_ = false;  // the client acknowledges messages; only those count as delivered
   bool open_ = false;
   bool closing_ = false;
   bool finished_ = false;

@@ -1,0 +1,78 @@
+#include "tests/fakes/fake_store.hpp"
+
+#include <algorithm>
+
+namespace bounceback::testing {
+
+std::optional<core::Person> FakeStore::find_person(const core::Address& address) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, p] : people_)
+    if (p.address == address) return p;
+  return std::nullopt;
+}
+
+std::optional<core::Person> FakeStore::find_person_by_token_hash(const std::string& token_hash) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, p] : people_)
+    if (!p.token_hash.empty() && p.token_hash == token_hash) return p;
+  return std::nullopt;
+}
+
+std::optional<std::string> FakeStore::setting(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  auto it = settings_.find(key);
+  if (it == settings_.end()) return std::nullopt;
+  return it->second;
+}
+
+void FakeStore::submit(store::Transaction tx, std::function<void(store::CommitResult)> done) {
+  std::lock_guard lock(mutex_);
+  queue_.emplace_back(std::move(tx), std::move(done));
+}
+
+std::size_t FakeStore::pending() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+void FakeStore::commit_all() {
+  std::deque<std::pair<store::Transaction, std::function<void(store::CommitResult)>>> batch;
+  bool fail;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(queue_);
+    fail = fail_next_;
+    fail_next_ = false;
+  }
+  for (auto& [tx, done] : batch) {
+    store::CommitResult result;
+    if (fail) {
+      result.error = "disk full (simulated)";
+    } else {
+      std::lock_guard lock(mutex_);
+      for (const auto& p : tx.people) people_[p.id] = p;
+      outbox_.insert(outbox_.end(), tx.outbox.begin(), tx.outbox.end());
+      for (auto [id, person] : tx.delivered) delivered_.push_back(id);
+      for (const auto& [k, v] : tx.settings) settings_[k] = v;
+      if (tx.read_undelivered_for)
+        for (const auto& m : outbox_)
+          if (m.person == *tx.read_undelivered_for &&
+              std::find(delivered_.begin(), delivered_.end(), m.id) == delivered_.end())
+            result.undelivered.push_back(m);
+      result.ok = true;
+    }
+    if (done) done(std::move(result));
+  }
+}
+
+std::vector<core::Outgoing> FakeStore::outbox() const {
+  std::lock_guard lock(mutex_);
+  return outbox_;
+}
+
+std::vector<std::int64_t> FakeStore::delivered() const {
+  std::lock_guard lock(mutex_);
+  return delivered_;
+}
+
+}  // namespace bounceback::testing

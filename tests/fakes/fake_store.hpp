@@ -1,0 +1,42 @@
+#pragma once
+#include <deque>
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "bot/store/store.hpp"
+
+namespace bounceback::testing {
+
+// A Store in memory whose commits happen only when the test says so, so a test can look
+// at the world between "submitted" and "committed".
+class FakeStore final : public store::Store {
+ public:
+  std::optional<core::Person> find_person(const core::Address& address) override;
+  std::optional<core::Person> find_person_by_token_hash(const std::string& token_hash) override;
+  std::int64_t max_person_id() override { return 0; }
+  std::int64_t max_outbox_id() override { return 0; }
+  std::optional<std::string> setting(const std::string& key) override;
+
+  void submit(store::Transaction tx, std::function<void(store::CommitResult)> done) override;
+  void flush() override { commit_all(); }
+  bool healthy() const override { return true; }
+
+  std::size_t pending() const;
+  void commit_all();              // applies everything submitted, calling each `done`
+  void fail_next_commit() { fail_next_ = true; }
+
+  std::vector<core::Outgoing> outbox() const;
+  std::vector<std::int64_t> delivered() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::deque<std::pair<store::Transaction, std::function<void(store::CommitResult)>>> queue_;
+  std::map<core::PersonId, core::Person> people_;
+  std::vector<core::Outgoing> outbox_;
+  std::vector<std::int64_t> delivered_;
+  std::map<std::string, std::string> settings_;
+  bool fail_next_ = false;
+};
+
+}  // namespace bounceback::testing

@@ -1,0 +1,18 @@
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace bounceback::testing {
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // names in lower case
+};
+
+// One HTTP/1.1 request to 127.0.0.1:port with a 10 s deadline; throws when it cannot connect.
+HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                        const std::string& body = "", const std::map<std::string, std::string>& headers = {});
+
+}  // namespace bounceback::testing

@@ -1,0 +1,171 @@
+#include <catch2/catch.hpp>
+
+#include <future>
+
+#include "bot/core/metrics.hpp"
+#include "bot/store/sqlite_backup.hpp"
+#include "bot/store/sqlite_store.hpp"
+#include "tests/fakes/daemon_process.hpp"
+
+using namespace bounceback;
+
+namespace {
+
+core::TimePoint at(long long ms) { return core::TimePoint{std::chrono::milliseconds{ms}}; }
+
+core::Person person(core::PersonId id, std::string user, std::string token_hash = "") {
+  core::Person p;
+  p.id = id;
+  p.address = {"websocket", std::move(user)};
+  p.token_hash = std::move(token_hash);
+  p.created = p.last_seen = at(1000);
+  return p;
+}
+
+core::Outgoing message(std::int64_t id, const core::Person& to, std::string text) {
+  core::Outgoing m;
+  m.id = id;
+  m.person = to.id;
+  m.to = to.address;
+  m.text = std::move(text);
+  m.created = at(2000);
+  return m;
+}
+
+store::CommitResult commit(store::Store& s, store::Transaction tx) {
+  std::promise<store::CommitResult> result;
+  s.submit(std::move(tx), [&](store::CommitResult r) { result.set_value(std::move(r)); });
+  return result.get_future().get();
+}
+
+}  // namespace
+
+TEST_CASE("people are found by address and by token hash after commit", "[store]") {
+  testing::TempDir dir;
+  store::SqliteStore s(dir.path() + "/b.db");
+  store::Transaction tx;
+  tx.people.push_back(person(1, "u1", "hash1"));
+  tx.people.push_back(person(2, "u2"));
+  REQUIRE(commit(s, tx).ok);
+
+  auto by_address = s.find_person({"websocket", "u2"});
+  REQUIRE(by_address);
+  CHECK(by_address->id == 2);
+  CHECK(by_address->token_hash.empty());
+  auto by_token = s.find_person_by_token_hash("hash1");
+  REQUIRE(by_token);
+  CHECK(*by_token == person(1, "u1", "hash1"));
+  CHECK_FALSE(s.find_person_by_token_hash("nope"));
+  CHECK(s.max_person_id() == 2);
+}
+
+TEST_CASE("the outbox keeps messages until they are delivered, in order", "[store]") {
+  testing::TempDir dir;
+  store::SqliteStore s(dir.path() + "/b.db");
+  auto p = person(1, "u1");
+  auto other = person(2, "u2");
+  store::Transaction tx;
+  tx.people = {p, other};
+  auto m1 = message(10, p, "first");
+  m1.choices = {{"yes", "Yes"}, {"no", "Not now"}};
+  m1.kind = core::MessageKind::celebration;
+  auto m2 = message(11, p, "second");
+  m2.reply_to = "c1";
+  m2.final = true;
+  tx.outbox = {m1, m2, message(12, other, "for someone else")};
+  REQUIRE(commit(s, tx).ok);
+
+  store::Transaction read;
+  read.read_undelivered_for = p.id;
+  auto pending = commit(s, read).undelivered;
+  REQUIRE(pending.size() == 2);
+  CHECK(pending[0] == m1);
+  CHECK(pending[1] == m2);
+  CHECK(s.max_outbox_id() == 12);
+
+  store::Transaction ack;
+  ack.delivered = {{10, p.id}, {12, p.id}};  // 12 is not p's: ignored
+  ack.read_undelivered_for = p.id;
+  auto after = commit(s, ack).undelivered;
+  REQUIRE(after.size() == 1);
+  CHECK(after[0].id == 11);
+
+  store::Transaction other_read;
+  other_read.read_undelivered_for = other.id;
+  CHECK(commit(s, other_read).undelivered.size() == 1);
+}
+
+TEST_CASE("one failing transaction does not sink the others in its group commit", "[store]") {
+  testing::TempDir dir;
+  store::SqliteStore s(dir.path() + "/b.db");
+  auto p = person(1, "u1");
+  store::Transaction first;
+  first.people = {p};
+  first.outbox = {message(1, p, "one")};
+  REQUIRE(commit(s, first).ok);
+
+  std::promise<store::CommitResult> bad_result, good_result;
+  store::Transaction bad;
+  bad.outbox = {message(2, p, "two"), message(1, p, "duplicate id")};
+  store::Transaction good;
+  good.outbox = {message(3, p, "three")};
+  s.submit(bad, [&](store::CommitResult r) { bad_result.set_value(r); });
+  s.submit(good, [&](store::CommitResult r) { good_result.set_value(r); });
+  CHECK_FALSE(bad_result.get_future().get().ok);
+  CHECK(good_result.get_future().get().ok);
+
+  store::Transaction read;
+  read.read_undelivered_for = p.id;
+  auto pending = commit(s, read).undelivered;
+  REQUIRE(pending.size() == 2);  // "two" was rolled back with its transaction
+  CHECK(pending[0].text == "one");
+  CHECK(pending[1].text == "three");
+}
+
+TEST_CASE("many transactions submitted together are committed in few group commits", "[store]") {
+  testing::TempDir dir;
+  core::Metrics metrics;
+  store::SqliteStore s(dir.path() + "/b.db", &metrics);
+  store::Transaction setup;
+  setup.people = {person(1, "u1")};
+  REQUIRE(commit(s, setup).ok);
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 500; ++i) {
+    store::Transaction tx;
+    tx.outbox = {message(100 + i, person(1, "u1"), "m")};
+    s.submit(std::move(tx), [&](store::CommitResult r) { ok += r.ok; });
+  }
+  s.flush();
+  CHECK(ok == 500);
+  std::string rendered = metrics.render();
+  // 502 transactions (setup, 500, flush) in fewer commits than transactions.
+  auto count_pos = rendered.find("bounceback_store_commit_batch_size_count ");
+  REQUIRE(count_pos != std::string::npos);
+  int commits = std::stoi(rendered.substr(count_pos + std::string("bounceback_store_commit_batch_size_count ").size()));
+  CHECK(commits < 502);
+}
+
+TEST_CASE("settings are kept by key", "[store]") {
+  testing::TempDir dir;
+  store::SqliteStore s(dir.path() + "/b.db");
+  store::Transaction tx;
+  tx.settings = {{"telegram.offset", "41"}};
+  REQUIRE(commit(s, tx).ok);
+  tx.settings = {{"telegram.offset", "42"}};
+  REQUIRE(commit(s, tx).ok);
+  CHECK(s.setting("telegram.offset") == "42");
+  CHECK_FALSE(s.setting("matrix.next_batch"));
+}
+
+TEST_CASE("backup copies the live database consistently", "[store][backup]") {
+  testing::TempDir dir;
+  store::SqliteStore s(dir.path() + "/live.db");
+  store::Transaction tx;
+  tx.people = {person(1, "kept")};
+  REQUIRE(commit(s, tx).ok);
+  store::backup_database(dir.path() + "/live.db", dir.path() + "/copy.db");
+  store::SqliteStore copy(dir.path() + "/copy.db");
+  CHECK(copy.find_person({"websocket", "kept"}));
+  CHECK_THROWS_WITH(store::backup_database(dir.path() + "/missing.db", dir.path() + "/x.db"),
+                    Catch::Contains("no database at"));
+}
