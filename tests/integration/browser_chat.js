@@ -1,0 +1,80 @@
+// The web chat page in a real browser: Debian's chromium driven by playwright-core.
+// Starts the daemon on port 0, loads the page, types a message, waits for the reply
+// bubble, checks that a reload resumes the same conversation, and saves screenshots.
+// usage: node browser_chat.js BOUNCEBACK_BINARY CONFIG SCREENSHOT_DIR
+"use strict";
+const { spawn } = require("child_process");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const { chromium } = require(path.join(__dirname, "..", "peers", "node_modules", "playwright-core"));
+
+const [binary, config, screenshots] = process.argv.slice(2);
+const deadline = setTimeout(() => fail("the browser test took longer than 90 s"), 90000);
+let daemon = null, browser = null;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bounceback-browser-"));
+
+function fail(why) {
+  console.error("FAILED: " + why);
+  cleanup().finally(() => process.exit(1));
+}
+
+async function cleanup() {
+  clearTimeout(deadline);
+  if (browser) await browser.close().catch(() => {});
+  if (daemon) daemon.kill("SIGTERM");
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+function startDaemon() {
+  return new Promise((resolve, reject) => {
+    daemon = spawn(binary, ["run", "--config", config, "--set", "http.listen=127.0.0.1:0", "--set", "data_dir=" + dataDir],
+                   { stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    const onData = (chunk) => {
+      log += chunk;
+      const m = log.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      if (m) resolve(Number(m[1]));
+    };
+    daemon.stdout.on("data", onData);
+    daemon.stderr.on("data", onData);
+    daemon.on("exit", (code) => reject(new Error("the daemon exited with " + code + ":\n" + log)));
+  });
+}
+
+(async () => {
+  const port = await startDaemon();
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const page = await browser.newPage({ viewport: { width: 390, height: 760 } });  // a phone
+  const url = "http://127.0.0.1:" + port + "/";
+  await page.goto(url);
+  await page.waitForSelector("#status:has-text('online')", { timeout: 15000 });
+  await page.waitForSelector(".bubble.bot", { timeout: 15000 });
+  const before = await page.locator(".bubble.bot").count();
+
+  await page.fill("#text", "Today was hard, but I went for a walk.");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector(".bubble.me:has-text('went for a walk')", { timeout: 10000 });
+  await page.waitForFunction((n) => document.querySelectorAll(".bubble.bot").length > n, before, { timeout: 15000 });
+  const reply = await page.locator(".bubble.bot").last().textContent();
+  if (!reply || !reply.trim()) fail("the reply bubble is empty");
+  fs.mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(screenshots, "web-chat.png"), fullPage: true });
+
+  // A reload resumes with the token kept in localStorage: the same person, no new welcome.
+  const token = await page.evaluate(() => localStorage.getItem("bounceback.token"));
+  if (!token) fail("no token kept in localStorage");
+  await page.reload();
+  await page.waitForSelector("#status:has-text('online')", { timeout: 15000 });
+  const tokenAfter = await page.evaluate(() => localStorage.getItem("bounceback.token"));
+  if (tokenAfter !== token) fail("the reload started a new conversation instead of resuming");
+
+  console.log("browser chat: reply shown (" + reply.trim().slice(0, 40) + "...), resumed after reload; screenshot in " +
+              screenshots);
+  await cleanup();
+  process.exit(0);
+})().catch((e) => fail(e.stack || String(e)));
