@@ -144,16 +144,8 @@ int run_daemon(const Config& config) {
   });
   add_admin_routes(server, config, manual_clock, core);
 
-  std::uint16_t port;
-  try {
-    port = server.start();
-  } catch (const std::exception& e) {
-    spdlog::error("http: cannot listen on {}:{}: {}", config.http_host, config.http_port, e.what());
-    return 1;
-  }
-  std::string shown_host = config.http_host.find(':') != std::string::npos ? "[" + config.http_host + "]" : config.http_host;
-  spdlog::info("listening on http://{}:{}", shown_host, port);
-
+  // Signals are handled before the first connection is taken: a SIGTERM right after
+  // "listening on" must stop cleanly, not kill.
   asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   stop_signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
@@ -172,6 +164,16 @@ int run_daemon(const Config& config) {
     });
   };
   wait_for_reload();
+
+  std::uint16_t port;
+  try {
+    port = server.start();
+  } catch (const std::exception& e) {
+    spdlog::error("http: cannot listen on {}:{}: {}", config.http_host, config.http_port, e.what());
+    return 1;
+  }
+  std::string shown_host = config.http_host.find(':') != std::string::npos ? "[" + config.http_host + "]" : config.http_host;
+  spdlog::info("listening on http://{}:{}", shown_host, port);
 
   io.run();
   store->flush();
