@@ -56,8 +56,10 @@ class BeastWebsocketSession final : public WebsocketSession,
                                         backlog = std::move(backlog)]() mutable {
       self->user_ = user;
       self->state_ = State::ready;
-      self->enqueue(encode_welcome(user, token), 0);
-      for (const auto& m : backlog) self->enqueue(encode_message(m), m.id);
+      // The backlog is bounded by what the store kept, not by how fast this client reads:
+      // it may exceed the send queue's limit, which applies to what comes after it.
+      self->enqueue(encode_welcome(user, token), 0, /*bounded=*/false);
+      for (const auto& m : backlog) self->enqueue(encode_message(m), m.id, /*bounded=*/false);
       auto waiting = std::move(self->before_welcome_);
       for (auto& frame : waiting) self->handle(frame);
     });
@@ -164,13 +166,18 @@ class BeastWebsocketSession final : public WebsocketSession,
     enqueue(encode_error(code, message), 0);
   }
 
-  void enqueue(std::string text, std::int64_t outbox_id) {
+  void enqueue(std::string text, std::int64_t outbox_id, bool bounded = true) {
     if (!open_ || closing_) return;
-    if (queue_.size() >= settings_.send_queue) {
+    if (bounded && queue_.size() >= settings_.send_queue) {
       // A reader this slow would make us buffer without bound: cut it off; the outbox keeps
       // what it did not get for the next connection.
-      spdlog::info("websocket: closing a connection that does not read what it is sent");
-      return close(ws::close_code::try_again_later);
+      // A close handshake would wait behind the writes it cannot take: drop the connection.
+      spdlog::info("websocket: dropping a connection that does not read what it is sent");
+      closing_ = true;
+      beast::error_code ignored;
+      beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+      beast::get_lowest_layer(ws_).close();
+      return;
     }
     queue_.push_back({std::move(text), outbox_id});
     if (queue_.size() == 1) write_front();

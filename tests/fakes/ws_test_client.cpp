@@ -36,8 +36,13 @@ struct WsTestClient::Impl {
   }
 };
 
-WsTestClient::WsTestClient(std::uint16_t port, std::string path) : impl_(std::make_unique<Impl>()) {
+WsTestClient::WsTestClient(std::uint16_t port, std::string path, int receive_buffer)
+    : impl_(std::make_unique<Impl>()) {
   asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
+  if (receive_buffer > 0) {
+    impl_->stream.next_layer().socket().open(endpoint.protocol());
+    impl_->stream.next_layer().socket().set_option(asio::socket_base::receive_buffer_size(receive_buffer));
+  }
   impl_->stream.next_layer().expires_after(std::chrono::seconds(10));
   impl_->stream.next_layer().connect(endpoint);
   impl_->stream.next_layer().expires_never();
@@ -48,8 +53,11 @@ WsTestClient::WsTestClient(std::uint16_t port, std::string path) : impl_(std::ma
 WsTestClient::~WsTestClient() = default;
 
 void WsTestClient::send_text(const std::string& frame) {
+  if (impl_->closed) return;
   impl_->stream.text(true);
-  impl_->stream.write(asio::buffer(frame));
+  beast::error_code error;
+  impl_->stream.write(asio::buffer(frame), error);
+  if (error) impl_->closed = true;  // the server went away; read() reports it
 }
 
 void WsTestClient::send_json(const nlohmann::json& frame) { send_text(frame.dump()); }
@@ -95,6 +103,33 @@ nlohmann::json WsTestClient::hello(const std::string& token) {
   auto welcome = read_json();
   if (welcome.value("type", "") != "welcome") throw std::runtime_error("expected welcome, got " + welcome.dump());
   return welcome;
+}
+
+bool WsTestClient::wait_dropped_without_answering(std::chrono::milliseconds deadline) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  auto& socket = impl_->stream.next_layer().socket();
+  char scratch[65536];
+  while (std::chrono::steady_clock::now() < until) {
+    bool done = false;
+    beast::error_code error;
+    socket.async_read_some(asio::buffer(scratch), [&](beast::error_code ec, std::size_t) {
+      error = ec;
+      done = true;
+    });
+    if (!impl_->run_until(done, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    until - std::chrono::steady_clock::now()))) {
+      beast::error_code ignored;
+      socket.cancel(ignored);
+      impl_->io.restart();
+      impl_->io.run_for(std::chrono::seconds(1));
+      return false;
+    }
+    if (error) {
+      impl_->closed = true;
+      return true;
+    }
+  }
+  return false;
 }
 
 bool WsTestClient::closed() const { return impl_->closed; }

@@ -13,7 +13,8 @@ namespace bounceback::testing {
 // does not get what it expects fails instead of hanging.
 class WsTestClient {
  public:
-  WsTestClient(std::uint16_t port, std::string path = "/ws");
+  // receive_buffer > 0 shrinks the socket's receive buffer (a client that reads slowly).
+  WsTestClient(std::uint16_t port, std::string path = "/ws", int receive_buffer = 0);
   ~WsTestClient();
 
   void send_text(const std::string& frame);
@@ -26,6 +27,10 @@ class WsTestClient {
 
   // hello (with token if not empty) and the welcome frame's contents.
   nlohmann::json hello(const std::string& token = "");
+
+  // Reads raw bytes without answering pings (as a frozen client would) until the server
+  // drops the connection; false if it is still open at the deadline.
+  bool wait_dropped_without_answering(std::chrono::milliseconds deadline);
 
   bool closed() const;
   int close_code() const;  // the code the server closed with, 0 if none

@@ -173,3 +173,12 @@ TEST_CASE("a config error stops the daemon before it starts, naming the key", "[
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.output, Catch::Contains("--set http.listen: error:"));
 }
+
+TEST_CASE("a port that is taken is a clear error with exit 1", "[lifecycle]") {
+  TempDir data, other;
+  DaemonProcess daemon(data.path());
+  auto r = run_command({"run", "--config", DaemonProcess::default_config(), "--set", "data_dir=" + other.path(), "--set",
+                        "http.listen=127.0.0.1:" + std::to_string(daemon.port())});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.output, Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(daemon.port())));
+}

@@ -196,3 +196,25 @@ TEST_CASE("what was sent while the person had no connection arrives after their 
   CHECK_FALSE(kept.empty());
   CHECK(kept.front()["reply_to"] == "gone");
 }
+
+TEST_CASE("a client that stops reading is dropped instead of buffered without bound", "[web][limits]") {
+  TempDir data;
+  DaemonProcess daemon(data.path(), {"--set", "connectors.websocket.rate_limit=0", "--set",
+                                     "connectors.websocket.send_queue=8"});
+  WsTestClient slow(daemon.port(), "/ws", /*receive_buffer=*/4096);
+  slow.hello();
+  for (int i = 0; i < 3000 && !slow.closed(); ++i)
+    slow.send_json({{"type", "text"}, {"text", "are you there? " + std::to_string(i)}});
+  CHECK((slow.closed() || slow.wait_dropped_without_answering(std::chrono::seconds(30))));
+  CHECK(daemon.wait_for_log(std::regex("dropping a connection that does not read"), std::chrono::seconds(5)));
+}
+
+TEST_CASE("a connection that answers no pings is closed after the idle timeout", "[web][limits]") {
+  TempDir data;
+  DaemonProcess daemon(data.path(), {"--set", "connectors.websocket.idle_timeout_s=5"});
+  WsTestClient frozen(daemon.port());
+  frozen.hello();
+  auto started = std::chrono::steady_clock::now();
+  CHECK(frozen.wait_dropped_without_answering(std::chrono::seconds(20)));
+  CHECK(std::chrono::steady_clock::now() - started >= std::chrono::seconds(2));
+}
