@@ -40,4 +40,12 @@ void setup_logging(const std::string& format, const std::string& level) {
   spdlog::set_default_logger(logger);
 }
 
+void log_always(const std::string& line) {
+  auto logger = spdlog::default_logger();
+  auto level = logger->level();
+  logger->set_level(spdlog::level::info);
+  logger->info(line);
+  logger->set_level(level);
+}
+
 }  // namespace bounceback::app

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bot/app/core.hpp"
+#include "bot/app/logging.hpp"
 #include "bot/app/version.hpp"
 #include "bot/coach/coach.hpp"
 #include "bot/core/clock.hpp"
@@ -173,7 +174,7 @@ int run_daemon(const Config& config) {
     return 1;
   }
   std::string shown_host = config.http_host.find(':') != std::string::npos ? "[" + config.http_host + "]" : config.http_host;
-  spdlog::info("listening on http://{}:{}", shown_host, port);
+  log_always(fmt::format("listening on http://{}:{}", shown_host, port));
 
   io.run();
   store->flush();

@@ -182,3 +182,10 @@ TEST_CASE("a port that is taken is a clear error with exit 1", "[lifecycle]") {
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.output, Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(daemon.port())));
 }
+
+TEST_CASE("the listening line is written even when log.level hides info", "[lifecycle]") {
+  TempDir data;
+  DaemonProcess daemon(data.path(), {"--set", "log.level=error"});  // throws without the line
+  CHECK(daemon.port() > 0);
+  CHECK_THAT(daemon.log(), !Catch::Contains("store: SQLite"));  // other info lines stay hidden
+}
