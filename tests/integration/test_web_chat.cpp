@@ -29,6 +29,17 @@ std::vector<json> read_backlog(WsTestClient& client) {
   return frames;
 }
 
+// A daemon of its own and one person who has said hello and read the welcome.
+struct GreetedChat {
+  TempDir data;
+  DaemonProcess daemon{data.path()};
+  WsTestClient client{daemon.port()};
+  GreetedChat() {
+    client.hello();
+    read_backlog(client);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("hello is answered with welcome: a user id and a resume token", "[web]") {
@@ -45,12 +56,7 @@ TEST_CASE("hello is answered with welcome: a user id and a resume token", "[web]
   CHECK_FALSE(first.contains("reply_to"));  // nobody asked: no correlation
 }
 
-TEST_CASE("text is answered with messages that carry reply_to, the last one final", "[web]") {
-  TempDir data;
-  DaemonProcess daemon(data.path());
-  WsTestClient client(daemon.port());
-  client.hello();
-  read_backlog(client);
+TEST_CASE_METHOD(GreetedChat, "text is answered with messages that carry reply_to, the last one final", "[web]") {
   client.send_json({{"type", "text"}, {"text", "I can't sleep"}, {"id", "q1"}});
   auto answer = read_answer(client, "q1");
   REQUIRE_FALSE(answer.empty());
@@ -61,12 +67,7 @@ TEST_CASE("text is answered with messages that carry reply_to, the last one fina
   }
 }
 
-TEST_CASE("malformed JSON and unknown types get bad_request and the connection still works", "[web]") {
-  TempDir data;
-  DaemonProcess daemon(data.path());
-  WsTestClient client(daemon.port());
-  client.hello();
-  read_backlog(client);
+TEST_CASE_METHOD(GreetedChat, "malformed JSON and unknown types get bad_request and the connection still works", "[web]") {
   client.send_text("{\"type\": \"text\", \"text\": ");
   json error = client.read_json();
   CHECK(error["type"] == "error");
@@ -89,12 +90,7 @@ TEST_CASE("text before hello is unauthorized, an unknown token is refused", "[we
   CHECK(client.hello()["type"] == "welcome");
 }
 
-TEST_CASE("a 64 KiB frame gets too_large and the connection still works", "[web][limits]") {
-  TempDir data;
-  DaemonProcess daemon(data.path());
-  WsTestClient client(daemon.port());
-  client.hello();
-  read_backlog(client);
+TEST_CASE_METHOD(GreetedChat, "a 64 KiB frame gets too_large and the connection still works", "[web][limits]") {
   client.send_json({{"type", "text"}, {"text", std::string(64 * 1024, 'a')}});
   json error = client.read_json();
   CHECK(error["type"] == "error");
@@ -103,12 +99,7 @@ TEST_CASE("a 64 KiB frame gets too_large and the connection still works", "[web]
   CHECK_FALSE(read_answer(client, "s").empty());
 }
 
-TEST_CASE("a 2 MiB frame closes the connection with 1009", "[web][limits]") {
-  TempDir data;
-  DaemonProcess daemon(data.path());
-  WsTestClient client(daemon.port());
-  client.hello();
-  read_backlog(client);
+TEST_CASE_METHOD(GreetedChat, "a 2 MiB frame closes the connection with 1009", "[web][limits]") {
   client.send_json({{"type", "text"}, {"text", std::string(2 * 1024 * 1024, 'a')}});
   while (client.read()) {
   }
@@ -116,12 +107,7 @@ TEST_CASE("a 2 MiB frame closes the connection with 1009", "[web][limits]") {
   CHECK(client.close_code() == 1009);
 }
 
-TEST_CASE("invalid UTF-8 in a text frame closes the connection with 1007", "[web][limits]") {
-  TempDir data;
-  DaemonProcess daemon(data.path());
-  WsTestClient client(daemon.port());
-  client.hello();
-  read_backlog(client);
+TEST_CASE_METHOD(GreetedChat, "invalid UTF-8 in a text frame closes the connection with 1007", "[web][limits]") {
   client.send_text(std::string("{\"type\":\"text\",\"text\":\"\xff\xfe\"}"));
   while (client.read()) {
   }
