@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "bot/core/time_point.hpp"
 #include "connectors/websocket/websocket_settings.hpp"
@@ -44,6 +45,15 @@ struct Config {
   } matrix;
 
   std::string safety_file = "config/safety/en.yaml";
+
+  // Where to find help (get_help.yaml shows it as {{help_directory}}). The deploying
+  // organisation puts its own local services here.
+  std::vector<std::string> help_directory = {
+      "Your family doctor or GP: they can listen, and refer you to a therapist or counsellor.",
+      "Find A Helpline (findahelpline.com): free, confidential support lines in many countries.",
+      "Support groups: a local community centre or a national mental health charity can point you to groups "
+      "near you or online.",
+      "Online therapy: licensed therapists you can talk to from home; check they are licensed where you live."};
 
   std::string log_format = "text";  // text | json
   std::string log_level = "info";   // trace | debug | info | warn | error

@@ -188,6 +188,17 @@ const std::map<std::string, Setter>& schema() {
       {"connectors.matrix.user_id", text(&Config::matrix, &Config::Matrix::user_id)},
       {"connectors.matrix.token_env", text(&Config::matrix, &Config::Matrix::token_env)},
       {"safety.file", text(&Config::safety_file)},
+      {"help.directory",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         if (!n.IsSequence()) return "expected a list of lines, each one place to find help";
+         std::vector<std::string> lines;
+         for (const auto& item : n) {
+           if (!item.IsScalar() || item.Scalar().empty()) return "each entry must be a line of text";
+           lines.push_back(item.Scalar());
+         }
+         c.help_directory = std::move(lines);
+         return std::nullopt;
+       }},
       {"log.format", one_of(&Config::log_format, {"text", "json"})},
       {"log.level", one_of(&Config::log_level, {"trace", "debug", "info", "warn", "error"})},
   };

@@ -10,6 +10,8 @@
 #include <unordered_map>
 
 #include "bot/coach/coach.hpp"
+#include "bot/dialog/dialog_state.hpp"
+#include "bot/dialog/interpreter.hpp"
 #include "bot/core/clock.hpp"
 #include "bot/core/connector.hpp"
 #include "bot/core/metrics.hpp"
@@ -25,15 +27,20 @@ using core::Person;
 
 struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   Impl(asio::io_context& io, store::Store& store, const core::Clock& clock, core::Metrics& metrics,
-       const coach::Coach& coach)
+       coach::Coach& coach, Settings settings)
       : strand(asio::make_strand(io)), store(store), clock(clock), metrics(metrics), coach(coach),
-        next_person_id(store.max_person_id() + 1), next_outbox_id(store.max_outbox_id() + 1) {}
+        settings(std::move(settings)), next_person_id(store.max_person_id() + 1),
+        next_outbox_id(store.max_outbox_id() + 1) {
+    for (const auto& line : this->settings.help_directory) help_directory += (help_directory.empty() ? "" : "\n") + ("• " + line);
+  }
 
   asio::strand<asio::io_context::executor_type> strand;
   store::Store& store;
   const core::Clock& clock;
   core::Metrics& metrics;
-  const coach::Coach& coach;
+  coach::Coach& coach;
+  Settings settings;
+  std::string help_directory;  // rendered once: "• ...\n• ..."
   std::map<std::string, core::Connector*, std::less<>> connectors;
 
   // Every person loaded since start. Authoritative: writes for them are submitted from
@@ -73,8 +80,57 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     return remember(std::move(p));
   }
 
+  // What templates and conditions may read about this person (dialog::builtin_variables()).
+  dialog::DialogContext context_for(const Person& person, const dialog::DialogState& state) const {
+    auto var = [&](const char* name, const char* fallback) {
+      auto it = state.vars.find(name);
+      return it == state.vars.end() || it->second.empty() ? std::string(fallback) : it->second;
+    };
+    return {
+        {"name", person.display_name.empty() ? "friend" : person.display_name},
+        {"timezone", person.timezone.empty() ? settings.default_timezone : person.timezone},
+        {"help_directory", help_directory},
+        {"onboarded", state.onboarded ? "1" : ""},
+        {"nudge_times", var("nudge_time", "none yet")},
+        {"quiet_hours", var("quiet_hours", "none")},
+        // Goals and steps come with the one-step-at-a-time work; until then there are none.
+        {"goal", "your goal"},
+        {"steps_done", "0"},
+        {"steps_total", "0"},
+        {"steps_open", "0"},
+        {"steps_list", ""},
+        {"progress_bar", ""},
+    };
+  }
+
+  // Applies what the dialogs asked for. Goals, steps and nudges are not built yet; their
+  // actions are accepted (the dialogs already use them) and take effect when they land.
+  void apply(Person& person, const std::vector<dialog::DialogAction>& actions) {
+    for (const auto& a : actions) {
+      if (a.name == "set_preference") {
+        const std::string& key = a.args.at("key");
+        const std::string& value = a.args.at("value");
+        if (key == "name") person.display_name = value.substr(0, 100);
+        else if (key == "timezone" && dialog::validate_answer("timezone", value)) person.timezone = *dialog::validate_answer("timezone", value);
+      } else if (a.name != "set" && a.name != "finish_onboarding") {
+        spdlog::debug("core: action {} is not applied in this build", a.name);
+      }
+    }
+  }
+
+  // Runs the coach for one person and puts the outcome into `tx`.
+  template <typename Decide>
+  void converse(Person& person, const std::string& correlation_id, store::Transaction& tx, Decide decide) {
+    dialog::DialogState state = dialog::DialogState::from_json(person.dialog_state);
+    coach::CoachTurn turn = decide(state, context_for(person, state));
+    apply(person, turn.actions);
+    person.dialog_state = state.to_json();
+    tx.people.push_back(person);
+    address_replies(person, turn.replies, correlation_id, tx.outbox);
+  }
+
   // Turns the coach's replies into outbox entries: the last one answering a message is final.
-  void address_replies(const Person& person, const std::vector<coach::Reply>& replies,
+  void address_replies(const Person& person, const std::vector<core::Reply>& replies,
                        const std::string& correlation_id, std::vector<Outgoing>& out) {
     for (std::size_t i = 0; i < replies.size(); ++i) {
       Outgoing m;
@@ -128,17 +184,19 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       if (token.empty()) {
         new_token = core::random_token(24);  // 192 bits
         person = &create({"websocket", core::random_token(9)}, core::sha256_hex(new_token));
-        address_replies(*person, coach.welcome(), "", tx.outbox);
+        converse(*person, "", tx, [&](dialog::DialogState& state, const dialog::DialogContext& context) {
+          return coach.first_contact(*person, state, context);
+        });
       } else {
         person = find_by_token(core::sha256_hex(token));
         if (!person) return done({core::WebHelloResult::Status::unauthorized, {}, {}, {}});
         person->last_seen = clock.now();
+        tx.people.push_back(*person);
       }
     } catch (const store::StoreError& e) {
       spdlog::error("core: cannot look up a person: {}", e.what());
       return done({core::WebHelloResult::Status::unavailable, {}, {}, {}});
     }
-    tx.people.push_back(*person);
     tx.read_undelivered_for = person->id;
     std::string user = person->address.user;
     // What this hello produced reaches the session through the backlog, not deliver().
@@ -159,22 +217,24 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       spdlog::error("core: cannot look up a person: {}", e.what());
       return;
     }
-    bool first_contact = person == nullptr;
-    if (first_contact) person = &create(message.from, "");
+    if (!person) person = &create(message.from, "");
     person->last_seen = message.at;
-    tx.people.push_back(*person);
-    std::vector<coach::Reply> replies;
-    if (first_contact) replies = coach.welcome();
-    auto answer = coach.answer(message);
-    replies.insert(replies.end(), answer.begin(), answer.end());
-    address_replies(*person, replies, message.correlation_id, tx.outbox);
+    converse(*person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context) {
+      return coach.answer(*person, state, message, context);
+    });
     commit(std::move(tx), /*deliver=*/true, nullptr);
   }
 };
 
 Core::Core(asio::io_context& io, store::Store& store, const core::Clock& clock, core::Metrics& metrics,
-           const coach::Coach& coach)
-    : impl_(std::make_shared<Impl>(io, store, clock, metrics, coach)) {}
+           coach::Coach& coach, Settings settings)
+    : impl_(std::make_shared<Impl>(io, store, clock, metrics, coach, std::move(settings))) {}
+
+void Core::replace_dialogs(std::shared_ptr<const dialog::DialogSet> dialogs) {
+  asio::post(impl_->strand, [impl = impl_, dialogs = std::move(dialogs)]() mutable {
+    impl->coach.replace_dialogs(std::move(dialogs));
+  });
+}
 
 Core::~Core() = default;
 

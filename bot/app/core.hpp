@@ -1,6 +1,8 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "bot/core/inbox.hpp"
 
@@ -18,6 +20,9 @@ class Store;
 namespace bounceback::coach {
 class Coach;
 }
+namespace bounceback::dialog {
+struct DialogSet;
+}
 
 namespace bounceback::app {
 
@@ -25,8 +30,13 @@ namespace bounceback::app {
 // coach what to answer, commits the outcome, then hands the messages to connectors.
 class Core final : public core::Inbox {
  public:
+  struct Settings {
+    std::string default_timezone = "UTC";
+    std::vector<std::string> help_directory;
+  };
+
   Core(boost::asio::io_context& io, store::Store& store, const core::Clock& clock, core::Metrics& metrics,
-       const coach::Coach& coach);
+       coach::Coach& coach, Settings settings);
   ~Core() override;
 
   void attach(core::Connector& connector);  // before start; keyed by name()
@@ -37,6 +47,9 @@ class Core final : public core::Inbox {
 
   // `done` runs on the core strand once everything submitted so far has committed.
   void flush(std::function<void()> done);
+
+  // New conversation trees for every message handled after this (SIGHUP).
+  void replace_dialogs(std::shared_ptr<const dialog::DialogSet> dialogs);
 
  private:
   struct Impl;

@@ -2,11 +2,14 @@
 // lives in bot/app (run), bot/store (backup) and, later, bot/dialog (check, graph).
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "bot/app/cli.hpp"
 #include "bot/app/config_error.hpp"
 #include "bot/app/config_loader.hpp"
+#include "bot/app/dialog_files.hpp"
+#include "bot/dialog/dialog_graph.hpp"
 #include "bot/app/logging.hpp"
 #include "bot/app/runtime.hpp"
 #include "bot/app/version.hpp"
@@ -37,19 +40,45 @@ int main(int argc, char** argv) {
     case Command::invalid:
       std::cerr << "bounceback: " << cl.error << "\n\n" << app::usage();
       return 2;
-    case Command::graph:
-      std::cerr << "bounceback graph: this build has no dialog engine yet, so there is no tree to draw\n";
-      return 2;
-    case Command::check:
-      try {
-        app::load_config(cl.config_path, cl.overrides);
-        for (const auto& path : cl.paths)
-          std::cerr << path << ": note: dialog and safety files are checked once the dialog engine is in\n";
-        std::cout << cl.config_path << ": ok\n";
-        return 0;
-      } catch (const app::ConfigError& e) {
-        return print_config_errors(e);
+    case Command::graph: {
+      auto diagnostics = app::check_dialog_paths(cl.paths);
+      for (const auto& d : diagnostics) std::cerr << d.to_string() << '\n';
+      if (!diagnostics.empty()) return 1;
+      auto folder = std::filesystem::path(cl.paths[0]).parent_path();
+      auto loaded = dialog::load_dialogs({folder.empty() ? "." : folder.string()});
+      auto id = std::filesystem::path(cl.paths[0]).stem().string();
+      const dialog::DialogTree* tree = loaded.set.tree(id);
+      if (!tree) {
+        std::cerr << cl.paths[0] << ":1:1: error: not a dialog file\n";
+        return 1;
       }
+      std::cout << dialog::to_dot(*tree, loaded.set);
+      return 0;
+    }
+    case Command::check: {
+      // The config first; then the dialogs given, or the config's dialogs folder.
+      std::vector<std::string> paths = cl.paths;
+      int errors = 0;
+      try {
+        app::Config config = app::load_config(cl.config_path, cl.overrides);
+        if (paths.empty()) paths.push_back(config.dialogs);
+      } catch (const app::ConfigError& e) {
+        print_config_errors(e);
+        errors += static_cast<int>(e.diagnostics().size());
+      }
+      for (const auto& d : app::check_dialog_paths(paths)) {
+        std::cerr << d.to_string() << '\n';
+        ++errors;
+      }
+      if (errors > 0) {
+        std::cerr << errors << " error(s)\n";
+        return 1;
+      }
+      std::cout << "ok: " << cl.config_path;
+      for (const auto& p : paths) std::cout << ", " << p;
+      std::cout << '\n';
+      return 0;
+    }
     case Command::backup:
       try {
         app::Config config = app::load_config(cl.config_path, cl.overrides);

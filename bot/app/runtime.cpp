@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bot/app/core.hpp"
+#include "bot/app/dialog_files.hpp"
 #include "bot/app/logging.hpp"
 #include "bot/app/version.hpp"
 #include "bot/coach/coach.hpp"
@@ -91,6 +92,15 @@ int run_daemon(const Config& config) {
     return 1;
   }
 
+  auto loaded = load_daemon_dialogs(config.dialogs);
+  if (!loaded.ok()) {
+    for (const auto& d : loaded.diagnostics) spdlog::error("{}", d.to_string());
+    spdlog::error("dialogs: {} problem(s) in {}; fix them (bounceback check shows them too)", loaded.diagnostics.size(),
+                  config.dialogs);
+    return 1;
+  }
+  spdlog::info("dialogs: {} conversation trees from {}", loaded.set.trees.size(), config.dialogs);
+
   core::Metrics metrics;
   std::unique_ptr<core::Clock> clock;
   core::ManualClock* manual_clock = nullptr;
@@ -113,8 +123,8 @@ int run_daemon(const Config& config) {
   spdlog::info("store: SQLite at {}", config.database_path());
 
   asio::io_context io;
-  coach::Coach coach;
-  Core core(io, *store, *clock, metrics, coach);
+  coach::Coach coach(std::make_shared<const dialog::DialogSet>(std::move(loaded.set)));
+  Core core(io, *store, *clock, metrics, coach, Core::Settings{config.default_timezone, config.help_directory});
   HttpServer server(io, config.http_host, config.http_port);
   const auto started = std::chrono::steady_clock::now();
 
@@ -159,8 +169,16 @@ int run_daemon(const Config& config) {
   std::function<void()> wait_for_reload = [&] {
     reload_signal.async_wait([&](const boost::system::error_code& ec, int) {
       if (ec) return;
-      // The dialog engine hooks its reload in here; until then there is nothing to reload.
-      spdlog::info("SIGHUP: reload requested; nothing to reload in this build");
+      // All or nothing: a set with any problem keeps the one that runs now.
+      auto reloaded = load_daemon_dialogs(config.dialogs);
+      if (reloaded.ok()) {
+        spdlog::info("SIGHUP: reloaded {} conversation trees from {}", reloaded.set.trees.size(), config.dialogs);
+        core.replace_dialogs(std::make_shared<const dialog::DialogSet>(std::move(reloaded.set)));
+      } else {
+        for (const auto& d : reloaded.diagnostics) spdlog::error("{}", d.to_string());
+        spdlog::error("SIGHUP: the dialogs have {} problem(s); still running the ones loaded before",
+                      reloaded.diagnostics.size());
+      }
       wait_for_reload();
     });
   };

@@ -1,18 +1,51 @@
 #pragma once
+#include <memory>
+#include <set>
+#include <string>
 #include <vector>
 
-#include "bot/coach/reply.hpp"
 #include "bot/core/incoming.hpp"
+#include "bot/core/person.hpp"
+#include "bot/core/reply.hpp"
+#include "bot/dialog/diagnostic.hpp"
+#include "bot/dialog/dialog_state.hpp"
+#include "bot/dialog/interpreter.hpp"
 
 namespace bounceback::coach {
 
-// Decides what to answer. Pure: no I/O, no clock, no state of its own.
-// This first version greets and acknowledges; the dialog engine replaces answer()
-// with the conversation trees in dialogs/.
+// What the coach decided for one message: what to say and what to change.
+struct CoachTurn {
+  std::vector<core::Reply> replies;
+  std::vector<dialog::DialogAction> actions;
+};
+
+// Decides what to answer: global commands first, then the conversation tree the person
+// is in. Pure: the person's dialog state comes in and goes out changed; no I/O, no clock.
 class Coach {
  public:
-  std::vector<Reply> welcome() const;
-  std::vector<Reply> answer(const core::Incoming& message) const;
+  explicit Coach(std::shared_ptr<const dialog::DialogSet> dialogs);
+
+  // A brand-new web chat person: the first conversation starts at once.
+  CoachTurn first_contact(const core::Person& person, dialog::DialogState& state,
+                          const dialog::DialogContext& context) const;
+
+  CoachTurn answer(const core::Person& person, dialog::DialogState& state, const core::Incoming& message,
+                   const dialog::DialogContext& context) const;
+
+  // SIGHUP: the new set replaces the old one for every message after this call.
+  void replace_dialogs(std::shared_ptr<const dialog::DialogSet> dialogs);
+
+  // The trees and nodes the coach itself starts (onboarding, menu, help, common.*): a set
+  // without them cannot run. Reported as diagnostics by `bounceback check` and at load.
+  static std::vector<dialog::Diagnostic> missing_entry_points(const dialog::DialogSet& set);
+
+ private:
+  CoachTurn run_command(const std::string& name, const std::string& args, dialog::DialogState& state,
+                        const dialog::DialogContext& context, std::mt19937& rng) const;
+  CoachTurn free_text(const core::Incoming& message, dialog::DialogState& state,
+                      const dialog::DialogContext& context, std::mt19937& rng) const;
+
+  std::shared_ptr<const dialog::DialogSet> dialogs_;
 };
 
 }  // namespace bounceback::coach

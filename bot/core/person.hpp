@@ -19,6 +19,7 @@ struct Person {
   std::string timezone;  // IANA name; empty until the person sets one
   TimePoint created{};
   TimePoint last_seen{};
+  std::string dialog_state;  // where the person is in the conversation trees (JSON, bot/dialog)
 
   bool operator==(const Person&) const = default;
 };

@@ -13,7 +13,7 @@ namespace bounceback::store {
 namespace {
 
 // Times are UTC milliseconds since the epoch.
-constexpr std::array<Migration, 3> kMigrations{{
+constexpr std::array<Migration, 4> kMigrations{{
     {1, "people",
      R"sql(
 CREATE TABLE people (
@@ -50,6 +50,10 @@ CREATE TABLE settings (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
+)sql"},
+    {4, "people: their place in the conversation trees",
+     R"sql(
+ALTER TABLE people ADD COLUMN dialog_state TEXT NOT NULL DEFAULT '';
 )sql"},
 }};
 

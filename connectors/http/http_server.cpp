@@ -162,6 +162,10 @@ void HttpServer::Impl::accept_next() {
       // Running out of file descriptors must not end the listener; try again shortly.
       spdlog::warn("http: accept failed: {}", ec.message());
     } else {
+      // Answers are several small frames in a row: without NODELAY, Nagle's algorithm holds
+      // each one back until the peer's delayed ACK (~40 ms).
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       std::make_shared<HttpSession>(std::move(socket), self)->start();
     }
     self->accept_next();

@@ -24,6 +24,9 @@ std::pair<pid_t, int> spawn(const std::vector<std::string>& args, const std::vec
   if (pid == 0) {
     dup2(fds[1], 1);
     dup2(fds[1], 2);
+    // As an operator runs it: from the project folder, where the config's relative paths
+    // (dialogs/, config/safety/) resolve.
+    if (chdir(BOUNCEBACK_SOURCE_DIR) != 0) _exit(126);
     for (const auto& e : environment) putenv(const_cast<char*>(e.c_str()));
     std::vector<char*> argv;
     std::string bin = DaemonProcess::binary();

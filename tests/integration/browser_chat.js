@@ -29,7 +29,7 @@ async function cleanup() {
 function startDaemon() {
   return new Promise((resolve, reject) => {
     daemon = spawn(binary, ["run", "--config", config, "--set", "http.listen=127.0.0.1:0", "--set", "data_dir=" + dataDir],
-                   { stdio: ["ignore", "pipe", "pipe"] });
+                   { stdio: ["ignore", "pipe", "pipe"], cwd: path.dirname(path.dirname(config)) });
     let log = "";
     const onData = (chunk) => {
       log += chunk;

@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "bot/app/core.hpp"
+#include "bot/app/dialog_files.hpp"
 #include "bot/coach/coach.hpp"
 #include "bot/core/clock.hpp"
 #include "bot/core/connector.hpp"
@@ -28,8 +29,8 @@ struct World {
   testing::FakeStore store;
   core::ManualClock clock{*core::parse_iso8601("2026-03-08T06:00:00Z")};
   core::Metrics metrics;
-  coach::Coach coach;
-  app::Core core{io, store, clock, metrics, coach};
+  coach::Coach coach{std::make_shared<const dialog::DialogSet>(app::load_daemon_dialogs(BOUNCEBACK_SOURCE_DIR "/dialogs").set)};
+  app::Core core{io, store, clock, metrics, coach, {"UTC", {"Your doctor"}}};
   RecordingConnector web;
 
   World() { core.attach(web); }

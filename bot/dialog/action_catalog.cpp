@@ -1,0 +1,36 @@
+#include "bot/dialog/action_catalog.hpp"
+
+#include <vector>
+
+namespace bounceback::dialog {
+
+namespace {
+const std::vector<ActionSpec>& catalog() {
+  static const std::vector<ActionSpec> actions = {
+      {"set", {"var", "value"}, {}, "set a dialog variable"},
+      {"set_preference", {"key", "value"}, {}, "remember a preference: name, timezone, country, nudge_time, quiet_hours"},
+      {"finish_onboarding", {}, {}, "mark the first conversation as done"},
+      {"start_goal", {"title"}, {}, "start a goal (it becomes the current one)"},
+      {"add_step", {"text"}, {}, "add a step to the current goal"},
+      {"complete_step", {"number"}, {}, "complete step N of the current goal"},
+      {"add_nudge_time", {"time"}, {}, "add a daily nudge time HH:MM"},
+      {"snooze", {"for"}, {}, "hold nudges back: 30m, 2h, tomorrow"},
+      {"pause_nudges", {}, {}, "stop nudges until resumed"},
+      {"resume_nudges", {}, {}, "start nudges again"},
+  };
+  return actions;
+}
+}  // namespace
+
+const ActionSpec* find_action(const std::string& name) {
+  for (const auto& a : catalog())
+    if (a.name == name) return &a;
+  return nullptr;
+}
+
+const std::set<std::string>& preference_keys() {
+  static const std::set<std::string> keys = {"name", "timezone", "country", "nudge_time", "quiet_hours"};
+  return keys;
+}
+
+}  // namespace bounceback::dialog

@@ -1,0 +1,295 @@
+#include "bot/dialog/interpreter.hpp"
+
+#include <date/tz.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "bot/dialog/template_text.hpp"
+
+namespace bounceback::dialog {
+
+namespace {
+
+// Far more steps than any real path between two questions: a loop without a question
+// (which the checker cannot always see through branches) ends instead of spinning.
+constexpr int kMaxStepsPerEvent = 200;
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string key_of(const std::string& tree, const std::string& node) { return tree + "." + node; }
+
+auto lookup_for(const DialogState& state, const DialogContext& context) {
+  return [&state, &context](const std::string& name) -> std::optional<std::string> {
+    if (auto v = state.vars.find(name); v != state.vars.end() && !v->second.empty()) return v->second;
+    if (auto c = context.find(name); c != context.end()) return c->second;
+    if (name.rfind("visits.", 0) == 0) {
+      // visits.NODE counts this tree's node; visits.TREE.NODE any tree's.
+      std::string rest = name.substr(7);
+      std::string key = rest.find('.') == std::string::npos ? key_of(state.tree, rest) : rest;
+      auto it = state.visits.find(key);
+      return std::to_string(it == state.visits.end() ? 0 : it->second);
+    }
+    if (name == "turns") return std::to_string(state.turns);
+    return std::nullopt;
+  };
+}
+
+std::string default_invalid(const std::string& validator) {
+  if (validator == "time") return "Please write a time like 07:30 or 21:00.";
+  if (validator == "time_range") return "Please write two times with a dash, like 22:00-07:00.";
+  if (validator == "number") return "Please write a number, like 3.";
+  if (validator == "timezone") return "I don't know that time zone. Try a city-based name like Europe/Berlin or America/New_York.";
+  return "I didn't catch that. Could you write a few words?";
+}
+
+}  // namespace
+
+std::optional<std::string> validate_answer(const std::string& validator, const std::string& raw) {
+  std::string text = trim(raw);
+  if (validator == "any") return text;
+  if (text.empty() || text.size() > 500) return std::nullopt;
+  if (validator == "non_empty") return text;
+  if (validator == "number") {
+    std::size_t used = 0;
+    try {
+      std::stod(text, &used);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    if (used != text.size()) return std::nullopt;
+    return text;
+  }
+  if (validator == "time") {
+    auto sep = text.find_first_of(":.");
+    if (sep == std::string::npos || sep == 0 || sep > 2 || text.size() - sep - 1 != 2) return std::nullopt;
+    std::string h = text.substr(0, sep), m = text.substr(sep + 1);
+    if (!std::all_of(h.begin(), h.end(), ::isdigit) || !std::all_of(m.begin(), m.end(), ::isdigit)) return std::nullopt;
+    int hours = std::stoi(h), minutes = std::stoi(m);
+    if (hours > 23 || minutes > 59) return std::nullopt;
+    auto two = [](int v) { return std::string(1, static_cast<char>('0' + v / 10)) + static_cast<char>('0' + v % 10); };
+    return two(hours) + ":" + two(minutes);
+  }
+  if (validator == "time_range") {  // "22:00-07:00" (may span midnight)
+    auto dash = text.find('-');
+    if (dash == std::string::npos) return std::nullopt;
+    auto from = validate_answer("time", text.substr(0, dash));
+    auto to = validate_answer("time", text.substr(dash + 1));
+    if (!from || !to || *from == *to) return std::nullopt;
+    return *from + "-" + *to;
+  }
+  if (validator == "timezone") {
+    try {
+      return std::string(date::locate_zone(text)->name());
+    } catch (const std::exception&) {
+    }
+    // People type "europe/berlin" or "new york": match case-insensitively, spaces as _.
+    std::string wanted = lower(text);
+    std::replace(wanted.begin(), wanted.end(), ' ', '_');
+    for (const auto& zone : date::get_tzdb().zones) {
+      std::string name = lower(std::string(zone.name()));
+      if (name == wanted) return std::string(zone.name());
+      auto slash = name.rfind('/');
+      if (slash != std::string::npos && name.substr(slash + 1) == wanted) return std::string(zone.name());
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+bool Interpreter::position_valid(const DialogState& state) const {
+  if (state.idle()) return true;
+  if (!set_.node({state.tree, state.node})) return false;
+  for (const auto& f : state.stack)
+    if (!set_.resolve(f.tree, f.node)) return false;
+  return true;
+}
+
+std::string Interpreter::pick_variant(DialogState& state, const std::string& key, const std::vector<std::string>& texts,
+                                      std::mt19937& rng) const {
+  if (texts.empty()) return {};
+  int chosen = 0;
+  if (texts.size() > 1) {
+    auto last = state.last_variant.find(key);
+    // Pick among the others, so the same words never come twice in a row.
+    std::uniform_int_distribution<int> pick(0, static_cast<int>(texts.size()) - (last == state.last_variant.end() ? 1 : 2));
+    chosen = pick(rng);
+    if (last != state.last_variant.end() && chosen >= last->second) ++chosen;
+  }
+  state.last_variant[key] = chosen;
+  return texts[static_cast<std::size_t>(chosen)];
+}
+
+void Interpreter::ask(DialogState& state, const Node& node, const DialogContext& context, std::mt19937& rng,
+                      DialogOutput& out, const std::string& preface) const {
+  auto lookup = lookup_for(state, context);
+  if (!preface.empty()) out.replies.push_back({core::MessageKind::reply, render_template(preface, lookup), {}});
+  core::Reply question{node.message_kind, render_template(pick_variant(state, key_of(state.tree, node.id), node.texts, rng), lookup), {}};
+  for (const auto& c : node.choices) question.choices.push_back({c.id, render_template(c.label, lookup)});
+  out.replies.push_back(std::move(question));
+  state.waiting = true;
+}
+
+void Interpreter::finish(DialogState& state, const DialogContext& context, std::mt19937& rng, DialogOutput& out) const {
+  if (state.stack.empty()) {
+    state.tree.clear();
+    state.node.clear();
+    state.waiting = false;
+    return;
+  }
+  DialogState::Frame frame = state.stack.back();
+  state.stack.pop_back();
+  auto ref = set_.resolve(frame.tree, frame.node);
+  if (!ref) {
+    state.stack.clear();
+    return finish(state, context, rng, out);
+  }
+  run(state, *ref, context, rng, out);
+}
+
+void Interpreter::run(DialogState& state, NodeRef at, const DialogContext& context, std::mt19937& rng,
+                      DialogOutput& out) const {
+  auto lookup = lookup_for(state, context);
+  for (int step = 0; step < kMaxStepsPerEvent; ++step) {
+    const Node* node = set_.node(at);
+    if (!node) {
+      state.stack.clear();
+      return finish(state, context, rng, out);
+    }
+    state.tree = at.tree;
+    state.node = at.node;
+    state.waiting = false;
+    ++state.visits[key_of(at.tree, at.node)];
+
+    auto go = [&](const std::string& target) -> bool {
+      auto ref = set_.resolve(at.tree, target);
+      if (!ref) return false;
+      at = *ref;
+      return true;
+    };
+
+    switch (node->kind) {
+      case NodeKind::say:
+        out.replies.push_back({node->message_kind, render_template(pick_variant(state, key_of(at.tree, at.node), node->texts, rng), lookup), {}});
+        if (!go(node->next)) return finish(state, context, rng, out);
+        break;
+      case NodeKind::ask:
+        return ask(state, *node, context, rng, out);
+      case NodeKind::branch: {
+        bool moved = false;
+        for (const auto& arm : node->arms)
+          if (!arm.condition || arm.condition->holds(lookup)) {
+            moved = go(arm.next);
+            break;
+          }
+        if (!moved) return finish(state, context, rng, out);
+        break;
+      }
+      case NodeKind::go_to:
+        if (!go(node->target)) return finish(state, context, rng, out);
+        break;
+      case NodeKind::call: {
+        const DialogTree* called = set_.tree(node->target);
+        if (!called) return finish(state, context, rng, out);
+        state.stack.push_back({at.tree, node->next});
+        at = {called->id, called->start};
+        break;
+      }
+      case NodeKind::return_:
+        return finish(state, context, rng, out);
+      case NodeKind::action: {
+        DialogAction action{node->action, {}};
+        for (const auto& [k, v] : node->args) action.args[k] = render_template(v, lookup);
+        if (action.name == "set") state.vars[action.args["var"]] = action.args["value"];
+        if (action.name == "finish_onboarding") state.onboarded = true;
+        out.actions.push_back(std::move(action));
+        if (!go(node->next)) return finish(state, context, rng, out);
+        break;
+      }
+      case NodeKind::end:
+        state.stack.clear();
+        return finish(state, context, rng, out);
+    }
+  }
+  state.stack.clear();
+  finish(state, context, rng, out);
+}
+
+DialogOutput Interpreter::start(DialogState& state, const std::string& tree, const DialogContext& context,
+                                std::mt19937& rng, const std::string& node) const {
+  DialogOutput out;
+  ++state.turns;
+  const DialogTree* t = set_.tree(tree);
+  if (!t) return out;
+  state.stack.clear();
+  run(state, {t->id, node.empty() ? t->start : node}, context, rng, out);
+  return out;
+}
+
+DialogOutput Interpreter::interject(DialogState& state, const std::string& tree, const DialogContext& context,
+                                    std::mt19937& rng, const std::string& node) const {
+  DialogOutput out;
+  ++state.turns;
+  const DialogTree* t = set_.tree(tree);
+  if (!t) return out;
+  if (state.waiting && position_valid(state)) state.stack.push_back({state.tree, state.node});
+  run(state, {t->id, node.empty() ? t->start : node}, context, rng, out);
+  return out;
+}
+
+DialogOutput Interpreter::answer(DialogState& state, const std::string& text, const std::string& choice_id,
+                                 const DialogContext& context, std::mt19937& rng) const {
+  DialogOutput out;
+  ++state.turns;
+  const Node* node = set_.node({state.tree, state.node});
+  if (!node || node->kind != NodeKind::ask || !state.waiting) return out;
+  const DialogTree* tree = set_.tree(state.tree);
+
+  if (!node->choices.empty()) {
+    const ChoiceSpec* match = nullptr;
+    std::string typed = lower(trim(text));
+    for (std::size_t i = 0; i < node->choices.size() && !match; ++i) {
+      const auto& c = node->choices[i];
+      if (!choice_id.empty() ? c.id == choice_id
+                             : (typed == lower(c.id) || typed == lower(trim(render_template(c.label, lookup_for(state, context)))) ||
+                                typed == std::to_string(i + 1)))
+        match = &c;
+    }
+    if (!match) {
+      std::string preface = tree && !tree->reask.empty()
+                                ? tree->reask
+                                : "Let's use the buttons for this one (or type menu to go back to the start).";
+      ask(state, *node, context, rng, out, preface);
+      return out;
+    }
+    auto ref = set_.resolve(state.tree, match->next);
+    state.waiting = false;
+    if (!ref) finish(state, context, rng, out);
+    else run(state, *ref, context, rng, out);
+    return out;
+  }
+
+  auto value = choice_id.empty() ? validate_answer(node->validate, text) : std::nullopt;
+  if (!value) {
+    ask(state, *node, context, rng, out, node->invalid.empty() ? default_invalid(node->validate) : node->invalid);
+    return out;
+  }
+  state.vars[node->capture] = *value;
+  auto ref = set_.resolve(state.tree, node->next);
+  state.waiting = false;
+  if (!ref) finish(state, context, rng, out);
+  else run(state, *ref, context, rng, out);
+  return out;
+}
+
+}  // namespace bounceback::dialog

@@ -1,0 +1,66 @@
+#pragma once
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "bot/core/reply.hpp"
+#include "bot/dialog/dialog_state.hpp"
+#include "bot/dialog/dialog_tree.hpp"
+
+namespace bounceback::dialog {
+
+// An `action` node's request, its arguments rendered. The core applies it.
+struct DialogAction {
+  std::string name;
+  std::map<std::string, std::string> args;
+  bool operator==(const DialogAction&) const = default;
+};
+
+struct DialogOutput {
+  std::vector<core::Reply> replies;
+  std::vector<DialogAction> actions;
+};
+
+// Values the templates and conditions may read besides the person's own variables
+// (name, goal, steps_done, ... see builtin_variables()).
+using DialogContext = std::map<std::string, std::string>;
+
+// Walks the trees. Pure: everything it needs comes in, everything it decides goes out;
+// the random generator (for text variants) is passed in seeded.
+class Interpreter {
+ public:
+  explicit Interpreter(const DialogSet& set) : set_(set) {}
+
+  // Starts `tree` (at `node`, or its start) as a new conversation.
+  DialogOutput start(DialogState& state, const std::string& tree, const DialogContext& context, std::mt19937& rng,
+                     const std::string& node = "") const;
+
+  // Runs `tree` (from `node`, or its start) and then comes back to the question the person
+  // was at, when that part ends with `return` (help, for instance).
+  DialogOutput interject(DialogState& state, const std::string& tree, const DialogContext& context,
+                         std::mt19937& rng, const std::string& node = "") const;
+
+  // The person's answer to the question they are at. Only when state.waiting.
+  DialogOutput answer(DialogState& state, const std::string& text, const std::string& choice_id,
+                      const DialogContext& context, std::mt19937& rng) const;
+
+  // True when the state points at a node that exists (a reload may remove one).
+  bool position_valid(const DialogState& state) const;
+
+ private:
+  void run(DialogState& state, NodeRef at, const DialogContext& context, std::mt19937& rng, DialogOutput& out) const;
+  void ask(DialogState& state, const Node& node, const DialogContext& context, std::mt19937& rng,
+           DialogOutput& out, const std::string& preface = "") const;
+  std::string pick_variant(DialogState& state, const std::string& key, const std::vector<std::string>& texts,
+                           std::mt19937& rng) const;
+  void finish(DialogState& state, const DialogContext& context, std::mt19937& rng, DialogOutput& out) const;
+
+  const DialogSet& set_;
+};
+
+// Checks free text against an ask's validator; returns the value to keep (normalised,
+// e.g. "7:05" -> "07:05") or nothing. Validators: non_empty, time, time_range, number, timezone, any.
+std::optional<std::string> validate_answer(const std::string& validator, const std::string& text);
+
+}  // namespace bounceback::dialog
