@@ -39,8 +39,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-if [ "$want_tests" = 1 ] && [ ! -d tests/peers/node_modules/ws ]; then
-  echo "install-deps: installing the node test peers"
-  (cd tests/peers && npm ci --no-audit --no-fund --loglevel=error 2>/dev/null \
-     || npm install --no-audit --no-fund --loglevel=error)
+# The test peers, again whenever package-lock.json changed since they were installed.
+if [ "$want_tests" = 1 ]; then
+  wanted=$(sha256sum tests/peers/package-lock.json | cut -d' ' -f1)
+  installed=$(cat tests/peers/node_modules/.installed-from-lock 2>/dev/null || true)
+  if [ "$wanted" != "$installed" ]; then
+    echo "install-deps: installing the node test peers"
+    (cd tests/peers && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$wanted" > tests/peers/node_modules/.installed-from-lock
+  fi
 fi
