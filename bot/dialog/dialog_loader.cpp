@@ -88,6 +88,9 @@ class TreeReader {
       error(key, found.empty() ? "node '" + id + "' needs one of: say, ask, branch, goto, call, return, action, end"
                                : "node '" + id + "' has both '" + found[0] + "' and '" + found[1] +
                                      "': split it into two nodes");
+      // Keep its way onward, so the nodes after it are not reported as unreachable too.
+      n.kind = NodeKind::go_to;
+      if (body["next"] && body["next"].IsScalar()) n.target = body["next"].Scalar();
       return n;
     }
     n.kind = kinds.at(found[0]);
@@ -128,7 +131,7 @@ class TreeReader {
               std::string value;
               if (text(v, value, "argument '" + k.Scalar() + "'")) {
                 n.args[k.Scalar()] = value;
-                n.arg_where[k.Scalar()] = at(v);
+                n.arg_where[k.Scalar()] = at(k);
               }
             }
         }

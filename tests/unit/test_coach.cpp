@@ -1,0 +1,140 @@
+#include <catch2/catch.hpp>
+
+#include "bot/app/dialog_files.hpp"
+#include "bot/coach/coach.hpp"
+
+using namespace bounceback;
+
+namespace {
+
+struct Conversation {
+  std::shared_ptr<const dialog::DialogSet> set =
+      std::make_shared<const dialog::DialogSet>(app::load_daemon_dialogs(BOUNCEBACK_SOURCE_DIR "/dialogs").set);
+  coach::Coach coach{set};
+  core::Person person;
+  dialog::DialogState state;
+  dialog::DialogContext context = {{"name", "friend"}, {"timezone", "UTC"}, {"help_directory", "• a doctor"},
+                                   {"steps_total", "0"}, {"steps_done", "0"},  {"goal", "your goal"}};
+
+  Conversation() { person.id = 1; }
+
+  coach::CoachTurn say(const std::string& text) {
+    core::Incoming in;
+    in.text = text;
+    return coach.answer(person, state, in, context);
+  }
+  coach::CoachTurn tap(const std::string& id) {
+    core::Incoming in;
+    in.choice_id = id;
+    return coach.answer(person, state, in, context);
+  }
+  static std::string last(const coach::CoachTurn& t) { return t.replies.empty() ? "" : t.replies.back().text; }
+  static std::vector<std::string> choice_ids(const coach::CoachTurn& t) {
+    std::vector<std::string> ids;
+    if (!t.replies.empty())
+      for (const auto& c : t.replies.back().choices) ids.push_back(c.id);
+    return ids;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a new person starts with onboarding and its disclaimer", "[coach]") {
+  Conversation c;
+  auto t = c.coach.first_contact(c.person, c.state, c.context);
+  CHECK_THAT(c.last(t), Catch::Contains("not a therapist or a crisis service"));
+  CHECK(c.choice_ids(t) == std::vector<std::string>{"agree", "more", "not_now"});
+  CHECK(c.state.tree == "onboarding");
+}
+
+TEST_CASE("menu works from any node, even before onboarding is finished", "[coach]") {
+  Conversation c;
+  c.coach.first_contact(c.person, c.state, c.context);
+  auto t = c.say("menu");
+  CHECK(c.choice_ids(t) == std::vector<std::string>{"accept", "self_care", "coping", "one_step", "get_help", "goals",
+                                                    "about", "settings"});
+  CHECK(c.state.tree == "menu");
+  CHECK(c.say("/menu").replies.back().choices.size() == 8);
+}
+
+TEST_CASE("/start resumes an unfinished onboarding where it was", "[coach]") {
+  Conversation c;
+  c.coach.first_contact(c.person, c.state, c.context);
+  c.tap("agree");
+  CHECK(c.state.node == "ask_name");
+  c.say("menu");
+  CHECK(c.state.tree == "menu");
+  auto back = c.say("/start");
+  CHECK(c.state.tree == "onboarding");
+  // From the menu, onboarding starts over; from inside it, /start asks the same question again.
+  c.tap("agree");
+  auto again = c.say("/start");
+  CHECK(c.last(again) == "What would you like me to call you?");
+  CHECK(c.state.node == "ask_name");
+  (void)back;
+}
+
+TEST_CASE("help answers, then returns to the open question", "[coach]") {
+  Conversation c;
+  c.coach.first_contact(c.person, c.state, c.context);
+  auto t = c.say("help");
+  REQUIRE(t.replies.size() >= 2);
+  CHECK_THAT(t.replies.front().text, Catch::Contains("not a therapist"));
+  CHECK_THAT(c.last(t), Catch::Contains("Is that okay with you?"));
+  CHECK(c.state.node == "what_it_is_not");
+  CHECK(c.state.waiting);
+}
+
+TEST_CASE("stop ends the conversation; free text afterwards gets a way back in", "[coach]") {
+  Conversation c;
+  c.coach.first_contact(c.person, c.state, c.context);
+  c.state.onboarded = true;
+  auto stopped = c.say("stop");
+  CHECK_THAT(c.last(stopped), Catch::Contains("stop here"));
+  CHECK(c.state.idle());
+  auto idle = c.say("hello again");
+  CHECK(c.choice_ids(idle) == std::vector<std::string>{"menu", "help", "nothing"});
+}
+
+TEST_CASE("commands: /tz sets the zone, later ones say so, unknown ones are named", "[coach]") {
+  Conversation c;
+  c.coach.first_contact(c.person, c.state, c.context);
+  auto tz = c.say("/tz europe/berlin");
+  REQUIRE_FALSE(tz.actions.empty());
+  CHECK(tz.actions.front() == dialog::DialogAction{"set_preference", {{"key", "timezone"}, {"value", "Europe/Berlin"}}});
+  CHECK_THAT(tz.replies.front().text, Catch::Contains("Europe/Berlin"));
+  CHECK(c.state.node == "what_it_is_not");  // and back to the question
+
+  CHECK_THAT(c.say("/tz Atlantis").replies.front().text, Catch::Contains("don't know that time zone"));
+  CHECK_THAT(c.say("/goal Run 5k").replies.front().text, Catch::Contains("isn't ready yet"));
+  CHECK_THAT(c.say("/dance").replies.front().text, Catch::Contains("don't know that command"));
+  CHECK(c.state.node == "what_it_is_not");
+}
+
+TEST_CASE("a person whose node vanished in a reload is taken to the menu", "[coach]") {
+  Conversation c;
+  c.state.tree = "accept";
+  c.state.node = "a_node_that_was_removed";
+  c.state.waiting = true;
+  auto t = c.say("anything");
+  CHECK_THAT(t.replies.front().text, Catch::Contains("updated my conversations"));
+  CHECK(c.state.tree == "menu");
+}
+
+TEST_CASE("harmful coping leads to a qualified professional at once", "[coach][coping]") {
+  Conversation c;
+  c.state.onboarded = true;
+  c.say("menu");
+  c.tap("coping");
+  for (const char* harmful : {"substances", "self_harm", "condition"}) {
+    c.say("menu");
+    c.tap("coping");
+    auto t = c.tap(harmful);
+    INFO(harmful);
+    CHECK_THAT(c.last(t), Catch::Contains("qualified professional"));
+    CHECK(c.choice_ids(t) == std::vector<std::string>{"yes", "danger", "not_now"});
+  }
+  auto crisis = c.tap("danger");
+  CHECK(crisis.replies.front().kind == core::MessageKind::safety);
+  CHECK_THAT(crisis.replies.front().text, Catch::Contains("emergency number"));
+}

@@ -1,0 +1,104 @@
+#include <catch2/catch.hpp>
+
+#include "bot/coach/chat_command.hpp"
+#include "bot/dialog/condition.hpp"
+#include "bot/dialog/dialog_state.hpp"
+#include "bot/dialog/interpreter.hpp"
+#include "bot/dialog/template_text.hpp"
+
+using namespace bounceback;
+
+namespace {
+std::optional<std::string> from(const std::map<std::string, std::string>& values, const std::string& name) {
+  auto it = values.find(name);
+  if (it == values.end()) return std::nullopt;
+  return it->second;
+}
+}  // namespace
+
+TEST_CASE("templates fill variables and fall back when one is not set", "[dialog][template]") {
+  std::map<std::string, std::string> values = {{"name", "Sam"}, {"steps_done", "3"}};
+  auto lookup = [&](const std::string& n) { return from(values, n); };
+  CHECK(dialog::render_template("Hi {{name}}, {{ steps_done }} done", lookup) == "Hi Sam, 3 done");
+  CHECK(dialog::render_template("About {{worry|that}}.", lookup) == "About that.");
+  CHECK(dialog::render_template("no holes", lookup) == "no holes");
+  std::string error;
+  CHECK(dialog::template_holes("{{name", error).empty());
+  CHECK(error == "\"{{\" is not closed with \"}}\"");
+  error.clear();
+  dialog::template_holes("{{two words}}", error);
+  CHECK_THAT(error, Catch::Contains("not a variable name"));
+}
+
+TEST_CASE("branch conditions compare numbers as numbers and text as text", "[dialog][condition]") {
+  std::map<std::string, std::string> values = {{"steps_done", "10"}, {"name", "Sam"}, {"empty", ""}};
+  auto lookup = [&](const std::string& n) { return from(values, n); };
+  auto holds = [&](const char* text) {
+    std::string error;
+    auto c = dialog::parse_condition(text, error);
+    REQUIRE(c);
+    return c->holds(lookup);
+  };
+  CHECK(holds("steps_done > 9"));  // 10 > 9 as numbers, not as text
+  CHECK_FALSE(holds("steps_done < 9"));
+  CHECK(holds("steps_done == 10"));
+  CHECK(holds("name == Sam"));
+  CHECK(holds("name != \"Alex\""));
+  CHECK(holds("name"));
+  CHECK_FALSE(holds("empty"));
+  CHECK(holds("not missing"));
+  CHECK(holds("missing < 1"));  // not set counts as 0
+  std::string error;
+  CHECK_FALSE(dialog::parse_condition("a ~ b", error));
+  CHECK_FALSE(dialog::parse_condition("", error));
+}
+
+TEST_CASE("answers are validated and normalised", "[dialog][validate]") {
+  using dialog::validate_answer;
+  CHECK(validate_answer("time", "7:05") == "07:05");
+  CHECK(validate_answer("time", "21.30") == "21:30");
+  CHECK_FALSE(validate_answer("time", "25:00"));
+  CHECK_FALSE(validate_answer("time", "seven"));
+  CHECK(validate_answer("time_range", "22:00-7:00") == "22:00-07:00");
+  CHECK_FALSE(validate_answer("time_range", "22:00"));
+  CHECK(validate_answer("number", " 3 ") == "3");
+  CHECK_FALSE(validate_answer("number", "3 steps"));
+  CHECK(validate_answer("timezone", "Europe/Berlin") == "Europe/Berlin");
+  CHECK(validate_answer("timezone", "europe/berlin") == "Europe/Berlin");
+  CHECK(validate_answer("timezone", "new york") == "America/New_York");
+  CHECK_FALSE(validate_answer("timezone", "Mars/Olympus"));
+  CHECK(validate_answer("non_empty", "  ok ") == "ok");
+  CHECK_FALSE(validate_answer("non_empty", "   "));
+}
+
+TEST_CASE("dialog state survives a JSON round trip; broken JSON starts fresh", "[dialog][state]") {
+  dialog::DialogState s;
+  s.tree = "accept";
+  s.node = "ask_worry";
+  s.waiting = true;
+  s.stack = {{"menu", "menu"}};
+  s.vars = {{"name", "Sam"}};
+  s.visits = {{"accept.intro", 2}};
+  s.last_variant = {{"accept.intro", 1}};
+  s.turns = 7;
+  s.onboarded = true;
+  CHECK(dialog::DialogState::from_json(s.to_json()) == s);
+  CHECK(dialog::DialogState::from_json("{not json") == dialog::DialogState{});
+  CHECK(dialog::DialogState::from_json(R"({"stack": 5})") == dialog::DialogState{});
+}
+
+TEST_CASE("chat commands: slash commands and bare words", "[coach][commands]") {
+  using coach::parse_chat_command;
+  auto goal = parse_chat_command("/goal Find a new job");
+  REQUIRE(goal);
+  CHECK(goal->name == "goal");
+  CHECK(goal->args == "Find a new job");
+  CHECK(parse_chat_command("/MENU")->name == "menu");
+  CHECK(parse_chat_command("/start@bounceback_bot")->name == "start");
+  CHECK(parse_chat_command("  menu ")->name == "menu");
+  CHECK(parse_chat_command("Help!")->name == "help");
+  CHECK_FALSE(parse_chat_command("show me the menu"));  // free text is never a command
+  CHECK_FALSE(parse_chat_command("goal find a job"));   // arguments need the slash
+  CHECK_FALSE(parse_chat_command("/"));
+  CHECK_FALSE(parse_chat_command("/ 5"));
+}

@@ -1,0 +1,261 @@
+#include <catch2/catch.hpp>
+
+#include "bot/dialog/dialog_checker.hpp"
+#include "bot/dialog/dialog_loader.hpp"
+#include "bot/dialog/interpreter.hpp"
+
+using namespace bounceback;
+using dialog::DialogState;
+
+namespace {
+
+// A checked set from YAML texts, keyed by tree id.
+dialog::DialogSet make_set(const std::map<std::string, std::string>& trees) {
+  dialog::DialogSet set;
+  std::vector<dialog::Diagnostic> diagnostics;
+  for (const auto& [id, yaml] : trees) set.trees.emplace(id, dialog::parse_dialog(yaml, id + ".yaml", diagnostics));
+  dialog::check_dialogs(set, diagnostics);
+  for (const auto& d : diagnostics) FAIL_CHECK(d.to_string());
+  return set;
+}
+
+std::vector<std::string> texts(const dialog::DialogOutput& out) {
+  std::vector<std::string> t;
+  for (const auto& r : out.replies) t.push_back(r.text);
+  return t;
+}
+
+const char* kMain = R"(
+start: hello
+nodes:
+  hello:
+    say: "Hello {{name}}."
+    next: feel
+  feel:
+    ask: "How are you?"
+    choices:
+      - { id: good, label: "Good", next: glad }
+      - { id: bad, label: "Not great", next: sorry }
+  glad:
+    say: "Glad to hear it."
+    next: when
+  sorry:
+    say: "I'm sorry."
+    next: helper
+  helper:
+    call: breathe
+    next: when
+  when:
+    ask: "When shall I check in?"
+    text: time
+    validate: time
+    invalid: "A time like 08:00, please."
+    next: save
+  save:
+    action: add_nudge_time
+    args: { time: "{{time}}" }
+    next: count
+  count:
+    branch:
+      - { if: "visits.feel > 1", next: again }
+      - { else: done }
+  again:
+    say: "Welcome back."
+    next: done
+  done:
+    end: true
+)";
+
+const char* kBreathe = R"(
+start: in
+nodes:
+  in:
+    say: "Breathe in."
+    next: out
+  out:
+    say: "Breathe out."
+    next: back
+  back:
+    return: true
+)";
+
+}  // namespace
+
+TEST_CASE("say runs on to the next ask, which waits; choices lead on", "[interpreter]") {
+  auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
+  dialog::Interpreter interpreter(set);
+  DialogState state;
+  std::mt19937 rng(1);
+  auto out = interpreter.start(state, "main", {{"name", "Sam"}}, rng);
+  CHECK(texts(out) == std::vector<std::string>{"Hello Sam.", "How are you?"});
+  CHECK(out.replies.back().choices == std::vector<core::Choice>{{"good", "Good"}, {"bad", "Not great"}});
+  CHECK(state.waiting);
+  CHECK(state.node == "feel");
+
+  out = interpreter.answer(state, "", "good", {}, rng);
+  CHECK(texts(out) == std::vector<std::string>{"Glad to hear it.", "When shall I check in?"});
+  CHECK(state.node == "when");
+}
+
+TEST_CASE("a choice may be typed: its label, its id or its number", "[interpreter]") {
+  auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
+  dialog::Interpreter interpreter(set);
+  std::mt19937 rng(1);
+  for (const char* typed : {"not great", "BAD", "2"}) {
+    DialogState state;
+    interpreter.start(state, "main", {}, rng);
+    auto out = interpreter.answer(state, typed, "", {}, rng);
+    CHECK(texts(out).front() == "I'm sorry.");
+  }
+}
+
+TEST_CASE("free text where a choice is expected asks again, with the choices", "[interpreter]") {
+  auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
+  dialog::Interpreter interpreter(set);
+  DialogState state;
+  std::mt19937 rng(1);
+  interpreter.start(state, "main", {}, rng);
+  auto out = interpreter.answer(state, "purple", "", {}, rng);
+  REQUIRE(out.replies.size() == 2);
+  CHECK_THAT(out.replies[0].text, Catch::Contains("buttons"));
+  CHECK(out.replies[1].text == "How are you?");
+  CHECK(out.replies[1].choices.size() == 2);
+  CHECK(state.node == "feel");
+  // A button from an older question is not a choice here either.
+  out = interpreter.answer(state, "", "stale_button", {}, rng);
+  CHECK(state.node == "feel");
+  CHECK(out.replies.back().choices.size() == 2);
+}
+
+TEST_CASE("call runs another tree and return comes back to next", "[interpreter]") {
+  auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
+  dialog::Interpreter interpreter(set);
+  DialogState state;
+  std::mt19937 rng(1);
+  interpreter.start(state, "main", {}, rng);
+  auto out = interpreter.answer(state, "", "bad", {}, rng);
+  CHECK(texts(out) == std::vector<std::string>{"I'm sorry.", "Breathe in.", "Breathe out.", "When shall I check in?"});
+  CHECK(state.tree == "main");
+  CHECK(state.stack.empty());
+}
+
+TEST_CASE("free text is validated, captured and used by actions; branches read counters", "[interpreter]") {
+  auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
+  dialog::Interpreter interpreter(set);
+  DialogState state;
+  std::mt19937 rng(1);
+  interpreter.start(state, "main", {}, rng);
+  interpreter.answer(state, "", "good", {}, rng);
+  auto out = interpreter.answer(state, "at eight", "", {}, rng);
+  CHECK(texts(out) == std::vector<std::string>{"A time like 08:00, please.", "When shall I check in?"});
+  CHECK(out.actions.empty());
+
+  out = interpreter.answer(state, "8:00", "", {}, rng);
+  CHECK(state.vars["time"] == "08:00");
+  REQUIRE(out.actions.size() == 1);
+  CHECK(out.actions[0] == dialog::DialogAction{"add_nudge_time", {{"time", "08:00"}}});
+  CHECK(out.replies.empty());  // visits.feel is 1: straight to the end
+  CHECK(state.idle());
+
+  // A second time through, the counter takes the other arm.
+  interpreter.start(state, "main", {}, rng);
+  interpreter.answer(state, "", "good", {}, rng);
+  out = interpreter.answer(state, "9:30", "", {}, rng);
+  CHECK(texts(out) == std::vector<std::string>{"Welcome back."});
+}
+
+TEST_CASE("say variants never repeat the last one", "[interpreter]") {
+  auto set = make_set({{"v", R"(
+start: pick
+nodes:
+  pick:
+    say: ["one", "two", "three"]
+    next: done
+  done: { end: true }
+)"}});
+  dialog::Interpreter interpreter(set);
+  DialogState state;
+  std::mt19937 rng(42);
+  std::string last;
+  std::set<std::string> seen;
+  for (int i = 0; i < 60; ++i) {
+    auto said = texts(interpreter.start(state, "v", {}, rng)).at(0);
+    CHECK(said != last);
+    seen.insert(said);
+    last = said;
+  }
+  CHECK(seen.size() == 3);
+}
+
+TEST_CASE("goto to another tree, set and finish_onboarding", "[interpreter]") {
+  auto set = make_set({{"a", R"(
+start: first
+nodes:
+  first:
+    action: set
+    args: { var: mood, value: "calm" }
+    next: mark
+  mark:
+    action: finish_onboarding
+    next: jump
+  jump:
+    goto: b.middle
+)"},
+                       {"b", R"(
+start: top
+nodes:
+  top:
+    say: "top"
+    next: middle
+  middle:
+    say: "You feel {{mood|fine}}."
+    next: stop
+  stop: { end: true }
+)"}});
+  dialog::Interpreter interpreter(set);
+  DialogState state;
+  std::mt19937 rng(1);
+  auto out = interpreter.start(state, "a", {}, rng);
+  CHECK(texts(out) == std::vector<std::string>{"You feel calm."});
+  CHECK(state.onboarded);
+  CHECK(state.idle());
+}
+
+TEST_CASE("interject answers and comes back to the question", "[interpreter]") {
+  auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
+  dialog::Interpreter interpreter(set);
+  DialogState state;
+  std::mt19937 rng(1);
+  interpreter.start(state, "main", {}, rng);
+  auto out = interpreter.interject(state, "breathe", {}, rng);
+  CHECK(texts(out) == std::vector<std::string>{"Breathe in.", "Breathe out.", "How are you?"});
+  CHECK(state.node == "feel");
+  CHECK(state.waiting);
+}
+
+TEST_CASE("a loop without a question ends instead of spinning", "[interpreter]") {
+  auto set = make_set({{"loop", R"(
+start: a
+nodes:
+  a: { goto: b }
+  b: { goto: a }
+)"}});
+  dialog::Interpreter interpreter(set);
+  DialogState state;
+  std::mt19937 rng(1);
+  auto out = interpreter.start(state, "loop", {}, rng);
+  CHECK(out.replies.empty());
+  CHECK(state.idle());
+}
+
+TEST_CASE("a position that a reload removed is reported", "[interpreter]") {
+  auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
+  dialog::Interpreter interpreter(set);
+  DialogState state;
+  state.tree = "main";
+  state.node = "gone";
+  state.waiting = true;
+  CHECK_FALSE(interpreter.position_valid(state));
+  state.node = "feel";
+  CHECK(interpreter.position_valid(state));
+}
