@@ -1,0 +1,178 @@
+// Whole conversations through the real daemon over the websocket: the transcript fixtures
+// (one per strategy), a restart in the middle of a dialog, and SIGHUP reloads.
+#include <catch2/catch.hpp>
+#include <signal.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/fakes/daemon_process.hpp"
+#include "tests/fakes/ws_test_client.hpp"
+
+using namespace bounceback::testing;
+using nlohmann::json;
+
+namespace {
+
+// All frames of one answer: up to the one with final:true (or, after hello, until quiet).
+std::vector<json> read_answer(WsTestClient& client, const std::string& correlation_id) {
+  std::vector<json> frames;
+  for (;;) {
+    auto raw = client.read(correlation_id.empty() ? std::chrono::milliseconds(700) : std::chrono::milliseconds(10000));
+    if (!raw) {
+      if (correlation_id.empty()) return frames;
+      FAIL("no final frame for " << correlation_id << " after " << frames.size() << " frames");
+    }
+    json f = json::parse(*raw);
+    if (f["type"] != "message") continue;
+    frames.push_back(f);
+    if (!correlation_id.empty() && f.value("final", false)) return frames;
+  }
+}
+
+std::string describe(const std::vector<json>& frames) {
+  std::string out;
+  for (const auto& f : frames) out += "  [" + f.value("kind", "") + "] " + f.value("text", "") + "\n";
+  return out;
+}
+
+// Checks one expected message: kind (default reply), text fragments (any of), choice ids.
+void check_message(const YAML::Node& expected, const json& frame) {
+  std::string kind = expected["kind"] ? expected["kind"].as<std::string>() : "reply";
+  CHECK(frame["kind"] == kind);
+  if (const auto contains = expected["contains"]) {
+    std::vector<std::string> options;
+    if (contains.IsSequence()) options = contains.as<std::vector<std::string>>();
+    else options.push_back(contains.as<std::string>());
+    std::string text = frame["text"];
+    bool found = false;
+    for (const auto& o : options) found = found || text.find(o) != std::string::npos;
+    INFO("text: " << text);
+    CHECK(found);
+  }
+  if (const auto choices = expected["choices"]) {
+    std::vector<std::string> ids;
+    for (const auto& c : frame["choices"]) ids.push_back(c["id"]);
+    CHECK(ids == choices.as<std::vector<std::string>>());
+  }
+}
+
+void run_transcript(const std::string& file) {
+  TempDir data;
+  DaemonProcess daemon(data.path());
+  WsTestClient client(daemon.port());
+  YAML::Node script = YAML::LoadFile(file);
+  int step_number = 0;
+  for (const auto& step : script["steps"]) {
+    ++step_number;
+    std::string id = "s" + std::to_string(step_number);
+    std::vector<json> answer;
+    if (step_number == 1) {
+      client.hello();
+      answer = read_answer(client, "");
+    } else if (step["text"]) {
+      client.send_json({{"type", "text"}, {"text", step["text"].as<std::string>()}, {"id", id}});
+      answer = read_answer(client, id);
+    } else {
+      client.send_json({{"type", "choice"}, {"id", step["choice"].as<std::string>()}, {"ref", id}});
+      answer = read_answer(client, id);
+    }
+    const YAML::Node expected = step["expect"];
+    INFO(file << " step " << step_number << " got:\n" << describe(answer));
+    REQUIRE(answer.size() == expected.size());
+    for (std::size_t i = 0; i < answer.size(); ++i) check_message(expected[i], answer[i]);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("transcript: onboarding, start to end", "[transcript]") {
+  run_transcript(BOUNCEBACK_SOURCE_DIR "/tests/fixtures/transcripts/onboarding.yaml");
+}
+TEST_CASE("transcript: accept the situation", "[transcript]") {
+  run_transcript(BOUNCEBACK_SOURCE_DIR "/tests/fixtures/transcripts/accept.yaml");
+}
+TEST_CASE("transcript: self-care check-in", "[transcript]") {
+  run_transcript(BOUNCEBACK_SOURCE_DIR "/tests/fixtures/transcripts/self_care.yaml");
+}
+TEST_CASE("transcript: healthy coping and the path to a professional", "[transcript]") {
+  run_transcript(BOUNCEBACK_SOURCE_DIR "/tests/fixtures/transcripts/coping.yaml");
+}
+TEST_CASE("transcript: one step at a time", "[transcript]") {
+  run_transcript(BOUNCEBACK_SOURCE_DIR "/tests/fixtures/transcripts/one_step.yaml");
+}
+TEST_CASE("transcript: get help", "[transcript]") {
+  run_transcript(BOUNCEBACK_SOURCE_DIR "/tests/fixtures/transcripts/get_help.yaml");
+}
+
+TEST_CASE("killed mid-dialog and restarted, the next answer continues the same dialog", "[conversation][lifecycle]") {
+  TempDir data;
+  std::string token;
+  {
+    DaemonProcess daemon(data.path());
+    WsTestClient client(daemon.port());
+    token = client.hello()["token"];
+    read_answer(client, "");
+    client.send_json({{"type", "text"}, {"text", "menu"}, {"id", "m"}});
+    read_answer(client, "m");
+    client.send_json({{"type", "choice"}, {"id", "get_help"}, {"ref", "g"}});
+    read_answer(client, "g");
+    client.send_json({{"type", "choice"}, {"id", "friends"}, {"ref", "f"}});
+    auto asked = read_answer(client, "f");
+    CHECK_THAT(asked.back()["text"].get<std::string>(), Catch::Contains("first message"));
+    daemon.kill_hard();  // no goodbye, no flush: only what was committed survives
+  }
+  DaemonProcess daemon(data.path());
+  WsTestClient client(daemon.port());
+  client.hello(token);
+  read_answer(client, "");
+  client.send_json({{"type", "choice"}, {"id", "yes"}, {"ref", "y"}});
+  auto next = read_answer(client, "y");
+  REQUIRE(next.size() == 1);
+  CHECK_THAT(next[0]["text"].get<std::string>(), Catch::Contains("Who would you like to write to?"));
+}
+
+TEST_CASE("SIGHUP reloads the dialogs; a broken set keeps the old one; a vanished node leads to the menu",
+          "[conversation][reload]") {
+  TempDir data, dialogs;
+  std::filesystem::copy(BOUNCEBACK_SOURCE_DIR "/dialogs", dialogs.path(), std::filesystem::copy_options::recursive);
+  DaemonProcess daemon(data.path(), {"--set", "dialogs=" + dialogs.path()});
+  WsTestClient client(daemon.port());
+  client.hello();
+  read_answer(client, "");
+  client.send_json({{"type", "text"}, {"text", "menu"}, {"id", "m"}});
+  read_answer(client, "m");
+  client.send_json({{"type", "choice"}, {"id", "accept"}, {"ref", "a"}});
+  read_answer(client, "a");  // now at accept.ready
+
+  // A broken file: the reload is refused and the conversation goes on as before.
+  std::string accept = dialogs.path() + "/accept.yaml";
+  std::string original;
+  {
+    std::ifstream in(accept);
+    original.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::ofstream(accept) << "start: nowhere\nnodes:\n  only:\n    say: \"x\"\n";
+  ::kill(daemon.pid(), SIGHUP);
+  REQUIRE(daemon.wait_for_log(std::regex("still running the ones loaded before"), std::chrono::seconds(10)));
+  CHECK_THAT(daemon.log(), Catch::Contains("accept.yaml:1:8: error: start: there is no node 'nowhere'"));
+  client.send_json({{"type", "choice"}, {"id", "yes"}, {"ref", "y"}});
+  auto same = read_answer(client, "y");
+  CHECK_THAT(same.back()["text"].get<std::string>(), Catch::Contains("What's weighing on you"));
+
+  // A good set without the node the person is at: they are told, and taken to the menu.
+  std::string renamed = original;
+  for (std::string from : {"ask_worry"}) {
+    for (auto pos = renamed.find(from); pos != std::string::npos; pos = renamed.find(from, pos + 1))
+      renamed.replace(pos, from.size(), "name_worry");
+  }
+  std::ofstream(accept) << renamed;
+  ::kill(daemon.pid(), SIGHUP);
+  REQUIRE(daemon.wait_for_log(std::regex("SIGHUP: reloaded"), std::chrono::seconds(10)));
+  client.send_json({{"type", "text"}, {"text", "my exam"}, {"id", "w"}});
+  auto moved = read_answer(client, "w");
+  REQUIRE(moved.size() >= 2);
+  CHECK_THAT(moved[0]["text"].get<std::string>(), Catch::Contains("updated my conversations"));
+  CHECK(moved.back()["choices"].size() == 8);  // the menu
+}
