@@ -15,7 +15,7 @@ packages=(
   libsqlite3-dev libssl-dev libhowardhinnant-date-dev tzdata ca-certificates
 )
 if [ "$want_tests" = 1 ]; then
-  packages+=(nodejs npm chromium sqlite3)
+  packages+=(nodejs npm chromium sqlite3 clang libclang-rt-14-dev)
 fi
 
 missing=()

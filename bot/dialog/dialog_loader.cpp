@@ -313,7 +313,15 @@ DialogTree parse_dialog(const std::string& yaml_text, const std::string& file, s
     return empty;
   }
   TreeReader reader(file, diagnostics);
-  return reader.tree(root, id);
+  try {
+    return reader.tree(root, id);
+  } catch (const YAML::Exception& e) {  // a shape the reader did not expect: an error, never a crash
+    diagnostics.push_back({{file, e.mark.line + 1, e.mark.column + 1}, e.msg});
+    DialogTree empty;
+    empty.id = id;
+    empty.file = file;
+    return empty;
+  }
 }
 
 LoadedDialogs load_dialogs(const std::vector<std::string>& paths) {
