@@ -54,7 +54,7 @@ std::string to_dot(const DialogTree& tree, const DialogSet& set) {
       << "  __start [shape=point];\n  __start -> " << quote(tree.start) << ";\n";
   for (const auto& id : tree.order) {
     const Node& n = tree.nodes.at(id);
-    std::string label = id + "\\n" + to_string(n.kind);
+    std::string label = id + "\n" + to_string(n.kind);
     if (!n.texts.empty()) label = id + "\n" + shorten(n.texts.front());
     if (n.kind == NodeKind::action) label = id + "\n" + n.action;
     if (n.kind == NodeKind::call || n.kind == NodeKind::go_to) label = id + "\n" + to_string(n.kind) + " " + n.target;
