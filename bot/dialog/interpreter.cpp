@@ -225,6 +225,14 @@ void Interpreter::run(DialogState& state, NodeRef at, const DialogContext& conte
   finish(state, context, rng, out);
 }
 
+void Interpreter::continue_at(DialogState& state, const std::string& target, const DialogContext& context,
+                              std::mt19937& rng, DialogOutput& out) const {
+  auto ref = set_.resolve(state.tree, target);
+  state.waiting = false;
+  if (!ref) return finish(state, context, rng, out);
+  run(state, *ref, context, rng, out);
+}
+
 DialogOutput Interpreter::start(DialogState& state, const std::string& tree, const DialogContext& context,
                                 std::mt19937& rng, const std::string& node) const {
   DialogOutput out;
@@ -268,14 +276,11 @@ DialogOutput Interpreter::answer(DialogState& state, const std::string& text, co
     if (!match) {
       std::string preface = tree && !tree->reask.empty()
                                 ? tree->reask
-                                : "Let's use the buttons for this one (or type menu to go back to the start).";
+                                : "Thanks. For this one, please pick one of the options below (or type menu to go back to the start).";
       ask(state, *node, context, rng, out, preface);
       return out;
     }
-    auto ref = set_.resolve(state.tree, match->next);
-    state.waiting = false;
-    if (!ref) finish(state, context, rng, out);
-    else run(state, *ref, context, rng, out);
+    continue_at(state, match->next, context, rng, out);
     return out;
   }
 
@@ -285,10 +290,7 @@ DialogOutput Interpreter::answer(DialogState& state, const std::string& text, co
     return out;
   }
   state.vars[node->capture] = *value;
-  auto ref = set_.resolve(state.tree, node->next);
-  state.waiting = false;
-  if (!ref) finish(state, context, rng, out);
-  else run(state, *ref, context, rng, out);
+  continue_at(state, node->next, context, rng, out);
   return out;
 }
 

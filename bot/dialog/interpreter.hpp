@@ -55,6 +55,9 @@ class Interpreter {
   std::string pick_variant(DialogState& state, const std::string& key, const std::vector<std::string>& texts,
                            std::mt19937& rng) const;
   void finish(DialogState& state, const DialogContext& context, std::mt19937& rng, DialogOutput& out) const;
+  // After an answer: on to `target` as written in the current tree.
+  void continue_at(DialogState& state, const std::string& target, const DialogContext& context, std::mt19937& rng,
+                   DialogOutput& out) const;
 
   const DialogSet& set_;
 };

@@ -72,6 +72,15 @@ function startDaemon() {
   await page.waitForSelector("#status:has-text('online')", { timeout: 15000 });
   const tokenAfter = await page.evaluate(() => localStorage.getItem("bounceback.token"));
   if (tokenAfter !== token) fail("the reload started a new conversation instead of resuming");
+  // The conversation so far is still on the screen, with the open question's buttons.
+  await page.waitForSelector(".bubble.me:has-text('went for a walk')", { timeout: 5000 });
+  const buttons = await page.locator(".choices button:not([disabled])").count();
+  if (buttons === 0) fail("after the reload the open question has no buttons");
+
+  // Tapping a button answers the question: the next question appears.
+  await page.locator(".choices button:not([disabled])").first().click();
+  await page.waitForSelector(".bubble:has-text('What would you like me to call you?')", { timeout: 10000 });
+  await page.screenshot({ path: path.join(screenshots, "web-chat-resumed.png"), fullPage: true });
 
   console.log("browser chat: reply shown (" + reply.trim().slice(0, 40) + "...), resumed after reload; screenshot in " +
               screenshots);

@@ -117,7 +117,7 @@ TEST_CASE("free text where a choice is expected asks again, with the choices", "
   interpreter.start(state, "main", {}, rng);
   auto out = interpreter.answer(state, "purple", "", {}, rng);
   REQUIRE(out.replies.size() == 2);
-  CHECK_THAT(out.replies[0].text, Catch::Contains("buttons"));
+  CHECK_THAT(out.replies[0].text, Catch::Contains("pick one of the options"));
   CHECK(out.replies[1].text == "How are you?");
   CHECK(out.replies[1].choices.size() == 2);
   CHECK(state.node == "feel");
