@@ -1,23 +1,9 @@
 #pragma once
-#include <string>
+#include "bot/core/diagnostic.hpp"
 
 namespace bounceback::dialog {
 
-// Where something was written in a dialog file (1-based; 0 when unknown).
-struct SourceLocation {
-  std::string file;
-  int line = 0;
-  int column = 0;
-};
-
-// One problem found in a dialog file, printed as "FILE:LINE:COL: error: MESSAGE".
-struct Diagnostic {
-  SourceLocation where;
-  std::string message;
-
-  std::string to_string() const {
-    return where.file + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) + ": error: " + message;
-  }
-};
+using core::Diagnostic;
+using core::SourceLocation;
 
 }  // namespace bounceback::dialog

@@ -1,0 +1,52 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace bounceback::safety {
+
+// Finds listed phrases in normalised words (see normalize_words). Recall comes first:
+// - a word matches exactly, or within one typo (a letter missing, added, changed or two
+//   swapped) when it is at least 4 letters long in a phrase of several words, or at least
+//   6 letters long in a phrase of one word ("wnat to die", "sucide");
+// - a phrase word ending in * matches as a prefix, also within one typo ("suicid*");
+// - a number stands for the letters it looks like ("70" -> "to", "4" -> "a");
+// - letters typed one by one are joined ("k i l l myself", "s u i c i d e").
+// Each phrase carries a tag (its category); find() returns the smallest tag found.
+class PhraseMatcher {
+ public:
+  // Returns false when the phrase has no words left after normalising.
+  bool add(std::string_view phrase, int tag);
+  std::optional<int> find(const std::vector<std::string>& words) const;
+  std::size_t size() const { return phrases_.size(); }
+
+ private:
+  struct Phrase {
+    std::vector<int> tokens;  // ids into tokens_; a prefix pattern is -(index into prefixes_) - 1
+    std::vector<bool> fuzzy;  // whether a typo is forgiven at each position
+    int tag;
+    std::string compact;      // the words joined, for letters typed one by one
+  };
+  struct Hit {
+    int token;
+    bool fuzzy;  // matched within one typo, not exactly
+  };
+
+  int token_id(const std::string& token);
+  void lookup(const std::string& key, bool query_deleted, std::vector<Hit>& out) const;
+  void candidates(const std::string& word, std::vector<Hit>& out) const;
+  static bool matches(const std::vector<std::vector<Hit>>& hits, std::size_t at, const Phrase& p);
+  void find_in(const std::vector<std::string>& words, std::optional<int>& best) const;
+
+  std::vector<std::string> tokens_;
+  std::unordered_map<std::string, int> token_ids_;
+  std::vector<std::string> prefixes_;
+  // Every token under itself and under each of its one-letter deletions (squeezed).
+  std::unordered_map<std::string, std::vector<std::pair<int, bool>>> index_;
+  std::vector<Phrase> phrases_;
+  std::unordered_map<int, std::vector<std::size_t>> by_first_;
+};
+
+}  // namespace bounceback::safety

@@ -1,0 +1,17 @@
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bounceback::safety {
+
+// Turns text into the words the safety screen compares, the same way for the phrase lists
+// and for what people write: Unicode compatibility forms (NFKC) and case folding with
+// utf8proc, diacritics stripped, digits and symbols inside words read as the letters they
+// stand for ("k1ll" -> "kill", "$uicide" -> "suicide"), apostrophes dropped ("can't" ->
+// "cant"), other punctuation as a word break, and repeated letters squeezed ("diiie" ->
+// "die", "kill" -> "kil"). Runs of single letters ("k i l l") are kept as they are; the
+// screen joins them itself.
+std::vector<std::string> normalize_words(std::string_view text);
+
+}  // namespace bounceback::safety
