@@ -10,6 +10,10 @@
 #include <unordered_map>
 
 #include "bot/coach/coach.hpp"
+#include "bot/safety/safety_policy.hpp"
+#include "bot/safety/safety_responder.hpp"
+#include "bot/safety/safety_screen.hpp"
+#include "bot/safety/zone_country.hpp"
 #include "bot/dialog/dialog_state.hpp"
 #include "bot/dialog/interpreter.hpp"
 #include "bot/core/clock.hpp"
@@ -29,8 +33,8 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   Impl(asio::io_context& io, store::Store& store, const core::Clock& clock, core::Metrics& metrics,
        coach::Coach& coach, Settings settings)
       : strand(asio::make_strand(io)), store(store), clock(clock), metrics(metrics), coach(coach),
-        settings(std::move(settings)), next_person_id(store.max_person_id() + 1),
-        next_outbox_id(store.max_outbox_id() + 1) {
+        settings(std::move(settings)), screen(*this->settings.safety), responder(*this->settings.safety),
+        next_person_id(store.max_person_id() + 1), next_outbox_id(store.max_outbox_id() + 1) {
     for (const auto& line : this->settings.help_directory) help_directory += (help_directory.empty() ? "" : "\n") + ("• " + line);
   }
 
@@ -40,6 +44,8 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   core::Metrics& metrics;
   coach::Coach& coach;
   Settings settings;
+  safety::SafetyScreen screen;
+  safety::SafetyResponder responder;
   std::string help_directory;  // rendered once: "• ...\n• ..."
   std::map<std::string, core::Connector*, std::less<>> connectors;
 
@@ -91,6 +97,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
         {"timezone", person.timezone.empty() ? settings.default_timezone : person.timezone},
         {"help_directory", help_directory},
         {"onboarded", state.onboarded ? "1" : ""},
+        {"safety_pause", paused(person) ? "1" : ""},
         {"nudge_times", var("nudge_time", "none yet")},
         {"quiet_hours", var("quiet_hours", "none")},
         // Goals and steps come with the one-step-at-a-time work; until then there are none.
@@ -101,6 +108,54 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
         {"steps_list", ""},
         {"progress_bar", ""},
     };
+  }
+
+  bool paused(const Person& person) const { return person.safety_pause_until > clock.now(); }
+
+  // Crisis resources follow the person: their own setting, else their time zone's country.
+  std::string country_of(const Person& person, const dialog::DialogState& state) const {
+    if (auto it = state.vars.find("country"); it != state.vars.end() && !it->second.empty()) return it->second;
+    if (auto c = safety::country_for_zone(person.timezone); !c.empty()) return c;
+    return settings.default_country;
+  }
+
+  // The safety screen, before anything else sees the message. Returns true when it answered.
+  bool screen_first(Person& person, const core::Incoming& message, store::Transaction& tx) {
+    if (message.is_choice() && safety::SafetyResponder::is_safety_choice(message.choice_id)) {
+      converse(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context) {
+        coach::CoachTurn t;
+        if (message.choice_id == safety::SafetyResponder::kContacts) {
+          t.replies.push_back(responder.contacts(country_of(person, state)));
+          return t;
+        }
+        if (message.choice_id == safety::SafetyResponder::kNotMeant) {
+          person.safety_pause_until = {};  // a false alarm: no reason to hold anything back
+          t.replies.push_back(responder.not_meant());
+        } else {
+          t.replies.push_back(responder.safe());
+        }
+        auto again = coach.reprompt(person, state, context_for(person, state));
+        t.replies.insert(t.replies.end(), again.replies.begin(), again.replies.end());
+        return t;
+      });
+      return true;
+    }
+    if (message.is_choice()) return false;
+    safety::ScreenResult result = screen.screen(message.text);
+    if (result.kind == safety::ScreenResult::Kind::none) return false;
+    metrics.add_counter("bounceback_safety_hits_total", {{"category", result.category}});
+    if (result.crisis()) {
+      person.safety_pause_until = message.at + std::chrono::hours(settings.safety->pause_hours);
+      converse(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext&) {
+        // The dialog stays where it was: "I'm safe, continue" picks it up again.
+        return coach::CoachTurn{{responder.crisis(country_of(person, state))}, {}};
+      });
+      return true;
+    }
+    converse(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context) {
+      return coach.start_at(person, state, "coping", "risk", context);
+    });
+    return true;
   }
 
   // Applies what the dialogs asked for. Goals, steps and nudges are not built yet; their
@@ -124,6 +179,9 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     dialog::DialogState state = dialog::DialogState::from_json(person.dialog_state);
     coach::CoachTurn turn = decide(state, context_for(person, state));
     apply(person, turn.actions);
+    if (paused(person))  // no cheerful message right after a crisis
+      for (auto& r : turn.replies)
+        if (r.kind == core::MessageKind::celebration) r.kind = core::MessageKind::reply;
     person.dialog_state = state.to_json();
     tx.people.push_back(person);
     address_replies(person, turn.replies, correlation_id, tx.outbox);
@@ -219,9 +277,10 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     }
     if (!person) person = &create(message.from, "");
     person->last_seen = message.at;
-    converse(*person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context) {
-      return coach.answer(*person, state, message, context);
-    });
+    if (!screen_first(*person, message, tx))
+      converse(*person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context) {
+        return coach.answer(*person, state, message, context);
+      });
     commit(std::move(tx), /*deliver=*/true, nullptr);
   }
 };

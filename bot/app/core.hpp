@@ -23,6 +23,9 @@ class Coach;
 namespace bounceback::dialog {
 struct DialogSet;
 }
+namespace bounceback::safety {
+struct SafetyPolicy;
+}
 
 namespace bounceback::app {
 
@@ -32,7 +35,9 @@ class Core final : public core::Inbox {
  public:
   struct Settings {
     std::string default_timezone = "UTC";
+    std::string default_country;
     std::vector<std::string> help_directory;
+    std::shared_ptr<const safety::SafetyPolicy> safety;  // required
   };
 
   Core(boost::asio::io_context& io, store::Store& store, const core::Clock& clock, core::Metrics& metrics,

@@ -10,6 +10,7 @@
 #include "bot/app/config_loader.hpp"
 #include "bot/app/dialog_files.hpp"
 #include "bot/dialog/dialog_graph.hpp"
+#include "bot/safety/safety_policy.hpp"
 #include "bot/app/logging.hpp"
 #include "bot/app/runtime.hpp"
 #include "bot/app/version.hpp"
@@ -61,12 +62,35 @@ int main(int argc, char** argv) {
       int errors = 0;
       try {
         app::Config config = app::load_config(cl.config_path, cl.overrides);
-        if (paths.empty()) paths.push_back(config.dialogs);
+        if (paths.empty()) {
+          paths.push_back(config.dialogs);
+          std::vector<core::Diagnostic> safety_problems;
+          safety::load_safety_policy(config.safety_file, safety_problems);
+          for (const auto& d : safety_problems) {
+            std::cerr << d.to_string() << '\n';
+            ++errors;
+          }
+          if (safety_problems.empty()) paths.push_back(config.safety_file);  // reported as checked
+        }
       } catch (const app::ConfigError& e) {
         print_config_errors(e);
         errors += static_cast<int>(e.diagnostics().size());
       }
-      for (const auto& d : app::check_dialog_paths(paths)) {
+      std::vector<std::string> dialog_paths;
+      for (const auto& p : paths) {
+        // A safety list given on the command line (config/safety/*.yaml) is checked as one.
+        if (p.find("safety/") != std::string::npos && std::filesystem::is_regular_file(p)) {
+          std::vector<core::Diagnostic> safety_problems;
+          safety::load_safety_policy(p, safety_problems);
+          for (const auto& d : safety_problems) {
+            std::cerr << d.to_string() << '\n';
+            ++errors;
+          }
+        } else if (p.find("safety/") == std::string::npos) {
+          dialog_paths.push_back(p);
+        }
+      }
+      for (const auto& d : app::check_dialog_paths(dialog_paths)) {
         std::cerr << d.to_string() << '\n';
         ++errors;
       }

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bot/app/core.hpp"
+#include "bot/safety/safety_policy.hpp"
 #include "bot/app/dialog_files.hpp"
 #include "bot/app/logging.hpp"
 #include "bot/app/version.hpp"
@@ -101,6 +102,16 @@ int run_daemon(const Config& config) {
   }
   spdlog::info("dialogs: {} conversation trees from {}", loaded.set.trees.size(), config.dialogs);
 
+  std::vector<core::Diagnostic> safety_problems;
+  auto safety_policy = std::make_shared<const safety::SafetyPolicy>(
+      safety::load_safety_policy(config.safety_file, safety_problems));
+  if (!safety_problems.empty()) {
+    for (const auto& d : safety_problems) spdlog::error("{}", d.to_string());
+    spdlog::error("safety: {} problem(s) in {}; bounceback does not run without its safety screen",
+                  safety_problems.size(), config.safety_file);
+    return 1;
+  }
+
   core::Metrics metrics;
   std::unique_ptr<core::Clock> clock;
   core::ManualClock* manual_clock = nullptr;
@@ -124,7 +135,7 @@ int run_daemon(const Config& config) {
 
   asio::io_context io;
   coach::Coach coach(std::make_shared<const dialog::DialogSet>(std::move(loaded.set)));
-  Core core(io, *store, *clock, metrics, coach, Core::Settings{config.default_timezone, config.help_directory});
+  Core core(io, *store, *clock, metrics, coach, Core::Settings{config.default_timezone, config.default_country, config.help_directory, safety_policy});
   HttpServer server(io, config.http_host, config.http_port);
   const auto started = std::chrono::steady_clock::now();
 

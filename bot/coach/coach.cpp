@@ -16,7 +16,7 @@ const std::vector<std::pair<std::string, std::string>>& entry_points() {
   static const std::vector<std::pair<std::string, std::string>> points = {
       {"onboarding", ""},      {"menu", ""},          {"help", ""},         {"common", "idle"},
       {"common", "stopped"},   {"common", "unknown_command"}, {"common", "later"}, {"common", "moved"},
-      {"common", "tz_set"},    {"common", "tz_invalid"}};
+      {"common", "tz_set"},    {"common", "tz_invalid"}, {"coping", "risk"}};
   return points;
 }
 
@@ -78,6 +78,22 @@ CoachTurn Coach::answer(const core::Person& person, DialogState& state, const co
     if (auto command = parse_chat_command(message.text)) return run_command(command->name, command->args, state, context, rng);
   if (state.waiting) return turn(interpreter.answer(state, message.text, message.choice_id, context, rng));
   return free_text(message, state, context, rng);
+}
+
+CoachTurn Coach::reprompt(const core::Person& person, DialogState& state, const dialog::DialogContext& context) const {
+  dialog::Interpreter interpreter(*dialogs_);
+  if (!state.waiting || !interpreter.position_valid(state)) return {};
+  auto rng = seeded(person, state);
+  auto stack = state.stack;  // asking again must not lose where a call returns to
+  auto out = interpreter.start(state, state.tree, context, rng, state.node);
+  state.stack = std::move(stack);
+  return turn(std::move(out));
+}
+
+CoachTurn Coach::start_at(const core::Person& person, DialogState& state, const std::string& tree,
+                          const std::string& node, const dialog::DialogContext& context) const {
+  auto rng = seeded(person, state);
+  return turn(dialog::Interpreter(*dialogs_).start(state, tree, context, rng, node));
 }
 
 CoachTurn Coach::free_text(const core::Incoming&, DialogState& state, const dialog::DialogContext& context,

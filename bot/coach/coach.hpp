@@ -32,6 +32,13 @@ class Coach {
   CoachTurn answer(const core::Person& person, dialog::DialogState& state, const core::Incoming& message,
                    const dialog::DialogContext& context) const;
 
+  // The open question again (after a safety reply), or nothing when none is open.
+  CoachTurn reprompt(const core::Person& person, dialog::DialogState& state, const dialog::DialogContext& context) const;
+
+  // Starts a dialog at a node, whatever was going on (harmful coping -> coping.risk).
+  CoachTurn start_at(const core::Person& person, dialog::DialogState& state, const std::string& tree,
+                     const std::string& node, const dialog::DialogContext& context) const;
+
   // SIGHUP: the new set replaces the old one for every message after this call.
   void replace_dialogs(std::shared_ptr<const dialog::DialogSet> dialogs);
 

@@ -12,7 +12,7 @@ const std::set<std::string>& builtin_variables() {
   static const std::set<std::string> names = {
       "name",          "goal",           "steps_done", "steps_total", "steps_open", "progress_bar",
       "steps_list",    "help_directory", "timezone",   "turns",       "onboarded",  "nudge_times",
-      "quiet_hours"};
+      "quiet_hours",   "safety_pause"};
   return names;
 }
 

@@ -13,7 +13,7 @@ namespace bounceback::store {
 namespace {
 
 // Times are UTC milliseconds since the epoch.
-constexpr std::array<Migration, 4> kMigrations{{
+constexpr std::array<Migration, 5> kMigrations{{
     {1, "people",
      R"sql(
 CREATE TABLE people (
@@ -54,6 +54,10 @@ CREATE TABLE settings (
     {4, "people: their place in the conversation trees",
      R"sql(
 ALTER TABLE people ADD COLUMN dialog_state TEXT NOT NULL DEFAULT '';
+)sql"},
+    {5, "people: the pause after a crisis message",
+     R"sql(
+ALTER TABLE people ADD COLUMN safety_pause_until INTEGER NOT NULL DEFAULT 0;
 )sql"},
 }};
 

@@ -138,3 +138,15 @@ TEST_CASE("harmful coping leads to a qualified professional at once", "[coach][c
   CHECK(crisis.replies.front().kind == core::MessageKind::safety);
   CHECK_THAT(crisis.replies.front().text, Catch::Contains("emergency number"));
 }
+
+TEST_CASE("a finished step is celebrated, but only acknowledged calmly during a safety pause", "[coach][safety]") {
+  Conversation c;
+  c.state.vars["step_number"] = "2";
+  c.context["safety_pause"] = "";
+  auto cheer = c.coach.start_at(c.person, c.state, "one_step", "complete", c.context);
+  CHECK(cheer.replies.front().kind == core::MessageKind::celebration);
+  c.context["safety_pause"] = "1";
+  auto calm = c.coach.start_at(c.person, c.state, "one_step", "complete", c.context);
+  CHECK(calm.replies.front().kind == core::MessageKind::reply);
+  CHECK(calm.replies.front().text == "Noted: step 2 is done. Go gently.");
+}

@@ -6,6 +6,7 @@
 
 #include "bot/app/core.hpp"
 #include "bot/app/dialog_files.hpp"
+#include "bot/safety/safety_policy.hpp"
 #include "bot/coach/coach.hpp"
 #include "bot/core/clock.hpp"
 #include "bot/core/connector.hpp"
@@ -24,13 +25,20 @@ class RecordingConnector final : public core::Connector {
   std::vector<core::Outgoing> sent;
 };
 
+std::shared_ptr<const safety::SafetyPolicy> shipped_safety_policy() {
+  std::vector<core::Diagnostic> problems;
+  auto policy = safety::load_safety_policy(BOUNCEBACK_SOURCE_DIR "/config/safety/en.yaml", problems);
+  REQUIRE(problems.empty());
+  return std::make_shared<const safety::SafetyPolicy>(std::move(policy));
+}
+
 struct World {
   boost::asio::io_context io;
   testing::FakeStore store;
   core::ManualClock clock{*core::parse_iso8601("2026-03-08T06:00:00Z")};
   core::Metrics metrics;
   coach::Coach coach{std::make_shared<const dialog::DialogSet>(app::load_daemon_dialogs(BOUNCEBACK_SOURCE_DIR "/dialogs").set)};
-  app::Core core{io, store, clock, metrics, coach, {"UTC", {"Your doctor"}}};
+  app::Core core{io, store, clock, metrics, coach, {"UTC", "", {"Your doctor"}, shipped_safety_policy()}};
   RecordingConnector web;
 
   World() { core.attach(web); }
@@ -142,4 +150,30 @@ TEST_CASE("delivered acknowledgements are recorded only for the person's own mes
   w.core.delivered({"websocket", "someone-unknown"}, {id + 1});
   w.commit();
   CHECK(w.store.delivered().size() == 1);
+}
+
+TEST_CASE("a crisis message is answered by the safety screen first, and pauses celebrations", "[core][safety]") {
+  World w;
+  auto me = w.hello();
+  core::Incoming in;
+  in.from = {"websocket", me.user};
+  in.text = "I don't want to live anymore";
+  in.correlation_id = "c1";
+  w.core.receive(in);
+  w.commit();
+  REQUIRE(w.web.sent.size() == 1);
+  CHECK(w.web.sent[0].kind == core::MessageKind::safety);
+  CHECK(w.web.sent[0].reply_to == "c1");
+  CHECK(w.web.sent[0].final);
+  CHECK(w.metrics.value("bounceback_safety_hits_total", {{"category", "suicide_self_harm"}}) == 1);
+
+  // "I'm safe, continue": a calm word, then the question the person was at.
+  core::Incoming safe;
+  safe.from = in.from;
+  safe.choice_id = "safety.safe";
+  w.core.receive(safe);
+  w.commit();
+  REQUIRE(w.web.sent.size() >= 3);
+  CHECK(w.web.sent[1].kind == core::MessageKind::safety);
+  CHECK_THAT(w.web.sent.back().text, Catch::Contains("Is that okay with you?"));
 }

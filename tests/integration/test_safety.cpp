@@ -1,0 +1,99 @@
+// The safety screen through the real daemon: before any dialog, with the pause after it.
+#include <catch2/catch.hpp>
+
+#include "tests/fakes/daemon_process.hpp"
+#include "tests/fakes/http_test_client.hpp"
+#include "tests/fakes/ws_test_client.hpp"
+
+using namespace bounceback::testing;
+using nlohmann::json;
+
+namespace {
+
+std::vector<json> answer(WsTestClient& client, const json& frame, const std::string& id) {
+  json f = frame;
+  if (f["type"] == "text") f["id"] = id;
+  else f["ref"] = id;
+  client.send_json(f);
+  std::vector<json> frames;
+  for (int i = 0; i < 20; ++i) {
+    json m = client.read_json();
+    if (m["type"] != "message") continue;
+    frames.push_back(m);
+    if (m.value("final", false)) return frames;
+  }
+  FAIL("no final frame");
+  return frames;
+}
+
+json text(const std::string& t) { return {{"type", "text"}, {"text", t}}; }
+json tap(const std::string& id) { return {{"type", "choice"}, {"id", id}}; }
+
+// A person in the middle of the one-step dialog, at "How is it going?".
+struct InOneStep {
+  TempDir data;
+  DaemonProcess daemon{data.path(),
+                       {"--set", "clock.mode=manual", "--set", "defaults.country=DE"},
+                       {"BOUNCEBACK_ADMIN_TOKEN=t0ken"}};
+  WsTestClient client{daemon.port()};
+
+  InOneStep() {
+    client.hello();
+    while (client.read(std::chrono::milliseconds(500))) {
+    }
+    answer(client, text("menu"), "m");
+    answer(client, tap("one_step"), "o");
+    answer(client, text("sleep better"), "g");
+    answer(client, text("no screens after 22:00"), "s");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a crisis message mid-dialog is answered first with safety, and 'I'm safe' returns to the dialog",
+          "[safety][integration]") {
+  InOneStep p;
+  auto reply = answer(p.client, text("honestly I want to end it all"), "c");
+  REQUIRE(reply.size() == 1);
+  CHECK(reply[0]["kind"] == "safety");
+  CHECK_THAT(reply[0]["text"].get<std::string>(), Catch::Contains("TelefonSeelsorge"));  // defaults.country DE
+  std::vector<std::string> ids;
+  for (const auto& c : reply[0]["choices"]) ids.push_back(c["id"]);
+  CHECK(ids == std::vector<std::string>{"safety.contacts", "safety.safe", "safety.not_meant"});
+
+  auto contacts = answer(p.client, tap("safety.contacts"), "k");
+  CHECK(contacts.at(0)["kind"] == "safety");
+  CHECK_THAT(contacts[0]["text"].get<std::string>(), Catch::Contains("findahelpline.com"));
+
+  auto back = answer(p.client, tap("safety.safe"), "b");
+  REQUIRE(back.size() == 2);
+  CHECK(back[0]["kind"] == "safety");
+  CHECK_THAT(back[1]["text"].get<std::string>(), Catch::Contains("another step"));  // the open question again
+
+  // The metrics count the category, the log never has the words.
+  auto metrics = http_request(p.daemon.port(), "GET", "/metrics").body;
+  CHECK_THAT(metrics, Catch::Contains("bounceback_safety_hits_total{category=\"suicide_self_harm\"} 1"));
+  CHECK_THAT(p.daemon.log(), !Catch::Contains("end it all"));
+}
+
+TEST_CASE("harmful coping that is no emergency leads straight to a qualified professional", "[safety][integration]") {
+  InOneStep p;
+  auto reply = answer(p.client, text("I've been drinking to cope with all of this"), "d");
+  REQUIRE(reply.size() == 2);
+  CHECK(reply[0]["kind"] == "reply");
+  CHECK_THAT(reply[0]["text"].get<std::string>(), Catch::Contains("honest about how you're coping"));
+  CHECK_THAT(reply[1]["text"].get<std::string>(), Catch::Contains("qualified professional"));
+  auto metrics = http_request(p.daemon.port(), "GET", "/metrics").body;
+  CHECK_THAT(metrics, Catch::Contains("bounceback_safety_hits_total{category=\"coping_risk\"} 1"));
+}
+
+TEST_CASE("'that's not what I meant' apologises and returns to the question", "[safety][integration]") {
+  InOneStep p;
+  auto reply = answer(p.client, text("my brother hits me"), "c");
+  REQUIRE(reply.size() == 1);
+  CHECK(reply[0]["kind"] == "safety");
+  auto back = answer(p.client, tap("safety.not_meant"), "n");
+  REQUIRE(back.size() == 2);
+  CHECK(back[0]["kind"] == "reply");
+  CHECK_THAT(back[1]["text"].get<std::string>(), Catch::Contains("another step"));
+}
