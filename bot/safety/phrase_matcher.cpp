@@ -32,7 +32,8 @@ std::string digits_as_letters(const std::string& word) {
 }
 
 // True when `word` starts with `prefix` or with something one typo away from it.
-bool prefix_within_one_typo(const std::string& prefix, const std::string& word) {
+bool prefix_within_one_typo(const std::string& prefix, const std::vector<std::string>& deletions,
+                            const std::string& word) {
   if (word.rfind(prefix, 0) == 0) return true;
   if (prefix.size() < 5) return false;
   auto within_one = [](std::string_view a, std::string_view b) {  // Damerau distance <= 1
@@ -52,10 +53,8 @@ bool prefix_within_one_typo(const std::string& prefix, const std::string& word) 
   for (std::size_t n = prefix.size() - 1; n <= prefix.size() + 1; ++n)
     if (word.size() >= n && within_one(prefix, std::string_view(word).substr(0, n))) return true;
   // A letter left out next to a double letter, squeezed away: "suiidal" -> "suidal".
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    std::string deleted = squeeze(prefix.substr(0, i) + prefix.substr(i + 1));
-    if (deleted.size() >= 4 && deleted.size() + 1 < prefix.size() && word.rfind(deleted, 0) == 0) return true;
-  }
+  for (const auto& deleted : deletions)
+    if (deleted.size() + 1 < prefix.size() && word.rfind(deleted, 0) == 0) return true;
   return false;
 }
 
@@ -90,6 +89,12 @@ bool PhraseMatcher::add(std::string_view phrase, int tag) {
     p.fuzzy.push_back(words[i].size() >= fuzzy_from);
     if (trailing_star && i + 1 == words.size()) {
       prefixes_.push_back(words[i]);
+      std::vector<std::string> deletions;
+      for (std::size_t k = 0; k < words[i].size(); ++k) {
+        std::string d = squeeze(words[i].substr(0, k) + words[i].substr(k + 1));
+        if (d.size() >= 4) deletions.push_back(d);
+      }
+      prefix_deletions_.push_back(std::move(deletions));
       p.tokens.push_back(-static_cast<int>(prefixes_.size()));
     } else {
       p.tokens.push_back(token_id(words[i]));
@@ -111,15 +116,19 @@ void PhraseMatcher::candidates(const std::string& word, std::vector<Hit>& out) c
   lookup(word, false, out);
   if (auto letters = digits_as_letters(word); !letters.empty()) lookup(letters, false, out);
   if (word.size() + 1 >= kFuzzyInPhrase) {
+    // Each one-letter deletion of a squeezed word; only where it joins two equal letters
+    // does it need squeezing again (and then by dropping one more).
     std::string deletion;
+    deletion.reserve(word.size());
     for (std::size_t i = 0; i < word.size(); ++i) {
+      bool joins = i > 0 && i + 1 < word.size() && word[i - 1] == word[i + 1] && is_letter(word[i + 1]);
       deletion.assign(word, 0, i);
-      deletion.append(word, i + 1, std::string::npos);
-      lookup(squeeze(deletion), true, out);
+      deletion.append(word, i + (joins ? 2 : 1), std::string::npos);
+      lookup(deletion, true, out);
     }
   }
   for (std::size_t i = 0; i < prefixes_.size(); ++i)
-    if (prefix_within_one_typo(prefixes_[i], word)) out.push_back({-static_cast<int>(i) - 1, false});
+    if (prefix_within_one_typo(prefixes_[i], prefix_deletions_[i], word)) out.push_back({-static_cast<int>(i) - 1, false});
 }
 
 bool PhraseMatcher::matches(const std::vector<std::vector<Hit>>& hits, std::size_t at, const Phrase& p) {

@@ -43,6 +43,7 @@ class PhraseMatcher {
   std::vector<std::string> tokens_;
   std::unordered_map<std::string, int> token_ids_;
   std::vector<std::string> prefixes_;
+  std::vector<std::vector<std::string>> prefix_deletions_;  // each prefix without one letter, squeezed
   // Every token under itself and under each of its one-letter deletions (squeezed).
   std::unordered_map<std::string, std::vector<std::pair<int, bool>>> index_;
   std::vector<Phrase> phrases_;

@@ -11,6 +11,15 @@ namespace {
 
 // Folds case, compatibility forms and diacritics: "Ｓｕｉｃｉｄé" -> "suicide".
 std::string fold(std::string_view text) {
+  // Most messages are plain ASCII: lower-casing is all the folding they need.
+  bool ascii = true;
+  for (char c : text) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+  if (ascii) {
+    std::string out(text);
+    for (auto& c : out)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+  }
   utf8proc_uint8_t* folded = nullptr;
   auto options = static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD |
                                                  UTF8PROC_STRIPMARK | UTF8PROC_IGNORE | UTF8PROC_LUMP);
