@@ -55,6 +55,9 @@ struct Config {
       "near you or online.",
       "Online therapy: licensed therapists you can talk to from home; check they are licensed where you live."};
 
+  int retention_days = 365;             // privacy.retention_days
+  int unfinished_onboarding_days = 30;  // privacy.unfinished_onboarding_days
+
   std::string log_format = "text";  // text | json
   std::string log_level = "info";   // trace | debug | info | warn | error
 

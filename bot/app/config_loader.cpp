@@ -188,6 +188,20 @@ const std::map<std::string, Setter>& schema() {
       {"connectors.matrix.user_id", text(&Config::matrix, &Config::Matrix::user_id)},
       {"connectors.matrix.token_env", text(&Config::matrix, &Config::Matrix::token_env)},
       {"safety.file", text(&Config::safety_file)},
+      {"privacy.retention_days",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         auto v = read_integer(n);
+         if (!v || *v < 1 || *v > 36500) return "expected a number of days from 1 to 36500";
+         c.retention_days = static_cast<int>(*v);
+         return std::nullopt;
+       }},
+      {"privacy.unfinished_onboarding_days",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         auto v = read_integer(n);
+         if (!v || *v < 1 || *v > 36500) return "expected a number of days from 1 to 36500";
+         c.unfinished_onboarding_days = static_cast<int>(*v);
+         return std::nullopt;
+       }},
       {"help.directory",
        [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
          if (!n.IsSequence()) return "expected a list of lines, each one place to find help";

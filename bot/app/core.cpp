@@ -8,6 +8,7 @@
 #include <map>
 #include <spdlog/spdlog.h>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "bot/coach/coach.hpp"
 #include "bot/safety/safety_policy.hpp"
@@ -54,6 +55,9 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   std::unordered_map<core::PersonId, Person> people;
   std::unordered_map<core::Address, core::PersonId, core::AddressHash> by_address;
   std::unordered_map<std::string, core::PersonId> by_token_hash;
+  // People deleted since start: whatever still arrives from their old sessions is dropped,
+  // so a late message cannot bring a deleted person back.
+  std::unordered_set<core::Address, core::AddressHash> forgotten;
   core::PersonId next_person_id;
   std::int64_t next_outbox_id;
 
@@ -167,15 +171,16 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
         const std::string& value = a.args.at("value");
         if (key == "name") person.display_name = value.substr(0, 100);
         else if (key == "timezone" && dialog::validate_answer("timezone", value)) person.timezone = *dialog::validate_answer("timezone", value);
-      } else if (a.name != "set" && a.name != "finish_onboarding") {
+      } else if (a.name != "set" && a.name != "finish_onboarding" && a.name != "export_data" &&
+                 a.name != "forget_everything") {
         spdlog::debug("core: action {} is not applied in this build", a.name);
       }
     }
   }
 
-  // Runs the coach for one person and puts the outcome into `tx`.
+  // Runs the coach for one person: their new state goes into `tx`; the turn comes back.
   template <typename Decide>
-  void converse(Person& person, const std::string& correlation_id, store::Transaction& tx, Decide decide) {
+  coach::CoachTurn decide_for(Person& person, store::Transaction& tx, Decide decide) {
     dialog::DialogState state = dialog::DialogState::from_json(person.dialog_state);
     coach::CoachTurn turn = decide(state, context_for(person, state));
     apply(person, turn.actions);
@@ -184,7 +189,79 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
         if (r.kind == core::MessageKind::celebration) r.kind = core::MessageKind::reply;
     person.dialog_state = state.to_json();
     tx.people.push_back(person);
+    return turn;
+  }
+
+  // The same, with the replies queued in `tx` as the answer to `correlation_id`.
+  template <typename Decide>
+  void converse(Person& person, const std::string& correlation_id, store::Transaction& tx, Decide decide) {
+    auto turn = decide_for(person, tx, decide);
     address_replies(person, turn.replies, correlation_id, tx.outbox);
+  }
+
+  static bool wants(const coach::CoachTurn& turn, const char* action) {
+    for (const auto& a : turn.actions)
+      if (a.name == action) return true;
+    return false;
+  }
+
+  // /forget, confirmed: every row of the person goes in one transaction. The goodbye is
+  // handed to the connector without being stored, and their sessions are closed.
+  void forget(Person& person, const coach::CoachTurn& turn, const std::string& correlation_id, store::Transaction tx) {
+    tx.forget_person = person.id;
+    std::vector<Outgoing> goodbye;
+    address_replies(person, turn.replies, correlation_id, goodbye);
+    for (auto& m : goodbye) m.id = 0;  // not in the outbox: nothing to acknowledge
+    core::Address address = person.address;
+    drop_from_cache(address);
+    commit(std::move(tx), false, [this, goodbye = std::move(goodbye), address](store::CommitResult result) {
+      if (!result.ok) return;
+      for (const auto& m : goodbye) hand_over(m);
+      if (auto it = connectors.find(address.connector); it != connectors.end()) it->second->forget(address.user);
+    });
+  }
+
+  void drop_from_cache(const core::Address& address) {
+    forgotten.insert(address);
+    auto it = by_address.find(address);
+    if (it == by_address.end()) return;
+    auto person = people.find(it->second);
+    if (person != people.end()) {
+      if (!person->second.token_hash.empty()) by_token_hash.erase(person->second.token_hash);
+      people.erase(person);
+    }
+    by_address.erase(it);
+  }
+
+  // Retention: people gone quiet for longer than the config allows are deleted like /forget.
+  void sweep(std::function<void()> done) {
+    store::Transaction tx;
+    auto now = clock.now();
+    tx.forget_inactive = std::make_pair(now - std::chrono::hours(24) * settings.retention_days,
+                                        now - std::chrono::hours(24) * settings.unfinished_onboarding_days);
+    commit(std::move(tx), false, [this, done = std::move(done)](store::CommitResult result) {
+      for (const auto& address : result.forgotten) {
+        drop_from_cache(address);
+        if (auto it = connectors.find(address.connector); it != connectors.end()) it->second->forget(address.user);
+      }
+      if (!result.forgotten.empty()) spdlog::info("privacy: {} inactive people deleted", result.forgotten.size());
+      if (done) done();
+    });
+  }
+
+  // /export: the data is read after this transaction commits, then sent with the replies.
+  void export_data(Person& person, coach::CoachTurn turn, const std::string& correlation_id, store::Transaction tx) {
+    tx.read_export_for = person.id;
+    core::PersonId id = person.id;
+    commit(std::move(tx), false, [this, id, turn = std::move(turn), correlation_id](store::CommitResult result) {
+      auto it = people.find(id);
+      if (!result.ok || it == people.end()) return;
+      std::vector<core::Reply> replies = {{core::MessageKind::reply, result.export_json, {}}};
+      replies.insert(replies.end(), turn.replies.begin(), turn.replies.end());
+      store::Transaction send;
+      address_replies(it->second, replies, correlation_id, send.outbox);
+      commit(std::move(send), true, nullptr);
+    });
   }
 
   // Turns the coach's replies into outbox entries: the last one answering a message is final.
@@ -267,6 +344,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
 
   void receive(core::Incoming message) {
     if (message.at == core::TimePoint{}) message.at = clock.now();
+    if (forgotten.count(message.from)) return;
     store::Transaction tx;
     Person* person = nullptr;
     try {
@@ -277,10 +355,14 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     }
     if (!person) person = &create(message.from, "");
     person->last_seen = message.at;
-    if (!screen_first(*person, message, tx))
-      converse(*person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context) {
+    if (!screen_first(*person, message, tx)) {
+      auto turn = decide_for(*person, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context) {
         return coach.answer(*person, state, message, context);
       });
+      if (wants(turn, "forget_everything")) return forget(*person, turn, message.correlation_id, std::move(tx));
+      if (wants(turn, "export_data")) return export_data(*person, std::move(turn), message.correlation_id, std::move(tx));
+      address_replies(*person, turn.replies, message.correlation_id, tx.outbox);
+    }
     commit(std::move(tx), /*deliver=*/true, nullptr);
   }
 };
@@ -323,6 +405,10 @@ void Core::delivered(core::Address to, std::vector<std::int64_t> outbox_ids) {
     for (auto id : ids) tx.delivered.emplace_back(id, person->id);
     impl->store.submit(std::move(tx), nullptr);
   });
+}
+
+void Core::sweep_retention(std::function<void()> done) {
+  asio::post(impl_->strand, [impl = impl_, done = std::move(done)]() mutable { impl->sweep(std::move(done)); });
 }
 
 void Core::flush(std::function<void()> done) {

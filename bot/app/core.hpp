@@ -38,6 +38,8 @@ class Core final : public core::Inbox {
     std::string default_country;
     std::vector<std::string> help_directory;
     std::shared_ptr<const safety::SafetyPolicy> safety;  // required
+    int retention_days = 365;              // inactive people are deleted after this
+    int unfinished_onboarding_days = 30;   // people who never finished onboarding, sooner
   };
 
   Core(boost::asio::io_context& io, store::Store& store, const core::Clock& clock, core::Metrics& metrics,
@@ -49,6 +51,9 @@ class Core final : public core::Inbox {
   void web_hello(std::string token, std::function<void(core::WebHelloResult)> done) override;
   void receive(core::Incoming message) override;
   void delivered(core::Address to, std::vector<std::int64_t> outbox_ids) override;
+
+  // Deletes the people the retention settings no longer allow to keep; `done` after.
+  void sweep_retention(std::function<void()> done = nullptr);
 
   // `done` runs on the core strand once everything submitted so far has committed.
   void flush(std::function<void()> done);

@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -76,6 +77,7 @@ void add_admin_routes(HttpServer& server, const Config& config, core::ManualCloc
       return respond(HttpResponse::json(400, R"({"error":"expected {\"advance_s\": N} or {\"set\": \"ISO-8601\"}"})"));
     }
     // Answer once everything the core had to do by this time has been committed and handed on.
+    core.sweep_retention();
     core.flush([manual_clock, respond] {
       respond(HttpResponse::json(200, json{{"now", core::format_iso8601(manual_clock->now())}}.dump()));
     });
@@ -135,8 +137,10 @@ int run_daemon(const Config& config) {
 
   asio::io_context io;
   coach::Coach coach(std::make_shared<const dialog::DialogSet>(std::move(loaded.set)));
-  Core core(io, *store, *clock, metrics, coach, Core::Settings{config.default_timezone, config.default_country, config.help_directory, safety_policy});
+  Core core(io, *store, *clock, metrics, coach, Core::Settings{config.default_timezone, config.default_country, config.help_directory, safety_policy,
+                                config.retention_days, config.unfinished_onboarding_days});
   HttpServer server(io, config.http_host, config.http_port);
+  asio::steady_timer retention_timer(io);
   const auto started = std::chrono::steady_clock::now();
 
   std::shared_ptr<websocket::WebsocketConnector> web;
@@ -173,6 +177,7 @@ int run_daemon(const Config& config) {
     if (ec) return;
     spdlog::info("{}: stopping: no new connections, saving what is pending", signal == SIGTERM ? "SIGTERM" : "SIGINT");
     server.stop();
+    retention_timer.cancel();
     if (web) web->stop();
     core.flush([&io] { io.stop(); });
   });
@@ -204,6 +209,16 @@ int run_daemon(const Config& config) {
   }
   std::string shown_host = config.http_host.find(':') != std::string::npos ? "[" + config.http_host + "]" : config.http_host;
   log_always(fmt::format("listening on http://{}:{}", shown_host, port));
+
+  // Retention runs at start and then every hour.
+  std::function<void()> sweep_hourly = [&] {
+    core.sweep_retention();
+    retention_timer.expires_after(std::chrono::hours(1));
+    retention_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) sweep_hourly();
+    });
+  };
+  sweep_hourly();
 
   io.run();
   store->flush();

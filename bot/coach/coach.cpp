@@ -16,7 +16,8 @@ const std::vector<std::pair<std::string, std::string>>& entry_points() {
   static const std::vector<std::pair<std::string, std::string>> points = {
       {"onboarding", ""},      {"menu", ""},          {"help", ""},         {"common", "idle"},
       {"common", "stopped"},   {"common", "unknown_command"}, {"common", "later"}, {"common", "moved"},
-      {"common", "tz_set"},    {"common", "tz_invalid"}, {"coping", "risk"}};
+      {"common", "tz_set"},    {"common", "tz_invalid"}, {"coping", "risk"},
+      {"common", "forget_confirm"}, {"common", "exported"}};
   return points;
 }
 
@@ -24,7 +25,7 @@ const std::vector<std::pair<std::string, std::string>>& entry_points() {
 // an honest "not yet" rather than the unknown-command answer.
 const std::set<std::string>& later_commands() {
   static const std::set<std::string> names = {"goal",  "step",  "steps",  "done",   "undo",   "nudge",
-                                              "nudges", "quiet", "snooze", "resume", "export", "forget"};
+                                              "nudges", "quiet", "snooze", "resume"};
   return names;
 }
 
@@ -123,6 +124,12 @@ CoachTurn Coach::run_command(const std::string& name, const std::string& args, D
     t.actions.insert(t.actions.begin(), {"set_preference", {{"key", "timezone"}, {"value", *zone}}});
     return t;
   }
+  if (name == "export") {  // the core reads the data and sends it; then a word about it
+    CoachTurn t = turn(interpreter.interject(state, "common", context, rng, "exported"));
+    t.actions.insert(t.actions.begin(), {"export_data", {}});
+    return t;
+  }
+  if (name == "forget") return turn(interpreter.interject(state, "common", context, rng, "forget_confirm"));
   if (later_commands().count(name)) return turn(interpreter.interject(state, "common", context, rng, "later"));
   return turn(interpreter.interject(state, "common", context, rng, "unknown_command"));
 }

@@ -13,6 +13,8 @@ class Connector {
   virtual ~Connector() = default;
   virtual std::string_view name() const = 0;
   virtual void deliver(const Outgoing& message) = 0;
+  // The person at `user` was deleted: end their sessions (their token no longer works).
+  virtual void forget(const std::string& user) { (void)user; }
 };
 
 }  // namespace bounceback::core

@@ -17,6 +17,7 @@ const std::vector<ActionSpec>& catalog() {
       {"snooze", {"for"}, {}, "hold nudges back: 30m, 2h, tomorrow"},
       {"pause_nudges", {}, {}, "stop nudges until resumed"},
       {"resume_nudges", {}, {}, "start nudges again"},
+      {"forget_everything", {}, {}, "delete all of the person's data (after they confirmed)"},
   };
   return actions;
 }

@@ -62,6 +62,8 @@ SqliteStore::SqliteStore(const std::string& path, core::Metrics* metrics) : path
   // FULL: a commit is on disk before its messages leave; group commit pays for the fsync.
   writer_->exec("PRAGMA synchronous=FULL");
   writer_->exec("PRAGMA foreign_keys=ON");
+  // What a person deletes is overwritten, not just unlinked (forget, retention).
+  writer_->exec("PRAGMA secure_delete=ON");
   migrate(writer_->handle());
   reader_ = std::make_unique<SqliteConnection>(path);
   reader_->exec("PRAGMA query_only=ON");
@@ -130,6 +132,30 @@ void SqliteStore::flush() {
   future.wait();
 }
 
+std::string SqliteStore::export_person(core::PersonId id) {
+  sqlite3* db = writer_->handle();
+  nlohmann::json out;
+  SqliteStatement person(db, std::string(kPersonColumns) + "WHERE id = ?");
+  person.bind(1, id);
+  if (!person.step()) return "{}";
+  core::Person p = read_person(person);
+  auto state = nlohmann::json::parse(p.dialog_state.empty() ? "{}" : p.dialog_state, nullptr, false);
+  out["person"] = {{"id", std::to_string(p.id)},        {"connector", p.address.connector},
+                   {"user", p.address.user},            {"name", p.display_name},
+                   {"timezone", p.timezone},            {"created_ms", to_ms(p.created)},
+                   {"last_seen_ms", to_ms(p.last_seen)}, {"safety_pause_until_ms", to_ms(p.safety_pause_until)}};
+  out["conversation"] = state.is_discarded() ? nlohmann::json::object() : state;
+  auto messages = nlohmann::json::array();
+  SqliteStatement q(db, "SELECT id, kind, text, choices, created_at, delivered_at FROM outbox WHERE person_id = ? ORDER BY id");
+  q.bind(1, id);
+  while (q.step())
+    messages.push_back({{"id", std::to_string(q.column_int(0))}, {"kind", q.column_text(1)}, {"text", q.column_text(2)},
+                        {"choices", nlohmann::json::parse(q.column_text(3), nullptr, false)},
+                        {"created_ms", q.column_int(4)}, {"delivered", !q.column_is_null(5)}});
+  out["messages_from_bounceback"] = std::move(messages);
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void SqliteStore::writer_loop() {
   for (;;) {
     std::deque<Pending> batch;
@@ -148,6 +174,7 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
   sqlite3* db = writer_->handle();
   std::vector<CommitResult> results(batch.size());
   bool committed = false;
+  bool forgot_someone = false;
   std::string batch_error;
   try {
     writer_->exec("BEGIN IMMEDIATE");
@@ -162,6 +189,11 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     SqliteStatement mark_delivered(db,
         "UPDATE outbox SET delivered_at = ? WHERE id = ? AND person_id = ? AND delivered_at IS NULL");
+    SqliteStatement forget_outbox(db, "DELETE FROM outbox WHERE person_id = ?");
+    SqliteStatement forget_person(db, "DELETE FROM people WHERE id = ?");
+    SqliteStatement inactive(db,
+        "SELECT id, connector, platform_user FROM people WHERE last_seen_at < ? OR "
+        "(COALESCE(json_extract(dialog_state, '$.onboarded'), 0) = 0 AND last_seen_at < ?)");
     SqliteStatement put_setting(db,
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
 
@@ -195,6 +227,23 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
           put_setting.bind(1, key).bind(2, value);
           put_setting.run();
         }
+        std::vector<core::PersonId> to_forget;
+        if (tx.forget_person) to_forget.push_back(*tx.forget_person);
+        if (tx.forget_inactive) {
+          inactive.bind(1, to_ms(tx.forget_inactive->first)).bind(2, to_ms(tx.forget_inactive->second));
+          while (inactive.step()) {
+            to_forget.push_back(inactive.column_int(0));
+            results[i].forgotten.push_back({inactive.column_text(1), inactive.column_text(2)});
+          }
+          inactive.reset();
+        }
+        for (auto id : to_forget) {
+          forget_outbox.bind(1, id);
+          forget_outbox.run();
+          forget_person.bind(1, id);
+          forget_person.run();
+          forgot_someone = true;
+        }
         writer_->exec("RELEASE tx");
         results[i].ok = true;
       } catch (const StoreError& e) {
@@ -211,6 +260,10 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
   }
   healthy_.store(committed);
+  if (committed && forgot_someone) {
+    // Old versions of the deleted pages still sit in the WAL: copy back and truncate it.
+    sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
+  }
   if (!committed) {
     spdlog::error("store: commit failed: {}", batch_error);
     for (auto& r : results) {
@@ -246,6 +299,14 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
           m.created = from_ms(q.column_int(9));
           results[i].undelivered.push_back(std::move(m));
         }
+      } catch (const StoreError& e) {
+        results[i].ok = false;
+        results[i].error = e.what();
+      }
+    }
+    if (results[i].ok && batch[i].tx.read_export_for) {
+      try {
+        results[i].export_json = export_person(*batch[i].tx.read_export_for);
       } catch (const StoreError& e) {
         results[i].ok = false;
         results[i].error = e.what();

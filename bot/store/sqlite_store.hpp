@@ -42,6 +42,7 @@ class SqliteStore final : public Store {
   };
 
   void writer_loop();
+  std::string export_person(core::PersonId id);  // on the writer thread
   void commit_batch(std::deque<Pending>& batch);
 
   std::string path_;

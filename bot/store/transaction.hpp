@@ -19,9 +19,15 @@ struct Transaction {
   std::vector<std::pair<std::int64_t, core::PersonId>> delivered;  // outbox id, its person
   std::vector<std::pair<std::string, std::string>> settings;  // key -> value
   std::optional<core::PersonId> read_undelivered_for;      // answered after the commit
+  std::optional<core::PersonId> read_export_for;           // all of a person's data as JSON, after the commit
+  std::optional<core::PersonId> forget_person;             // delete every row of this person
+  // Retention: delete people last seen before `inactive_before`, and people who never
+  // finished onboarding last seen before `unfinished_before`.
+  std::optional<std::pair<core::TimePoint, core::TimePoint>> forget_inactive;
 
   bool writes_nothing() const {
-    return people.empty() && outbox.empty() && delivered.empty() && settings.empty();
+    return people.empty() && outbox.empty() && delivered.empty() && settings.empty() && !forget_person &&
+           !forget_inactive;
   }
 };
 
@@ -29,6 +35,8 @@ struct CommitResult {
   bool ok = false;
   std::string error;
   std::vector<core::Outgoing> undelivered;  // for read_undelivered_for, oldest first
+  std::string export_json;                  // for read_export_for
+  std::vector<core::Address> forgotten;     // who forget_inactive deleted
 };
 
 }  // namespace bounceback::store

@@ -43,6 +43,18 @@ void WebsocketConnector::deliver(const core::Outgoing& message) {
   for (const auto& session : it->second) session->send(message);
 }
 
+void WebsocketConnector::forget(const std::string& user) {
+  std::set<std::shared_ptr<WebsocketSession>> sessions;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = by_user_.find(user);
+    if (it == by_user_.end()) return;
+    sessions = it->second;
+    by_user_.erase(it);
+  }
+  for (const auto& s : sessions) s->close_going_away();
+}
+
 void WebsocketConnector::session_hello(std::shared_ptr<WebsocketSession> session, std::string token,
                                        const std::string& remote_ip) {
   if (token.empty() && !allow_new_person(remote_ip)) {

@@ -34,6 +34,7 @@ class WebsocketConnector final : public core::Connector,
 
   std::string_view name() const override { return "websocket"; }
   void deliver(const core::Outgoing& message) override;
+  void forget(const std::string& user) override;
 
   void accept(std::unique_ptr<http::WebsocketUpgrade> upgrade);
   // accept() as the HTTP server's handler for /ws (keeps Beast types out of the caller).

@@ -1,0 +1,132 @@
+// Privacy through the real daemon: /export, /forget (checked in the SQLite file itself),
+// and retention on the manual clock.
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/fakes/daemon_process.hpp"
+#include "tests/fakes/http_test_client.hpp"
+#include "tests/fakes/ws_test_client.hpp"
+
+using namespace bounceback::testing;
+using nlohmann::json;
+
+namespace {
+
+std::vector<json> answer(WsTestClient& client, const json& frame, const std::string& id) {
+  json f = frame;
+  if (f["type"] == "text") f["id"] = id;
+  else f["ref"] = id;
+  client.send_json(f);
+  std::vector<json> frames;
+  for (int i = 0; i < 20; ++i) {
+    json m = client.read_json();
+    if (m["type"] != "message") continue;
+    frames.push_back(m);
+    if (m.value("final", false)) return frames;
+  }
+  FAIL("no final frame");
+  return frames;
+}
+
+json text(const std::string& t) { return {{"type", "text"}, {"text", t}}; }
+json tap(const std::string& id) { return {{"type", "choice"}, {"id", id}}; }
+
+long long count_rows(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  long long n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return n;
+}
+
+// Whether `word` occurs anywhere in the database's files on disk (main file and WAL).
+bool on_disk(const std::string& data_dir, const std::string& word) {
+  for (const char* suffix : {"", "-wal"}) {
+    std::ifstream in(data_dir + "/bounceback.db" + suffix, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    if (bytes.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// A person who told bounceback their (unusual) name and one worry.
+struct Someone {
+  TempDir data;
+  DaemonProcess daemon;
+  WsTestClient client;
+  json welcome;
+
+  explicit Someone(std::vector<std::string> args = {}, std::vector<std::string> env = {})
+      : daemon(data.path(), std::move(args), std::move(env)), client(daemon.port()) {
+    welcome = client.hello();
+    while (client.read(std::chrono::milliseconds(500))) {
+    }
+    answer(client, tap("agree"), "a");
+    answer(client, text("Zorblaxia"), "n");  // the name, quoted back in later messages too
+  }
+};
+
+}  // namespace
+
+TEST_CASE("/export sends all of the person's data as JSON", "[privacy][integration]") {
+  Someone s;
+  auto reply = answer(s.client, text("/export"), "e");
+  REQUIRE(reply.size() >= 2);
+  json data = json::parse(reply[0]["text"].get<std::string>());
+  CHECK(data["person"]["name"] == "Zorblaxia");
+  CHECK(data["person"]["user"] == s.welcome["user"]);
+  CHECK(data["conversation"]["vars"]["name"] == "Zorblaxia");
+  CHECK(data["messages_from_bounceback"].size() >= 4);
+  CHECK_THAT(reply[1]["text"].get<std::string>(), Catch::Contains("/forget"));
+  CHECK(reply.back()["choices"].size() == 2);  // and back to the question that was open
+}
+
+TEST_CASE("/forget asks first; 'keep it' deletes nothing", "[privacy][integration]") {
+  Someone s;
+  auto ask = answer(s.client, text("/forget"), "f");
+  std::vector<std::string> ids;
+  for (const auto& c : ask.back()["choices"]) ids.push_back(c["id"]);
+  CHECK(ids == std::vector<std::string>{"forget_yes", "forget_no"});
+  auto kept = answer(s.client, tap("forget_no"), "k");
+  CHECK_THAT(kept.front()["text"].get<std::string>(), Catch::Contains("Nothing was deleted"));
+  CHECK(count_rows(s.data.path() + "/bounceback.db", "SELECT COUNT(*) FROM people") == 1);
+}
+
+TEST_CASE("/forget deletes every row of the person and leaves none of their words on disk", "[privacy][integration]") {
+  Someone s;
+  std::string db = s.data.path() + "/bounceback.db";
+  REQUIRE(count_rows(db, "SELECT COUNT(*) FROM people") == 1);
+  answer(s.client, text("/forget"), "f");
+  auto bye = answer(s.client, tap("forget_yes"), "y");
+  CHECK_THAT(bye.back()["text"].get<std::string>(), Catch::Contains("deleted"));
+  while (s.client.read(std::chrono::seconds(5))) {
+  }
+  CHECK(s.client.close_code() == 1001);  // going away: the sessions end with the person
+
+  CHECK(count_rows(db, "SELECT COUNT(*) FROM people") == 0);
+  CHECK(count_rows(db, "SELECT COUNT(*) FROM outbox") == 0);
+  CHECK_FALSE(on_disk(s.data.path(), "Zorblaxia"));
+
+  // The token no longer opens anything.
+  WsTestClient again(s.daemon.port());
+  again.send_json({{"type", "hello"}, {"token", s.welcome["token"]}});
+  CHECK(again.read_json()["code"] == "unauthorized");
+}
+
+TEST_CASE("retention deletes people who never finished onboarding after 30 days", "[privacy][integration]") {
+  Someone s({"--set", "clock.mode=manual"}, {"BOUNCEBACK_ADMIN_TOKEN=t0ken"});
+  std::map<std::string, std::string> auth = {{"Authorization", "Bearer t0ken"}};
+  std::string db = s.data.path() + "/bounceback.db";
+  http_request(s.daemon.port(), "POST", "/admin/clock", R"({"advance_s": 2419200})", auth);  // 28 days
+  CHECK(count_rows(db, "SELECT COUNT(*) FROM people") == 1);
+  http_request(s.daemon.port(), "POST", "/admin/clock", R"({"advance_s": 259200})", auth);  // 31 days
+  // The sweep's commit precedes the clock's answer: the row is gone now.
+  CHECK(count_rows(db, "SELECT COUNT(*) FROM people") == 0);
+  CHECK_FALSE(on_disk(s.data.path(), "Zorblaxia"));
+}
