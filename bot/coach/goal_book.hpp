@@ -1,0 +1,78 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bot/core/time_point.hpp"
+
+namespace bounceback::coach {
+
+struct Step {
+  std::string text;
+  core::TimePoint created{};
+  std::optional<core::TimePoint> done_at;
+  bool operator==(const Step&) const = default;
+};
+
+struct Goal {
+  std::string title;
+  core::TimePoint created{};
+  std::optional<core::TimePoint> completed_at;
+  std::vector<Step> steps;  // in order; a person's "step N" is steps[N-1]
+  bool operator==(const Goal&) const = default;
+
+  int done() const;
+  int total() const { return static_cast<int>(steps.size()); }
+};
+
+// A step completed or a self-care check-in done: the days with one make the streak.
+struct Win {
+  enum class Kind { step, checkin };
+  Kind kind = Kind::step;
+  core::TimePoint at{};
+  bool operator==(const Win&) const = default;
+};
+
+// What happened when a step was crossed off, so the right celebration can be picked.
+struct StepOutcome {
+  enum class Result { done, already_done, no_such_step, no_goal };
+  Result result = Result::no_goal;
+  bool first_ever = false;     // the person's first completed step
+  bool halfway = false;        // this step took the goal to half done
+  bool goal_complete = false;  // this was the last open step
+  int streak_days = 0;         // the streak after this step
+};
+
+// One person's goals, steps and wins. Pure: time comes in, nothing is read from a clock.
+// Kept in the store as JSON (people.goals) so it changes in the same transaction as the
+// rest of the person.
+class GoalBook {
+ public:
+  const Goal* current() const { return goals_.empty() ? nullptr : &goals_.back(); }
+  const std::vector<Goal>& goals() const { return goals_; }
+  const std::vector<Win>& wins() const { return wins_; }
+
+  void start_goal(std::string title, core::TimePoint now);  // becomes the current goal; earlier ones are kept
+  bool add_step(std::string text, core::TimePoint now);     // false without a current goal
+  StepOutcome complete_step(int number, core::TimePoint now, const std::string& timezone);
+  bool undo_step(int number);                               // false when it was not done
+  void record_checkin(core::TimePoint now);
+
+  // Days in a row, ending today or yesterday in the person's zone, with at least one win.
+  int streak_days(core::TimePoint now, const std::string& timezone) const;
+  // Steps done since `since` (for "4 steps since Monday").
+  int steps_done_since(core::TimePoint since) const;
+
+  std::string to_json() const;
+  static GoalBook from_json(const std::string& text);  // empty or broken: an empty book
+
+ private:
+  std::vector<Goal> goals_;
+  std::vector<Win> wins_;
+};
+
+// "▓▓▓░░ 3/5"
+std::string progress_bar(int done, int total, int width = 5);
+
+}  // namespace bounceback::coach

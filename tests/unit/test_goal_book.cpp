@@ -1,0 +1,103 @@
+#include <catch2/catch.hpp>
+
+#include "bot/coach/goal_book.hpp"
+#include "bot/core/iso8601.hpp"
+
+using namespace bounceback;
+using coach::GoalBook;
+using coach::StepOutcome;
+
+namespace {
+core::TimePoint at(const char* iso) { return *core::parse_iso8601(iso); }
+}  // namespace
+
+TEST_CASE("steps are crossed off once, with what to celebrate", "[goals]") {
+  GoalBook book;
+  CHECK(book.complete_step(1, at("2026-03-08T10:00:00Z"), "UTC").result == StepOutcome::Result::no_goal);
+  CHECK_FALSE(book.add_step("no goal yet", at("2026-03-08T10:00:00Z")));
+  book.start_goal("Find a new flat", at("2026-03-08T10:00:00Z"));
+  for (const char* s : {"list neighbourhoods", "set a budget", "book viewings", "apply"})
+    REQUIRE(book.add_step(s, at("2026-03-08T10:00:00Z")));
+
+  auto first = book.complete_step(1, at("2026-03-08T11:00:00Z"), "UTC");
+  CHECK(first.result == StepOutcome::Result::done);
+  CHECK(first.first_ever);
+  CHECK_FALSE(first.halfway);
+  CHECK(first.streak_days == 1);
+
+  CHECK(book.complete_step(1, at("2026-03-08T12:00:00Z"), "UTC").result == StepOutcome::Result::already_done);
+  CHECK(book.complete_step(9, at("2026-03-08T12:00:00Z"), "UTC").result == StepOutcome::Result::no_such_step);
+
+  auto second = book.complete_step(3, at("2026-03-09T09:00:00Z"), "UTC");
+  CHECK_FALSE(second.first_ever);
+  CHECK(second.halfway);  // 2 of 4
+  CHECK(second.streak_days == 2);
+
+  book.complete_step(2, at("2026-03-09T10:00:00Z"), "UTC");
+  auto last = book.complete_step(4, at("2026-03-09T11:00:00Z"), "UTC");
+  CHECK(last.goal_complete);
+  CHECK(book.current()->completed_at);
+  CHECK(book.current()->done() == 4);
+}
+
+TEST_CASE("undo takes a step back, and its win with it", "[goals]") {
+  GoalBook book;
+  book.start_goal("g", at("2026-03-08T10:00:00Z"));
+  book.add_step("a", at("2026-03-08T10:00:00Z"));
+  book.complete_step(1, at("2026-03-08T11:00:00Z"), "UTC");
+  CHECK(book.wins().size() == 1);
+  CHECK(book.undo_step(1));
+  CHECK_FALSE(book.undo_step(1));
+  CHECK(book.wins().empty());
+  CHECK(book.current()->done() == 0);
+}
+
+TEST_CASE("streaks count days in the person's own time zone", "[goals][streak]") {
+  GoalBook book;
+  book.start_goal("g", at("2026-03-01T00:00:00Z"));
+  for (int i = 0; i < 5; ++i) book.add_step("s", at("2026-03-01T00:00:00Z"));
+  // 23:30 UTC on the 8th is already the 9th in Kolkata (UTC+5:30) but still the 8th in New York.
+  book.complete_step(1, at("2026-03-08T20:00:00Z"), "Asia/Kolkata");  // 9th 01:30 in Kolkata
+  book.complete_step(2, at("2026-03-09T20:00:00Z"), "Asia/Kolkata");  // 10th 01:30
+  CHECK(book.streak_days(at("2026-03-09T20:00:00Z"), "Asia/Kolkata") == 2);
+  CHECK(book.streak_days(at("2026-03-09T20:00:00Z"), "America/New_York") == 2);  // 8th and 9th 15:00/16:00
+
+  // Two wins either side of UTC midnight: one day in New York, two in UTC.
+  GoalBook night;
+  night.start_goal("g", at("2026-03-01T00:00:00Z"));
+  night.add_step("a", at("2026-03-01T00:00:00Z"));
+  night.add_step("b", at("2026-03-01T00:00:00Z"));
+  night.complete_step(1, at("2026-03-10T23:30:00Z"), "UTC");
+  night.complete_step(2, at("2026-03-11T00:30:00Z"), "UTC");
+  CHECK(night.streak_days(at("2026-03-11T00:30:00Z"), "UTC") == 2);
+  CHECK(night.streak_days(at("2026-03-11T00:30:00Z"), "America/New_York") == 1);
+
+  // A streak is kept through today until the day is over, and broken by a day without a win.
+  CHECK(book.streak_days(at("2026-03-10T17:00:00Z"), "Asia/Kolkata") == 2);  // 10th 22:30: today counts
+  CHECK(book.streak_days(at("2026-03-11T20:00:00Z"), "Asia/Kolkata") == 0);  // the 11th went by empty
+
+  book.record_checkin(at("2026-03-10T20:00:00Z"));  // 11th 01:30 in Kolkata: a check-in counts too
+  CHECK(book.streak_days(at("2026-03-10T20:00:00Z"), "Asia/Kolkata") == 3);
+}
+
+TEST_CASE("the goal book survives a JSON round trip; broken JSON is an empty book", "[goals]") {
+  GoalBook book;
+  book.start_goal("Run 5k", at("2026-03-08T10:00:00Z"));
+  book.add_step("buy shoes", at("2026-03-08T10:00:00Z"));
+  book.add_step("run 1k", at("2026-03-08T10:00:00Z"));
+  book.complete_step(1, at("2026-03-08T11:00:00Z"), "UTC");
+  book.record_checkin(at("2026-03-08T12:00:00Z"));
+  auto again = GoalBook::from_json(book.to_json());
+  CHECK(again.goals() == book.goals());
+  CHECK(again.wins() == book.wins());
+  CHECK(GoalBook::from_json("{oops").goals().empty());
+}
+
+TEST_CASE("the progress bar", "[goals]") {
+  CHECK(coach::progress_bar(3, 5) == "▓▓▓░░ 3/5");
+  CHECK(coach::progress_bar(0, 5) == "░░░░░ 0/5");
+  CHECK(coach::progress_bar(5, 5) == "▓▓▓▓▓ 5/5");
+  CHECK(coach::progress_bar(1, 20) == "▓░░░░ 1/20");   // any progress shows
+  CHECK(coach::progress_bar(19, 20) == "▓▓▓▓░ 19/20"); // not full until done
+  CHECK(coach::progress_bar(0, 0).empty());
+}
