@@ -55,6 +55,11 @@ struct Config {
       "near you or online.",
       "Online therapy: licensed therapists you can talk to from home; check they are licensed where you live."};
 
+  // Phrases that bring out how far the person has come (coach.discouragement).
+  std::vector<std::string> discouragement = {"I give up",       "I can't do this",    "what's the point",
+                                             "I'm getting nowhere", "I keep failing", "I'll never make it",
+                                             "nothing I do matters", "I'm a failure",   "why bother"};
+
   int retention_days = 365;             // privacy.retention_days
   int unfinished_onboarding_days = 30;  // privacy.unfinished_onboarding_days
 

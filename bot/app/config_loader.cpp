@@ -202,6 +202,17 @@ const std::map<std::string, Setter>& schema() {
          c.unfinished_onboarding_days = static_cast<int>(*v);
          return std::nullopt;
        }},
+      {"coach.discouragement",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         if (!n.IsSequence()) return "expected a list of phrases, such as \"I give up\"";
+         std::vector<std::string> phrases;
+         for (const auto& item : n) {
+           if (!item.IsScalar() || item.Scalar().empty()) return "each phrase must be text";
+           phrases.push_back(item.Scalar());
+         }
+         c.discouragement = std::move(phrases);
+         return std::nullopt;
+       }},
       {"help.directory",
        [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
          if (!n.IsSequence()) return "expected a list of lines, each one place to find help";

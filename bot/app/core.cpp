@@ -11,6 +11,8 @@
 #include <unordered_set>
 
 #include "bot/coach/coach.hpp"
+#include "bot/coach/goal_actions.hpp"
+#include "bot/coach/goal_book.hpp"
 #include "bot/safety/safety_policy.hpp"
 #include "bot/safety/safety_responder.hpp"
 #include "bot/safety/safety_screen.hpp"
@@ -104,13 +106,6 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
         {"safety_pause", paused(person) ? "1" : ""},
         {"nudge_times", var("nudge_time", "none yet")},
         {"quiet_hours", var("quiet_hours", "none")},
-        // Goals and steps come with the one-step-at-a-time work; until then there are none.
-        {"goal", "your goal"},
-        {"steps_done", "0"},
-        {"steps_total", "0"},
-        {"steps_open", "0"},
-        {"steps_list", ""},
-        {"progress_bar", ""},
     };
   }
 
@@ -126,7 +121,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   // The safety screen, before anything else sees the message. Returns true when it answered.
   bool screen_first(Person& person, const core::Incoming& message, store::Transaction& tx) {
     if (message.is_choice() && safety::SafetyResponder::is_safety_choice(message.choice_id)) {
-      converse(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context) {
+      converse(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context, dialog::ActionHandler* domain) {
         coach::CoachTurn t;
         if (message.choice_id == safety::SafetyResponder::kContacts) {
           t.replies.push_back(responder.contacts(country_of(person, state)));
@@ -138,7 +133,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
         } else {
           t.replies.push_back(responder.safe());
         }
-        auto again = coach.reprompt(person, state, context_for(person, state));
+        auto again = coach.reprompt(person, state, context, domain);
         t.replies.insert(t.replies.end(), again.replies.begin(), again.replies.end());
         return t;
       });
@@ -150,14 +145,14 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     metrics.add_counter("bounceback_safety_hits_total", {{"category", result.category}});
     if (result.crisis()) {
       person.safety_pause_until = message.at + std::chrono::hours(settings.safety->pause_hours);
-      converse(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext&) {
+      converse(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext&, dialog::ActionHandler*) {
         // The dialog stays where it was: "I'm safe, continue" picks it up again.
         return coach::CoachTurn{{responder.crisis(country_of(person, state))}, {}};
       });
       return true;
     }
-    converse(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context) {
-      return coach.start_at(person, state, "coping", "risk", context);
+    converse(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context, dialog::ActionHandler* domain) {
+      return coach.start_at(person, state, "coping", "risk", context, domain);
     });
     return true;
   }
@@ -179,10 +174,20 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   }
 
   // Runs the coach for one person: their new state goes into `tx`; the turn comes back.
+  // Goal actions are applied as the dialog reaches them (GoalActions), the rest after.
   template <typename Decide>
   coach::CoachTurn decide_for(Person& person, store::Transaction& tx, Decide decide) {
     dialog::DialogState state = dialog::DialogState::from_json(person.dialog_state);
-    coach::CoachTurn turn = decide(state, context_for(person, state));
+    coach::GoalBook book = coach::GoalBook::from_json(person.goals);
+    dialog::DialogContext context = context_for(person, state);
+    auto now = clock.now();
+    std::string zone = context["timezone"];
+    coach::GoalActions::describe(book, context, now, zone);
+    std::seed_seq seed{static_cast<std::uint32_t>(person.id), static_cast<std::uint32_t>(state.turns), 7u};
+    std::mt19937 rng(seed);
+    coach::GoalActions goals(book, context, state, coach.dialogs(), rng, now, zone, paused(person));
+    coach::CoachTurn turn = decide(state, context, &goals);
+    if (goals.changed()) person.goals = book.to_json();
     apply(person, turn.actions);
     if (paused(person))  // no cheerful message right after a crisis
       for (auto& r : turn.replies)
@@ -319,8 +324,8 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       if (token.empty()) {
         new_token = core::random_token(24);  // 192 bits
         person = &create({"websocket", core::random_token(9)}, core::sha256_hex(new_token));
-        converse(*person, "", tx, [&](dialog::DialogState& state, const dialog::DialogContext& context) {
-          return coach.first_contact(*person, state, context);
+        converse(*person, "", tx, [&](dialog::DialogState& state, const dialog::DialogContext& context, dialog::ActionHandler* domain) {
+          return coach.first_contact(*person, state, context, domain);
         });
       } else {
         person = find_by_token(core::sha256_hex(token));
@@ -356,8 +361,8 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     if (!person) person = &create(message.from, "");
     person->last_seen = message.at;
     if (!screen_first(*person, message, tx)) {
-      auto turn = decide_for(*person, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context) {
-        return coach.answer(*person, state, message, context);
+      auto turn = decide_for(*person, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context, dialog::ActionHandler* domain) {
+        return coach.answer(*person, state, message, context, domain);
       });
       if (wants(turn, "forget_everything")) return forget(*person, turn, message.correlation_id, std::move(tx));
       if (wants(turn, "export_data")) return export_data(*person, std::move(turn), message.correlation_id, std::move(tx));

@@ -136,7 +136,7 @@ int run_daemon(const Config& config) {
   spdlog::info("store: SQLite at {}", config.database_path());
 
   asio::io_context io;
-  coach::Coach coach(std::make_shared<const dialog::DialogSet>(std::move(loaded.set)));
+  coach::Coach coach(std::make_shared<const dialog::DialogSet>(std::move(loaded.set)), config.discouragement);
   Core core(io, *store, *clock, metrics, coach, Core::Settings{config.default_timezone, config.default_country, config.help_directory, safety_policy,
                                 config.retention_days, config.unfinished_onboarding_days});
   HttpServer server(io, config.http_host, config.http_port);

@@ -2,6 +2,7 @@
 
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "bot/coach/chat_command.hpp"
 
@@ -17,15 +18,15 @@ const std::vector<std::pair<std::string, std::string>>& entry_points() {
       {"onboarding", ""},      {"menu", ""},          {"help", ""},         {"common", "idle"},
       {"common", "stopped"},   {"common", "unknown_command"}, {"common", "later"}, {"common", "moved"},
       {"common", "tz_set"},    {"common", "tz_invalid"}, {"coping", "risk"},
-      {"common", "forget_confirm"}, {"common", "exported"}};
+      {"common", "forget_confirm"}, {"common", "exported"}, {"goals", "start_goal"}, {"goals", "add_step"},
+      {"goals", "list"}, {"goals", "done"}, {"goals", "undo"}, {"goals", "encourage"}, {"celebrations", "step"}};
   return points;
 }
 
 // Commands of CONTRACT.md whose domain (goals, nudges, privacy) is still to come: they get
 // an honest "not yet" rather than the unknown-command answer.
 const std::set<std::string>& later_commands() {
-  static const std::set<std::string> names = {"goal",  "step",  "steps",  "done",   "undo",   "nudge",
-                                              "nudges", "quiet", "snooze", "resume"};
+  static const std::set<std::string> names = {"nudge", "nudges", "quiet", "snooze", "resume"};
   return names;
 }
 
@@ -40,7 +41,37 @@ CoachTurn turn(dialog::DialogOutput out) { return {std::move(out.replies), std::
 
 }  // namespace
 
-Coach::Coach(std::shared_ptr<const dialog::DialogSet> dialogs) : dialogs_(std::move(dialogs)) {}
+namespace {
+// Lower case, letters, digits and single spaces only, padded with spaces: " i give up ".
+std::string plain(std::string text) {
+  for (auto pos = text.find("\xe2\x80\x99"); pos != std::string::npos; pos = text.find("\xe2\x80\x99"))
+    text.replace(pos, 3, "'");  // ’ as '
+  std::string out = " ";
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (std::isalnum(u)) out += static_cast<char>(std::tolower(u));
+    else if (c == '\'') continue;  // "can't" -> "cant"
+    else if (out.back() != ' ') out += ' ';
+  }
+  if (out.back() != ' ') out += ' ';
+  return out;
+}
+}  // namespace
+
+Coach::Coach(std::shared_ptr<const dialog::DialogSet> dialogs, std::vector<std::string> discouragement)
+    : dialogs_(std::move(dialogs)) {
+  for (const auto& d : discouragement) discouragement_.push_back(plain(d));
+}
+
+bool Coach::discouraged(const std::string& text, const DialogState& state) const {
+  std::string t = plain(text);
+  const dialog::Node* open = dialogs_->node({state.tree, state.node});
+  bool answering_in_words = state.waiting && open && !open->capture.empty();
+  for (const auto& phrase : discouragement_)
+    // A written answer that merely contains the words is still an answer.
+    if (t.find(phrase) != std::string::npos && (!answering_in_words || t.size() <= phrase.size() + 12)) return true;
+  return false;
+}
 
 void Coach::replace_dialogs(std::shared_ptr<const dialog::DialogSet> dialogs) { dialogs_ = std::move(dialogs); }
 
@@ -58,16 +89,16 @@ std::vector<dialog::Diagnostic> Coach::missing_entry_points(const dialog::Dialog
   return out;
 }
 
-CoachTurn Coach::first_contact(const core::Person& person, DialogState& state,
-                               const dialog::DialogContext& context) const {
+CoachTurn Coach::first_contact(const core::Person& person, DialogState& state, const dialog::DialogContext& context,
+                               dialog::ActionHandler* domain) const {
   auto rng = seeded(person, state);
-  return turn(dialog::Interpreter(*dialogs_).start(state, "onboarding", context, rng));
+  return turn(dialog::Interpreter(*dialogs_, domain).start(state, "onboarding", context, rng));
 }
 
 CoachTurn Coach::answer(const core::Person& person, DialogState& state, const core::Incoming& message,
-                        const dialog::DialogContext& context) const {
+                        const dialog::DialogContext& context, dialog::ActionHandler* domain) const {
   auto rng = seeded(person, state);
-  dialog::Interpreter interpreter(*dialogs_);
+  dialog::Interpreter interpreter(*dialogs_, domain);
   if (!interpreter.position_valid(state)) {
     // A reload removed the node the person was at: explain, and go on from the menu.
     state.tree.clear();
@@ -75,14 +106,19 @@ CoachTurn Coach::answer(const core::Person& person, DialogState& state, const co
     state.waiting = false;
     return turn(interpreter.start(state, "common", context, rng, "moved"));
   }
-  if (!message.is_choice())
-    if (auto command = parse_chat_command(message.text)) return run_command(command->name, command->args, state, context, rng);
+  if (message.is_choice() && message.choice_id.rfind("step.done.", 0) == 0)  // a done button of /steps
+    return run_command("done", message.choice_id.substr(10), state, context, rng, domain);
+  if (!message.is_choice()) {
+    if (auto command = parse_chat_command(message.text)) return run_command(command->name, command->args, state, context, rng, domain);
+    if (discouraged(message.text, state)) return turn(interpreter.interject(state, "goals", context, rng, "encourage"));
+  }
   if (state.waiting) return turn(interpreter.answer(state, message.text, message.choice_id, context, rng));
-  return free_text(message, state, context, rng);
+  return free_text(message, state, context, rng, domain);
 }
 
-CoachTurn Coach::reprompt(const core::Person& person, DialogState& state, const dialog::DialogContext& context) const {
-  dialog::Interpreter interpreter(*dialogs_);
+CoachTurn Coach::reprompt(const core::Person& person, DialogState& state, const dialog::DialogContext& context,
+                          dialog::ActionHandler* domain) const {
+  dialog::Interpreter interpreter(*dialogs_, domain);
   if (!state.waiting || !interpreter.position_valid(state)) return {};
   auto rng = seeded(person, state);
   auto stack = state.stack;  // asking again must not lose where a call returns to
@@ -92,21 +128,23 @@ CoachTurn Coach::reprompt(const core::Person& person, DialogState& state, const 
 }
 
 CoachTurn Coach::start_at(const core::Person& person, DialogState& state, const std::string& tree,
-                          const std::string& node, const dialog::DialogContext& context) const {
+                          const std::string& node, const dialog::DialogContext& context,
+                          dialog::ActionHandler* domain) const {
   auto rng = seeded(person, state);
-  return turn(dialog::Interpreter(*dialogs_).start(state, tree, context, rng, node));
+  return turn(dialog::Interpreter(*dialogs_, domain).start(state, tree, context, rng, node));
 }
 
 CoachTurn Coach::free_text(const core::Incoming&, DialogState& state, const dialog::DialogContext& context,
-                           std::mt19937& rng) const {
-  dialog::Interpreter interpreter(*dialogs_);
+                           std::mt19937& rng, dialog::ActionHandler* domain) const {
+  dialog::Interpreter interpreter(*dialogs_, domain);
   if (!state.onboarded) return turn(interpreter.start(state, "onboarding", context, rng));
   return turn(interpreter.start(state, "common", context, rng, "idle"));
 }
 
 CoachTurn Coach::run_command(const std::string& name, const std::string& args, DialogState& state,
-                             const dialog::DialogContext& context, std::mt19937& rng) const {
-  dialog::Interpreter interpreter(*dialogs_);
+                             const dialog::DialogContext& context, std::mt19937& rng,
+                             dialog::ActionHandler* domain) const {
+  dialog::Interpreter interpreter(*dialogs_, domain);
   if (name == "start") {
     if (state.onboarded) return turn(interpreter.start(state, "menu", context, rng));
     if (state.tree == "onboarding" && state.waiting)  // resume an unfinished onboarding where it was
@@ -122,6 +160,36 @@ CoachTurn Coach::run_command(const std::string& name, const std::string& args, D
     state.vars["timezone"] = *zone;
     CoachTurn t = turn(interpreter.interject(state, "common", context, rng, "tz_set"));
     t.actions.insert(t.actions.begin(), {"set_preference", {{"key", "timezone"}, {"value", *zone}}});
+    return t;
+  }
+  if (name == "goal") {
+    if (args.empty()) return turn(interpreter.start(state, "one_step", context, rng, "name_problem"));
+    state.vars["goal_title"] = args;
+    return turn(interpreter.interject(state, "goals", context, rng, "start_goal"));
+  }
+  if (name == "step") {
+    if (args.empty()) return turn(interpreter.start(state, "one_step", context, rng, "next_step"));
+    state.vars["step_text"] = args;
+    return turn(interpreter.interject(state, "goals", context, rng, "add_step"));
+  }
+  if (name == "done" || name == "undo") {
+    state.vars["step_number"] = args.empty() ? "0" : args;
+    return turn(interpreter.interject(state, "goals", context, rng, name));
+  }
+  if (name == "steps") {
+    CoachTurn t = turn(interpreter.interject(state, "goals", context, rng, "list"));
+    // A done button for each open step, on the list itself.
+    auto open = context.find("open_steps");
+    if (!t.replies.empty() && open != context.end()) {
+      std::istringstream lines(open->second);
+      for (std::string line; std::getline(lines, line);) {
+        auto tab = line.find('\t');
+        if (tab == std::string::npos) continue;
+        std::string label = "Done: " + line.substr(tab + 1);
+        if (label.size() > 40) label = label.substr(0, 37) + "...";
+        t.replies.front().choices.push_back({"step.done." + line.substr(0, tab), label});
+      }
+    }
     return t;
   }
   if (name == "export") {  // the core reads the data and sends it; then a word about it

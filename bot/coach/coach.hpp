@@ -23,21 +23,27 @@ struct CoachTurn {
 // is in. Pure: the person's dialog state comes in and goes out changed; no I/O, no clock.
 class Coach {
  public:
-  explicit Coach(std::shared_ptr<const dialog::DialogSet> dialogs);
+  // `discouragement`: phrases ("i give up") that bring out how far the person has come.
+  explicit Coach(std::shared_ptr<const dialog::DialogSet> dialogs, std::vector<std::string> discouragement = {});
 
   // A brand-new web chat person: the first conversation starts at once.
+  // `domain`, when given, applies the dialogs' actions as they happen (goals, steps).
   CoachTurn first_contact(const core::Person& person, dialog::DialogState& state,
-                          const dialog::DialogContext& context) const;
+                          const dialog::DialogContext& context, dialog::ActionHandler* domain = nullptr) const;
 
   CoachTurn answer(const core::Person& person, dialog::DialogState& state, const core::Incoming& message,
-                   const dialog::DialogContext& context) const;
+                   const dialog::DialogContext& context, dialog::ActionHandler* domain = nullptr) const;
 
   // The open question again (after a safety reply), or nothing when none is open.
-  CoachTurn reprompt(const core::Person& person, dialog::DialogState& state, const dialog::DialogContext& context) const;
+  CoachTurn reprompt(const core::Person& person, dialog::DialogState& state, const dialog::DialogContext& context,
+                     dialog::ActionHandler* domain = nullptr) const;
 
   // Starts a dialog at a node, whatever was going on (harmful coping -> coping.risk).
   CoachTurn start_at(const core::Person& person, dialog::DialogState& state, const std::string& tree,
-                     const std::string& node, const dialog::DialogContext& context) const;
+                     const std::string& node, const dialog::DialogContext& context,
+                     dialog::ActionHandler* domain = nullptr) const;
+
+  const dialog::DialogSet& dialogs() const { return *dialogs_; }
 
   // SIGHUP: the new set replaces the old one for every message after this call.
   void replace_dialogs(std::shared_ptr<const dialog::DialogSet> dialogs);
@@ -48,11 +54,14 @@ class Coach {
 
  private:
   CoachTurn run_command(const std::string& name, const std::string& args, dialog::DialogState& state,
-                        const dialog::DialogContext& context, std::mt19937& rng) const;
+                        const dialog::DialogContext& context, std::mt19937& rng, dialog::ActionHandler* domain) const;
   CoachTurn free_text(const core::Incoming& message, dialog::DialogState& state,
-                      const dialog::DialogContext& context, std::mt19937& rng) const;
+                      const dialog::DialogContext& context, std::mt19937& rng, dialog::ActionHandler* domain) const;
+
+  bool discouraged(const std::string& text, const dialog::DialogState& state) const;
 
   std::shared_ptr<const dialog::DialogSet> dialogs_;
+  std::vector<std::string> discouragement_;  // lower case, punctuation removed
 };
 
 }  // namespace bounceback::coach

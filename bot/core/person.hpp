@@ -20,7 +20,8 @@ struct Person {
   TimePoint created{};
   TimePoint last_seen{};
   std::string dialog_state;  // where the person is in the conversation trees (JSON, bot/dialog)
-  TimePoint safety_pause_until{};  // after a crisis message: no nudges or celebrations until then
+  TimePoint safety_pause_until{};
+  std::string goals;  // goals, steps and wins (JSON, bot/coach GoalBook)  // after a crisis message: no nudges or celebrations until then
 
   bool operator==(const Person&) const = default;
 };

@@ -12,7 +12,8 @@ const std::set<std::string>& builtin_variables() {
   static const std::set<std::string> names = {
       "name",          "goal",           "steps_done", "steps_total", "steps_open", "progress_bar",
       "steps_list",    "help_directory", "timezone",   "turns",       "onboarded",  "nudge_times",
-      "quiet_hours",   "safety_pause"};
+      "quiet_hours",   "safety_pause",   "has_goal",   "streak_days", "recent_steps", "recent_wins",
+      "next_step",     "undo_ok",        "open_steps", "goal_title",  "step_text",  "step_number"};
   return names;
 }
 
@@ -107,7 +108,7 @@ class Checker {
           check_target(tree, n.target, n.target_where, "goto");
           break;
         case NodeKind::call:
-          if (!n.target.empty() && !set_.tree(n.target))
+          if (!n.target.empty() && !set_.resolve(tree.id, n.target))
             error(n.target_where, "call to a missing dialog '" + n.target + "'");
           if (n.next.empty()) error(n.where, "node '" + id + "' needs next: for when the called dialog returns");
           break;

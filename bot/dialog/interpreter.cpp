@@ -198,11 +198,11 @@ void Interpreter::run(DialogState& state, NodeRef at, const DialogContext& conte
       case NodeKind::go_to:
         if (!go(node->target)) return finish(state, context, rng, out);
         break;
-      case NodeKind::call: {
-        const DialogTree* called = set_.tree(node->target);
+      case NodeKind::call: {  // a dialog (from its start) or dialog.node
+        auto called = set_.resolve(at.tree, node->target);
         if (!called) return finish(state, context, rng, out);
         state.stack.push_back({at.tree, node->next});
-        at = {called->id, called->start};
+        at = *called;
         break;
       }
       case NodeKind::return_:
@@ -212,6 +212,7 @@ void Interpreter::run(DialogState& state, NodeRef at, const DialogContext& conte
         for (const auto& [k, v] : node->args) action.args[k] = render_template(v, lookup);
         if (action.name == "set") state.vars[action.args["var"]] = action.args["value"];
         if (action.name == "finish_onboarding") state.onboarded = true;
+        if (handler_) handler_->handle(action, out);
         out.actions.push_back(std::move(action));
         if (!go(node->next)) return finish(state, context, rng, out);
         break;
@@ -223,6 +224,14 @@ void Interpreter::run(DialogState& state, NodeRef at, const DialogContext& conte
   }
   state.stack.clear();
   finish(state, context, rng, out);
+}
+
+std::optional<core::Reply> Interpreter::say(DialogState& state, const std::string& tree, const std::string& node,
+                                            const DialogContext& context, std::mt19937& rng) const {
+  const Node* n = set_.node({tree, node});
+  if (!n || n->kind != NodeKind::say) return std::nullopt;
+  auto lookup = lookup_for(state, context);
+  return core::Reply{n->message_kind, render_template(pick_variant(state, key_of(tree, node), n->texts, rng), lookup), {}};
 }
 
 void Interpreter::continue_at(DialogState& state, const std::string& target, const DialogContext& context,

@@ -22,6 +22,15 @@ struct DialogOutput {
   std::vector<DialogAction> actions;
 };
 
+// Applies an `action` node's request at the moment the dialog reaches it, so that what
+// the dialog says next already sees the change (the goal just started, the step just
+// done). It may add replies of its own (a celebration) at that point.
+class ActionHandler {
+ public:
+  virtual ~ActionHandler() = default;
+  virtual void handle(const DialogAction& action, DialogOutput& out) = 0;
+};
+
 // Values the templates and conditions may read besides the person's own variables
 // (name, goal, steps_done, ... see builtin_variables()).
 using DialogContext = std::map<std::string, std::string>;
@@ -30,7 +39,11 @@ using DialogContext = std::map<std::string, std::string>;
 // the random generator (for text variants) is passed in seeded.
 class Interpreter {
  public:
-  explicit Interpreter(const DialogSet& set) : set_(set) {}
+  explicit Interpreter(const DialogSet& set, ActionHandler* handler = nullptr) : set_(set), handler_(handler) {}
+
+  // One `say` node's words (a variant, templates filled), without moving the person.
+  std::optional<core::Reply> say(DialogState& state, const std::string& tree, const std::string& node,
+                                 const DialogContext& context, std::mt19937& rng) const;
 
   // Starts `tree` (at `node`, or its start) as a new conversation.
   DialogOutput start(DialogState& state, const std::string& tree, const DialogContext& context, std::mt19937& rng,
@@ -60,6 +73,7 @@ class Interpreter {
                    DialogOutput& out) const;
 
   const DialogSet& set_;
+  ActionHandler* handler_;
 };
 
 // Checks free text against an ask's validator; returns the value to keep (normalised,

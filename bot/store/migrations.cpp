@@ -13,7 +13,7 @@ namespace bounceback::store {
 namespace {
 
 // Times are UTC milliseconds since the epoch.
-constexpr std::array<Migration, 5> kMigrations{{
+constexpr std::array<Migration, 6> kMigrations{{
     {1, "people",
      R"sql(
 CREATE TABLE people (
@@ -58,6 +58,10 @@ ALTER TABLE people ADD COLUMN dialog_state TEXT NOT NULL DEFAULT '';
     {5, "people: the pause after a crisis message",
      R"sql(
 ALTER TABLE people ADD COLUMN safety_pause_until INTEGER NOT NULL DEFAULT 0;
+)sql"},
+    {6, "people: goals, steps and wins",
+     R"sql(
+ALTER TABLE people ADD COLUMN goals TEXT NOT NULL DEFAULT '';
 )sql"},
 }};
 

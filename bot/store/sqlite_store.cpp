@@ -24,7 +24,7 @@ TimePoint from_ms(std::int64_t ms) { return TimePoint{std::chrono::milliseconds{
 
 constexpr const char* kPersonColumns =
     "SELECT id, connector, platform_user, COALESCE(token_hash, ''), display_name, timezone, created_at, "
-    "last_seen_at, dialog_state, safety_pause_until FROM people ";
+    "last_seen_at, dialog_state, safety_pause_until, goals FROM people ";
 
 core::Person read_person(const SqliteStatement& row) {
   core::Person p;
@@ -37,6 +37,7 @@ core::Person read_person(const SqliteStatement& row) {
   p.last_seen = from_ms(row.column_int(7));
   p.dialog_state = row.column_text(8);
   p.safety_pause_until = from_ms(row.column_int(9));
+  p.goals = row.column_text(10);
   return p;
 }
 
@@ -145,6 +146,8 @@ std::string SqliteStore::export_person(core::PersonId id) {
                    {"timezone", p.timezone},            {"created_ms", to_ms(p.created)},
                    {"last_seen_ms", to_ms(p.last_seen)}, {"safety_pause_until_ms", to_ms(p.safety_pause_until)}};
   out["conversation"] = state.is_discarded() ? nlohmann::json::object() : state;
+  auto goals = nlohmann::json::parse(p.goals.empty() ? "{}" : p.goals, nullptr, false);
+  out["goals"] = goals.is_discarded() ? nlohmann::json::object() : goals;
   auto messages = nlohmann::json::array();
   SqliteStatement q(db, "SELECT id, kind, text, choices, created_at, delivered_at FROM outbox WHERE person_id = ? ORDER BY id");
   q.bind(1, id);
@@ -180,10 +183,10 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
     writer_->exec("BEGIN IMMEDIATE");
     SqliteStatement upsert_person(db,
         "INSERT INTO people (id, connector, platform_user, token_hash, display_name, timezone, created_at, "
-        "last_seen_at, dialog_state, safety_pause_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO "
-        "UPDATE SET token_hash = excluded.token_hash, display_name = excluded.display_name, "
+        "last_seen_at, dialog_state, safety_pause_until, goals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash, display_name = excluded.display_name, "
         "timezone = excluded.timezone, last_seen_at = excluded.last_seen_at, dialog_state = excluded.dialog_state, "
-        "safety_pause_until = excluded.safety_pause_until");
+        "safety_pause_until = excluded.safety_pause_until, goals = excluded.goals");
     SqliteStatement insert_outbox(db,
         "INSERT INTO outbox (id, person_id, kind, text, choices, reply_to, final, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -210,7 +213,7 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
           upsert_person.bind(1, p.id).bind(2, p.address.connector).bind(3, p.address.user);
           if (p.token_hash.empty()) upsert_person.bind_null(4); else upsert_person.bind(4, p.token_hash);
           upsert_person.bind(5, p.display_name).bind(6, p.timezone).bind(7, to_ms(p.created)).bind(8, to_ms(p.last_seen));
-          upsert_person.bind(9, p.dialog_state).bind(10, to_ms(p.safety_pause_until));
+          upsert_person.bind(9, p.dialog_state).bind(10, to_ms(p.safety_pause_until)).bind(11, p.goals);
           upsert_person.run();
         }
         for (const auto& m : tx.outbox) {

@@ -2,6 +2,8 @@
 
 #include "bot/app/dialog_files.hpp"
 #include "bot/coach/coach.hpp"
+#include "bot/coach/goal_actions.hpp"
+#include "bot/coach/goal_book.hpp"
 
 using namespace bounceback;
 
@@ -106,7 +108,7 @@ TEST_CASE("commands: /tz sets the zone, later ones say so, unknown ones are name
   CHECK(c.state.node == "what_it_is_not");  // and back to the question
 
   CHECK_THAT(c.say("/tz Atlantis").replies.front().text, Catch::Contains("don't know that time zone"));
-  CHECK_THAT(c.say("/goal Run 5k").replies.front().text, Catch::Contains("isn't ready yet"));
+  CHECK_THAT(c.say("/nudge 08:00").replies.front().text, Catch::Contains("isn't ready yet"));
   CHECK_THAT(c.say("/dance").replies.front().text, Catch::Contains("don't know that command"));
   CHECK(c.state.node == "what_it_is_not");
 }
@@ -139,14 +141,64 @@ TEST_CASE("harmful coping leads to a qualified professional at once", "[coach][c
   CHECK_THAT(crisis.replies.front().text, Catch::Contains("emergency number"));
 }
 
-TEST_CASE("a finished step is celebrated, but only acknowledged calmly during a safety pause", "[coach][safety]") {
+TEST_CASE("goal commands change the goal book as the dialog goes, and celebrate by occasion", "[coach][goals]") {
   Conversation c;
-  c.state.vars["step_number"] = "2";
-  c.context["safety_pause"] = "";
-  auto cheer = c.coach.start_at(c.person, c.state, "one_step", "complete", c.context);
-  CHECK(cheer.replies.front().kind == core::MessageKind::celebration);
-  c.context["safety_pause"] = "1";
-  auto calm = c.coach.start_at(c.person, c.state, "one_step", "complete", c.context);
+  c.state.onboarded = true;
+  coach::GoalBook book;
+  auto now = core::TimePoint{std::chrono::hours(24 * 20000)};
+  auto run = [&](const std::string& text, bool paused = false) {
+    coach::GoalActions::describe(book, c.context, now, "UTC");
+    std::mt19937 rng(1);
+    coach::GoalActions goals(book, c.context, c.state, *c.set, rng, now, "UTC", paused);
+    core::Incoming in;
+    in.text = text;
+    return c.coach.answer(c.person, c.state, in, c.context, &goals);
+  };
+  CHECK_THAT(run("/goal Run 5k").replies.front().text, Catch::Contains("Your goal: \"Run 5k\""));
+  CHECK_THAT(run("/step buy shoes").replies.front().text, Catch::Contains("Step 1 added to \"Run 5k\""));
+  run("/step run 1k");
+  run("/step run 2k");
+  run("/step run 5k");
+  auto list = run("/steps");
+  CHECK_THAT(list.replies.front().text, Catch::Contains("1. buy shoes\n2. run 1k"));
+  CHECK(list.replies.front().choices.size() == 4);
+  CHECK(list.replies.front().choices[0].id == "step.done.1");
+
+  auto first = run("/done 1");
+  CHECK(first.replies.front().kind == core::MessageKind::celebration);
+  CHECK_THAT(first.replies.front().text, Catch::Contains("▓░░░░ 1/4"));
+  auto calm = run("/done 2", /*paused=*/true);
   CHECK(calm.replies.front().kind == core::MessageKind::reply);
   CHECK(calm.replies.front().text == "Noted: step 2 is done. Go gently.");
+  CHECK(book.current()->done() == 2);  // recorded all the same
+  CHECK_THAT(run("/done 2").replies.front().text, Catch::Contains("already done"));
+  CHECK_THAT(run("/undo 2").replies.front().text, Catch::Contains("step 2 is open again"));
+  CHECK_THAT(run("/done 9").replies.front().text, Catch::Contains("can't find step 9"));
+  CHECK_THAT(run("/done 2").replies.front().text, Catch::Contains("Halfway"));
+  run("/done 3");
+  auto complete = run("/done 4");
+  CHECK_THAT(complete.replies.front().text, Catch::Contains("is complete"));
+  CHECK_THAT(complete.replies.front().text, Catch::Contains("/goal"));  // the offer of a next goal
+}
+
+TEST_CASE("discouragement brings out how far the person has come", "[coach][goals]") {
+  Conversation c;
+  c.state.onboarded = true;
+  coach::Coach coach(c.set, {"I give up", "what's the point"});
+  coach::GoalBook book;
+  auto now = core::TimePoint{std::chrono::hours(24 * 20000)};
+  book.start_goal("Tidy the flat", now - std::chrono::hours(48));
+  book.add_step("the desk", now - std::chrono::hours(48));
+  book.add_step("the kitchen", now - std::chrono::hours(48));
+  book.complete_step(1, now - std::chrono::hours(30), "UTC");
+  coach::GoalActions::describe(book, c.context, now, "UTC");
+  core::Incoming in;
+  in.text = "honestly, I give up.";
+  auto t = coach.answer(c.person, c.state, in, c.context);
+  REQUIRE(t.replies.size() >= 2);
+  CHECK_THAT(t.replies[0].text, Catch::Contains("1 step since"));
+  CHECK_THAT(t.replies[0].text, Catch::Contains("the desk"));
+  CHECK_THAT(t.replies[1].text, Catch::Contains("\"the kitchen\""));
+  in.text = "What’s the point";  // typographic apostrophe
+  CHECK_THAT(coach.answer(c.person, c.state, in, c.context).replies.front().text, Catch::Contains("how far you've come"));
 }

@@ -1,0 +1,139 @@
+#include "bot/coach/goal_actions.hpp"
+
+#include <date/tz.h>
+
+#include <charconv>
+
+namespace bounceback::coach {
+
+namespace {
+
+int parse_number(const std::string& text) {
+  int n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  return ec == std::errc() && end == text.data() + text.size() ? n : 0;
+}
+
+std::string weekday_name(core::TimePoint t, const std::string& timezone) {
+  try {
+    const date::time_zone* tz = date::locate_zone(timezone.empty() ? "UTC" : timezone);
+    return date::format("%A", date::floor<date::days>(tz->to_local(t)));
+  } catch (const std::exception&) {
+    return date::format("%A", date::floor<date::days>(t));
+  }
+}
+
+}  // namespace
+
+GoalActions::GoalActions(GoalBook& book, dialog::DialogContext& context, dialog::DialogState& state,
+                         const dialog::DialogSet& dialogs, std::mt19937& rng, core::TimePoint now, std::string timezone,
+                         bool paused)
+    : book_(book), context_(context), state_(state), dialogs_(dialogs), rng_(rng), now_(now),
+      timezone_(std::move(timezone)), paused_(paused) {}
+
+void GoalActions::describe(const GoalBook& book, dialog::DialogContext& context, core::TimePoint now,
+                           const std::string& timezone) {
+  const Goal* goal = book.current();
+  int done = goal ? goal->done() : 0, total = goal ? goal->total() : 0;
+  std::string list, next;
+  if (goal)
+    for (std::size_t i = 0; i < goal->steps.size(); ++i) {
+      const Step& s = goal->steps[i];
+      list += (list.empty() ? "" : "\n") + std::to_string(i + 1) + ". " + (s.done_at ? "✓ " : "") + s.text;
+      if (!s.done_at && next.empty()) next = s.text;
+    }
+  context["has_goal"] = goal ? "1" : "";
+  context["goal"] = goal ? goal->title : "your goal";
+  context["steps_done"] = std::to_string(done);
+  context["steps_total"] = std::to_string(total);
+  context["steps_open"] = std::to_string(total - done);
+  context["progress_bar"] = progress_bar(done, total);
+  context["steps_list"] = list;
+  context["next_step"] = next;
+  std::string open;  // "N<TAB>text" lines, for the done buttons of /steps
+  if (goal)
+    for (std::size_t i = 0; i < goal->steps.size(); ++i)
+      if (!goal->steps[i].done_at) open += std::to_string(i + 1) + "\t" + goal->steps[i].text + "\n";
+  context["open_steps"] = open;
+  context["streak_days"] = std::to_string(book.streak_days(now, timezone));
+
+  // "4 steps since Monday: buy shoes, ..." over the last week.
+  auto since = now - std::chrono::hours(24 * 7);
+  std::vector<std::string> recent;
+  std::optional<core::TimePoint> first;
+  for (const auto& g : book.goals())
+    for (const auto& s : g.steps)
+      if (s.done_at && *s.done_at >= since) {
+        recent.push_back(s.text);
+        if (!first || *s.done_at < *first) first = s.done_at;
+      }
+  context["recent_steps"] = std::to_string(recent.size());
+  std::string wins;
+  if (!recent.empty()) {
+    wins = std::to_string(recent.size()) + (recent.size() == 1 ? " step" : " steps") + " since " +
+           weekday_name(*first, timezone) + ": ";
+    for (std::size_t i = 0; i < recent.size() && i < 5; ++i) wins += (i ? ", " : "") + recent[i];
+    if (recent.size() > 5) wins += ", ...";
+  }
+  context["recent_wins"] = wins;
+}
+
+void GoalActions::say(const std::string& node, dialog::DialogOutput& out) {
+  if (auto reply = dialog::Interpreter(dialogs_).say(state_, "celebrations", node, context_, rng_))
+    out.replies.push_back(std::move(*reply));
+}
+
+void GoalActions::celebrate(const StepOutcome& outcome, dialog::DialogOutput& out) {
+  switch (outcome.result) {
+    case StepOutcome::Result::already_done:
+      return say("already_done", out);
+    case StepOutcome::Result::no_such_step:
+    case StepOutcome::Result::no_goal:
+      return say("no_such_step", out);
+    case StepOutcome::Result::done:
+      break;
+  }
+  if (paused_) return say("calm", out);  // no cheerful message right after a crisis
+  say(outcome.goal_complete ? "goal_complete" : outcome.halfway ? "halfway" : outcome.first_ever ? "first_step" : "step",
+      out);
+  for (int milestone : {3, 7, 30})
+    if (outcome.streak_days == milestone) say("streak_" + std::to_string(milestone), out);
+}
+
+void GoalActions::handle(const dialog::DialogAction& action, dialog::DialogOutput& out) {
+  const auto arg = [&](const char* name) {
+    auto it = action.args.find(name);
+    return it == action.args.end() ? std::string() : it->second;
+  };
+  if (action.name == "start_goal") {
+    book_.start_goal(arg("title").substr(0, 200), now_);
+  } else if (action.name == "add_step") {
+    if (!book_.current()) book_.start_goal("My next steps", now_);
+    book_.add_step(arg("text").substr(0, 300), now_);
+  } else if (action.name == "complete_step") {
+    state_.vars["step_number"] = arg("number");
+    auto outcome = book_.complete_step(parse_number(arg("number")), now_, timezone_);
+    describe(book_, context_, now_, timezone_);
+    changed_ = true;
+    return celebrate(outcome, out);
+  } else if (action.name == "undo_step") {
+    state_.vars["step_number"] = arg("number");
+    context_["undo_ok"] = book_.undo_step(parse_number(arg("number"))) ? "1" : "";
+  } else if (action.name == "record_checkin") {
+    int before = book_.streak_days(now_, timezone_);
+    book_.record_checkin(now_);
+    int after = book_.streak_days(now_, timezone_);
+    describe(book_, context_, now_, timezone_);
+    changed_ = true;
+    if (!paused_ && after != before)
+      for (int milestone : {3, 7, 30})
+        if (after == milestone) say("streak_" + std::to_string(milestone), out);
+    return;
+  } else {
+    return;  // not a goal action
+  }
+  describe(book_, context_, now_, timezone_);
+  changed_ = true;
+}
+
+}  // namespace bounceback::coach
