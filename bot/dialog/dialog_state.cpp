@@ -10,7 +10,7 @@ std::string DialogState::to_json() const {
   json stack_json = json::array();
   for (const auto& f : stack) stack_json.push_back({{"tree", f.tree}, {"node", f.node}});
   json j = {{"tree", tree},   {"node", node},     {"waiting", waiting},          {"stack", stack_json},
-            {"vars", vars},   {"visits", visits}, {"last_variant", last_variant}, {"turns", turns},
+            {"vars", vars},   {"visits", visits}, {"recent_variants", recent_variants}, {"turns", turns},
             {"onboarded", onboarded}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -26,7 +26,7 @@ DialogState DialogState::from_json(const std::string& text) {
     for (const auto& f : j.value("stack", json::array())) s.stack.push_back({f.value("tree", ""), f.value("node", "")});
     s.vars = j.value("vars", std::map<std::string, std::string>{});
     s.visits = j.value("visits", std::map<std::string, int>{});
-    s.last_variant = j.value("last_variant", std::map<std::string, int>{});
+    s.recent_variants = j.value("recent_variants", std::map<std::string, std::vector<int>>{});
     s.turns = j.value("turns", std::uint64_t{0});
     s.onboarded = j.value("onboarded", false);
   } catch (const json::exception&) {

@@ -20,7 +20,7 @@ struct DialogState {
   bool waiting = false;  // at an ask, waiting for the answer
   std::vector<Frame> stack;
   std::map<std::string, std::string> vars;     // captured answers and `set` variables
-  std::map<std::string, int> last_variant;     // "tree.node" -> the variant said last time
+  std::map<std::string, std::vector<int>> recent_variants;  // "tree.node" -> variants said lately, newest last
   std::map<std::string, int> visits;           // "tree.node" -> times entered
   std::uint64_t turns = 0;                     // events handled, also seeds the variant choice
   bool onboarded = false;

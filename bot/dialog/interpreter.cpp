@@ -118,15 +118,19 @@ bool Interpreter::position_valid(const DialogState& state) const {
 std::string Interpreter::pick_variant(DialogState& state, const std::string& key, const std::vector<std::string>& texts,
                                       std::mt19937& rng) const {
   if (texts.empty()) return {};
-  int chosen = 0;
-  if (texts.size() > 1) {
-    auto last = state.last_variant.find(key);
-    // Pick among the others, so the same words never come twice in a row.
-    std::uniform_int_distribution<int> pick(0, static_cast<int>(texts.size()) - (last == state.last_variant.end() ? 1 : 2));
-    chosen = pick(rng);
-    if (last != state.last_variant.end() && chosen >= last->second) ++chosen;
+  // Pick among those not said lately (the last few, at most all but one), so repeated
+  // conversations and celebrations keep sounding fresh.
+  auto& recent = state.recent_variants[key];
+  std::size_t avoid = std::min<std::size_t>(texts.size() - 1, 3);
+  while (recent.size() > avoid) recent.erase(recent.begin());
+  std::vector<int> allowed;
+  for (int i = 0; i < static_cast<int>(texts.size()); ++i)
+    if (std::find(recent.begin(), recent.end(), i) == recent.end()) allowed.push_back(i);
+  int chosen = allowed[std::uniform_int_distribution<std::size_t>(0, allowed.size() - 1)(rng)];
+  if (avoid > 0) {
+    recent.push_back(chosen);
+    if (recent.size() > avoid) recent.erase(recent.begin());
   }
-  state.last_variant[key] = chosen;
   return texts[static_cast<std::size_t>(chosen)];
 }
 

@@ -176,3 +176,35 @@ TEST_CASE("SIGHUP reloads the dialogs; a broken set keeps the old one; a vanishe
   CHECK_THAT(moved[0]["text"].get<std::string>(), Catch::Contains("updated my conversations"));
   CHECK(moved.back()["choices"].size() == 8);  // the menu
 }
+
+TEST_CASE("a celebrated step survives kill -9 and is never celebrated twice", "[conversation][lifecycle][goals]") {
+  TempDir data;
+  std::string token;
+  {
+    DaemonProcess daemon(data.path());
+    WsTestClient client(daemon.port());
+    token = client.hello()["token"];
+    read_answer(client, "");
+    for (const char* command : {"/goal Sleep better", "/step no coffee after 2pm", "/step lights out at 23:00"}) {
+      client.send_json({{"type", "text"}, {"text", command}, {"id", command}});
+      read_answer(client, command);
+    }
+    client.send_json({{"type", "text"}, {"text", "/done 1"}, {"id", "d"}});
+    auto celebrated = read_answer(client, "d");
+    REQUIRE_FALSE(celebrated.empty());
+    CHECK(celebrated.front()["kind"] == "celebration");  // received means committed
+    daemon.kill_hard();
+  }
+  DaemonProcess daemon(data.path());
+  WsTestClient client(daemon.port());
+  client.hello(token);
+  read_answer(client, "");
+  client.send_json({{"type", "text"}, {"text", "/steps"}, {"id", "s"}});
+  auto list = read_answer(client, "s");
+  CHECK_THAT(list.front()["text"].get<std::string>(), Catch::Contains("1. ✓ no coffee after 2pm"));
+  CHECK(list.front()["choices"].size() == 1);  // only step 2 is still open
+  client.send_json({{"type", "text"}, {"text", "/done 1"}, {"id", "again"}});
+  auto again = read_answer(client, "again");
+  CHECK(again.front()["kind"] == "reply");
+  CHECK_THAT(again.front()["text"].get<std::string>(), Catch::Contains("already done"));
+}

@@ -79,7 +79,7 @@ TEST_CASE("dialog state survives a JSON round trip; broken JSON starts fresh", "
   s.stack = {{"menu", "menu"}};
   s.vars = {{"name", "Sam"}};
   s.visits = {{"accept.intro", 2}};
-  s.last_variant = {{"accept.intro", 1}};
+  s.recent_variants = {{"accept.intro", {1, 0}}};
   s.turns = 7;
   s.onboarded = true;
   CHECK(dialog::DialogState::from_json(s.to_json()) == s);
