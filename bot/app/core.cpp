@@ -57,6 +57,15 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   std::unordered_map<core::PersonId, Person> people;
   std::unordered_map<core::Address, core::PersonId, core::AddressHash> by_address;
   std::unordered_map<std::string, core::PersonId> by_token_hash;
+  // Parsed goal books of the cached people (people[].goals is their stored form).
+  std::unordered_map<core::PersonId, coach::GoalBook> books;
+
+  coach::GoalBook& book_of(const Person& person) {
+    auto it = books.find(person.id);
+    if (it == books.end()) it = books.emplace(person.id, coach::GoalBook::from_json(person.goals)).first;
+    return it->second;
+  }
+
   // People deleted since start: whatever still arrives from their old sessions is dropped,
   // so a late message cannot bring a deleted person back.
   std::unordered_set<core::Address, core::AddressHash> forgotten;
@@ -178,7 +187,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   template <typename Decide>
   coach::CoachTurn decide_for(Person& person, store::Transaction& tx, Decide decide) {
     dialog::DialogState state = dialog::DialogState::from_json(person.dialog_state);
-    coach::GoalBook book = coach::GoalBook::from_json(person.goals);
+    coach::GoalBook& book = book_of(person);
     dialog::DialogContext context = context_for(person, state);
     auto now = clock.now();
     std::string zone = context["timezone"];
@@ -233,6 +242,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     auto person = people.find(it->second);
     if (person != people.end()) {
       if (!person->second.token_hash.empty()) by_token_hash.erase(person->second.token_hash);
+      books.erase(person->first);
       people.erase(person);
     }
     by_address.erase(it);

@@ -57,16 +57,16 @@ void GoalActions::describe(const GoalBook& book, dialog::DialogContext& context,
   context["open_steps"] = open;
   context["streak_days"] = std::to_string(book.streak_days(now, timezone));
 
-  // "4 steps since Monday: buy shoes, ..." over the last week.
+  // "4 steps since Monday: buy shoes, ..." over the last week, newest wins first.
   auto since = now - std::chrono::hours(24 * 7);
   std::vector<std::string> recent;
   std::optional<core::TimePoint> first;
-  for (const auto& g : book.goals())
-    for (const auto& s : g.steps)
-      if (s.done_at && *s.done_at >= since) {
-        recent.push_back(s.text);
-        if (!first || *s.done_at < *first) first = s.done_at;
-      }
+  const auto& history = book.wins();
+  for (auto it = history.rbegin(); it != history.rend() && it->at >= since; ++it)
+    if (it->kind == Win::Kind::step) {
+      recent.insert(recent.begin(), it->label);
+      first = it->at;
+    }
   context["recent_steps"] = std::to_string(recent.size());
   std::string wins;
   if (!recent.empty()) {

@@ -58,7 +58,7 @@ StepOutcome GoalBook::complete_step(int number, core::TimePoint now, const std::
   bool any_before = std::any_of(wins_.begin(), wins_.end(), [](const Win& w) { return w.kind == Win::Kind::step; });
   int before = goal.done();
   step.done_at = now;
-  wins_.push_back({Win::Kind::step, now});
+  wins_.push_back({Win::Kind::step, now, step.text});
   int after = before + 1;
   out.result = StepOutcome::Result::done;
   out.first_ever = !any_before;
@@ -84,17 +84,28 @@ bool GoalBook::undo_step(int number) {
   return true;
 }
 
-void GoalBook::record_checkin(core::TimePoint now) { wins_.push_back({Win::Kind::checkin, now}); }
+void GoalBook::record_checkin(core::TimePoint now) { wins_.push_back({Win::Kind::checkin, now, {}}); }
 
 int GoalBook::streak_days(core::TimePoint now, const std::string& timezone) const {
-  std::set<date::local_days> days;
-  for (const auto& w : wins_) days.insert(local_day(w.at, timezone));
-  auto today = local_day(now, timezone);
-  auto day = days.count(today) ? today : today - date::days{1};  // today may not have a win yet
+  // Walk back from the newest win only as far as the streak goes: a long history costs
+  // nothing per message. Wins are kept in time order.
+  const date::time_zone* tz = nullptr;
+  try {
+    tz = date::locate_zone(timezone.empty() ? "UTC" : timezone);
+  } catch (const std::exception&) {
+    tz = date::locate_zone("UTC");
+  }
+  auto day_of = [tz](core::TimePoint t) { return date::floor<date::days>(tz->to_local(t)); };
+  auto today = day_of(now);
+  auto expected = today;  // the next day the streak needs, going back
   int streak = 0;
-  while (days.count(day)) {
+  for (auto it = wins_.rbegin(); it != wins_.rend(); ++it) {
+    auto day = day_of(it->at);
+    if (day > expected) continue;  // a later win on a day already counted
+    if (streak == 0 && day == today - date::days{1}) expected = day;  // today may not have a win yet
+    if (day != expected) break;
     ++streak;
-    day -= date::days{1};
+    expected = day - date::days{1};
   }
   return streak;
 }
@@ -118,7 +129,11 @@ std::string GoalBook::to_json() const {
     goals.push_back(std::move(goal));
   }
   json wins = json::array();
-  for (const auto& w : wins_) wins.push_back({{"kind", w.kind == Win::Kind::step ? "step" : "checkin"}, {"at", ms(w.at)}});
+  for (const auto& w : wins_) {
+    json win = {{"kind", w.kind == Win::Kind::step ? "step" : "checkin"}, {"at", ms(w.at)}};
+    if (!w.label.empty()) win["label"] = w.label;
+    wins.push_back(std::move(win));
+  }
   return json{{"goals", std::move(goals)}, {"wins", std::move(wins)}}.dump(-1, ' ', false,
                                                                          json::error_handler_t::replace);
 }
@@ -140,7 +155,7 @@ GoalBook GoalBook::from_json(const std::string& text) {
     }
     for (const auto& w : j.value("wins", json::array()))
       book.wins_.push_back({w.value("kind", "step") == "checkin" ? Win::Kind::checkin : Win::Kind::step,
-                            at_ms(w.value("at", std::int64_t{0}))});
+                            at_ms(w.value("at", std::int64_t{0})), w.value("label", "")});
   } catch (const json::exception&) {
     return GoalBook{};
   }

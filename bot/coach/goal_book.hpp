@@ -31,6 +31,7 @@ struct Win {
   enum class Kind { step, checkin };
   Kind kind = Kind::step;
   core::TimePoint at{};
+  std::string label;  // the step's text, for "4 steps since Monday: ..."
   bool operator==(const Win&) const = default;
 };
 

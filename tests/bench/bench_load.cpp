@@ -1,0 +1,277 @@
+// Load on the web chat: N people run /goal, /step x3, /done x3 in a loop over real
+// websockets, against the real daemon and, in the same run, against a raw Beast echo
+// server (the limit of this machine for the same client). Reports messages/s, latency
+// from send to the answering frame (p50/p99/p999), errors, and the daemon's peak RSS.
+//
+//   build/bin/bench_load closed PEOPLE SECONDS         each person sends when answered
+//   build/bin/bench_load open PEOPLE RATE SECONDS      RATE messages/s spread over PEOPLE
+//   build/bin/bench_load idle PEOPLE                   PEOPLE connected and quiet: daemon RSS
+#include <sys/resource.h>
+
+#include <utility>
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/fakes/daemon_process.hpp"
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace ws = boost::beast::websocket;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+using namespace bounceback::testing;
+
+namespace {
+
+const std::vector<std::string> kScript = {"/goal Run a 5k", "/step buy shoes", "/step run 1k", "/step run 3k",
+                                          "/done 1",         "/done 2",         "/done 3"};
+
+struct Stats {
+  std::vector<double> latency_us;
+  long errors = 0;
+  long answered = 0;
+};
+
+// ---- the raw echo server: reads a frame, writes it back -------------------------------
+asio::awaitable<void> echo_session(tcp::socket socket) {
+  ws::stream<beast::tcp_stream> stream(std::move(socket));
+  beast::error_code ec;
+  co_await stream.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return;
+  beast::flat_buffer buffer;
+  for (;;) {
+    co_await stream.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    stream.text(stream.got_text());
+    co_await stream.async_write(buffer.data(), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    buffer.consume(buffer.size());
+  }
+}
+
+asio::awaitable<void> echo_listen(tcp::acceptor& acceptor) {
+  for (;;) {
+    beast::error_code ec;
+    tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    socket.set_option(tcp::no_delay(true));
+    asio::co_spawn(acceptor.get_executor(), echo_session(std::move(socket)), asio::detached);
+  }
+}
+
+// ---- one person of the load ---------------------------------------------------------------
+struct Run {
+  bool bounceback;        // wait for the final frame answering our id; else any frame answers
+  bool open_loop;
+  double interval_s;      // open loop: time between one person's sends
+  Clock::time_point until;
+  Stats stats;
+  int connected = 0;
+};
+
+asio::awaitable<void> person(asio::io_context& io, std::uint16_t port, Run& run, int index) {
+  beast::error_code ec;
+  ws::stream<beast::tcp_stream> stream(io);
+  co_await stream.next_layer().async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                                             asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) { ++run.stats.errors; co_return; }
+  stream.next_layer().socket().set_option(tcp::no_delay(true));
+  co_await stream.async_handshake("127.0.0.1", "/ws", asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) { ++run.stats.errors; co_return; }
+  stream.text(true);
+  beast::flat_buffer buffer;
+  if (run.bounceback) {  // hello, then the welcome and the first conversation's backlog
+    co_await stream.async_write(asio::buffer(std::string(R"({"type":"hello"})")), asio::redirect_error(asio::use_awaitable, ec));
+    for (int seen = 0; !ec && seen < 4; ++seen) {
+      co_await stream.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+      buffer.consume(buffer.size());
+    }
+    if (ec) { ++run.stats.errors; co_return; }
+  }
+  ++run.connected;
+
+  std::map<std::string, Clock::time_point> pending;
+  long sent = 0;
+  bool reading = false;
+  // Open loop: a writer on a fixed schedule; closed loop: the reader sends the next one.
+  auto make_frame = [&](long n) {
+    std::string id = std::to_string(index) + ":" + std::to_string(n);
+    pending[id] = Clock::now();
+    return json{{"type", "text"}, {"text", kScript[static_cast<std::size_t>(n) % kScript.size()]}, {"id", id}}.dump();
+  };
+  if (run.open_loop) {
+    asio::co_spawn(io, [&, index]() -> asio::awaitable<void> {
+      asio::steady_timer timer(io);
+      auto next = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(run.interval_s * (index % 100) / 100.0));
+      while (Clock::now() < run.until) {
+        timer.expires_at(next);
+        beast::error_code tec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, tec));
+        std::string frame = make_frame(sent++);
+        co_await stream.async_write(asio::buffer(frame), asio::redirect_error(asio::use_awaitable, tec));
+        if (tec) { ++run.stats.errors; co_return; }
+        next += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(run.interval_s));
+      }
+    }, asio::detached);
+  } else {
+    std::string frame = make_frame(sent++);
+    co_await stream.async_write(asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
+  }
+  (void)reading;
+  while (!ec && (Clock::now() < run.until || !pending.empty())) {
+    if (Clock::now() > run.until + std::chrono::seconds(5)) break;  // stragglers are errors
+    co_await stream.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    std::string text = beast::buffers_to_string(buffer.data());
+    buffer.consume(buffer.size());
+    std::string id;
+    if (run.bounceback) {
+      json f = json::parse(text, nullptr, false);
+      if (!f.is_object() || !f.value("final", false)) continue;
+      id = f.value("reply_to", "");
+    } else {
+      id = json::parse(text, nullptr, false).value("id", "");
+    }
+    auto it = pending.find(id);
+    if (it == pending.end()) continue;
+    run.stats.latency_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - it->second).count());
+    ++run.stats.answered;
+    pending.erase(it);
+    if (!run.open_loop && Clock::now() < run.until) {
+      std::string frame = make_frame(sent++);
+      co_await stream.async_write(asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+  run.stats.errors += static_cast<long>(pending.size());
+  beast::error_code ignored;
+  stream.next_layer().socket().close(ignored);
+}
+
+double percentile(std::vector<double>& v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
+}
+
+struct Result {
+  double per_second = 0, p50 = 0, p99 = 0, p999 = 0;
+  long errors = 0;
+};
+
+Result load(std::uint16_t port, bool bounceback, int people, bool open_loop, double rate, double seconds) {
+  asio::io_context io;
+  Run run{bounceback, open_loop, open_loop ? people / rate : 0, {}, {}, 0};
+  run.until = Clock::now() + std::chrono::hours(1);  // set for real once everyone is connected
+  for (int i = 0; i < people; ++i) asio::co_spawn(io, person(io, port, run, i), asio::detached);
+  while (run.connected + run.stats.errors < people) io.run_one();
+  auto started = Clock::now();
+  run.until = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  io.run();
+  Result r;
+  r.per_second = static_cast<double>(run.stats.answered) / seconds;
+  r.p50 = percentile(run.stats.latency_us, 0.5);
+  r.p99 = percentile(run.stats.latency_us, 0.99);
+  r.p999 = percentile(run.stats.latency_us, 0.999);
+  r.errors = run.stats.errors;
+  return r;
+}
+
+long rss_kb(pid_t pid, const char* field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(field, 0) == 0) return std::stol(line.substr(std::string(field).size()));
+  return -1;
+}
+
+void print(const char* name, const Result& r) {
+  std::printf("%-11s %9.0f msg/s  p50 %7.0f us  p99 %7.0f us  p999 %7.0f us  errors %ld\n", name, r.per_second, r.p50,
+              r.p99, r.p999, r.errors);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string mode = argc > 1 ? argv[1] : "closed";
+  int people = argc > 2 ? std::stoi(argv[2]) : 100;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  TempDir data;
+  DaemonProcess daemon(data.path(), {"--set", "connectors.websocket.rate_limit=0", "--set",
+                                     "connectors.websocket.new_people_per_minute=0", "--set", "log.level=warn"});
+  std::printf("bench_load %s: %d people, %u cores (client, echo and daemon share them)\n", mode.c_str(), people,
+              std::thread::hardware_concurrency());
+
+  if (mode == "idle") {
+    asio::io_context io;
+    Run run{true, false, 0, Clock::now() + std::chrono::hours(1), {}, 0};
+    long before = rss_kb(daemon.pid(), "VmRSS:");
+    for (int i = 0; i < people; ++i)
+      asio::co_spawn(io, [&, i]() -> asio::awaitable<void> {
+        beast::error_code ec;
+        auto stream = std::make_shared<ws::stream<beast::tcp_stream>>(io);
+        co_await stream->next_layer().async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), daemon.port()),
+                                                    asio::redirect_error(asio::use_awaitable, ec));
+        if (!ec) co_await stream->async_handshake("127.0.0.1", "/ws", asio::redirect_error(asio::use_awaitable, ec));
+        if (!ec) co_await stream->async_write(asio::buffer(std::string(R"({"type":"hello"})")), asio::redirect_error(asio::use_awaitable, ec));
+        beast::flat_buffer buffer;
+        if (!ec) co_await stream->async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) ++run.stats.errors; else ++run.connected;
+        // Stay connected: keep reading until the bench ends.
+        while (!ec) {
+          buffer.consume(buffer.size());
+          co_await stream->async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+        }
+        (void)i;
+      }, asio::detached);
+    while (run.connected + run.stats.errors < people) io.run_one();
+    io.run_for(std::chrono::seconds(2));  // the backlogs delivered, everyone quiet
+    std::printf("idle: %d connected (%ld errors); daemon RSS %ld MB (before %ld MB, peak %ld MB)\n", run.connected,
+                run.stats.errors, rss_kb(daemon.pid(), "VmRSS:") / 1024, before / 1024,
+                rss_kb(daemon.pid(), "VmHWM:") / 1024);
+    return 0;
+  }
+
+  bool open_loop = mode == "open";
+  double rate = open_loop ? (argc > 3 ? std::stod(argv[3]) : 5000) : 0;
+  double seconds = std::stod(argc > (open_loop ? 4 : 3) ? argv[open_loop ? 4 : 3] : "10");
+
+  asio::io_context echo_io;
+  tcp::acceptor acceptor(echo_io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  asio::co_spawn(echo_io, echo_listen(acceptor), asio::detached);
+  std::thread echo_thread([&] { echo_io.run(); });
+
+  Result echo = load(acceptor.local_endpoint().port(), false, people, open_loop, rate, seconds);
+  Result bb = load(daemon.port(), true, people, open_loop, rate, seconds);
+  echo_io.stop();
+  echo_thread.join();
+
+  if (open_loop) std::printf("offered %.0f msg/s for %.0f s\n", rate, seconds);
+  print("raw echo", echo);
+  print("bounceback", bb);
+  std::printf("bounceback / echo: %.0f%% of the messages per second; daemon peak RSS %ld MB\n",
+              100.0 * bb.per_second / std::max(1.0, echo.per_second), rss_kb(daemon.pid(), "VmHWM:") / 1024);
+  return 0;
+}
