@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -84,13 +85,44 @@ struct Run {
   bool open_loop;
   double interval_s;      // open loop: time between one person's sends
   Clock::time_point until;
+  Clock::time_point start;
   Stats stats;
   int connected = 0;
 };
 
+// Everything one person's reader and (open loop) writer share; both hold it.
+struct Conversation {
+  explicit Conversation(asio::io_context& io) : stream(io) {}
+  ws::stream<beast::tcp_stream> stream;
+  std::map<std::string, Clock::time_point> pending;
+  long sent = 0;
+  bool writer_done = false;
+};
+
+asio::awaitable<void> open_loop_writer(asio::io_context& io, std::shared_ptr<Conversation> c, Run& run, int index,
+                                       std::function<std::string(Conversation&)> make_frame) {
+  asio::steady_timer timer(io);
+  auto step = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(run.interval_s));
+  auto next = Clock::now() + step * (index % 100) / 100;  // spread the people over the interval
+  beast::error_code ec;
+  while (Clock::now() < run.until) {
+    timer.expires_at(next);
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    std::string frame = make_frame(*c);
+    co_await c->stream.async_write(asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      ++run.stats.errors;
+      break;
+    }
+    next += step;
+  }
+  c->writer_done = true;
+}
+
 asio::awaitable<void> person(asio::io_context& io, std::uint16_t port, Run& run, int index) {
   beast::error_code ec;
-  ws::stream<beast::tcp_stream> stream(io);
+  auto c = std::make_shared<Conversation>(io);
+  auto& stream = c->stream;
   co_await stream.next_layer().async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
                                              asio::redirect_error(asio::use_awaitable, ec));
   if (ec) { ++run.stats.errors; co_return; }
@@ -108,37 +140,27 @@ asio::awaitable<void> person(asio::io_context& io, std::uint16_t port, Run& run,
     if (ec) { ++run.stats.errors; co_return; }
   }
   ++run.connected;
+  asio::steady_timer wait(io);
+  while (Clock::now() < run.start) {  // everyone starts together, once all are connected
+    wait.expires_after(std::chrono::milliseconds(5));
+    co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  ec = {};
 
-  std::map<std::string, Clock::time_point> pending;
-  long sent = 0;
-  bool reading = false;
-  // Open loop: a writer on a fixed schedule; closed loop: the reader sends the next one.
-  auto make_frame = [&](long n) {
-    std::string id = std::to_string(index) + ":" + std::to_string(n);
-    pending[id] = Clock::now();
-    return json{{"type", "text"}, {"text", kScript[static_cast<std::size_t>(n) % kScript.size()]}, {"id", id}}.dump();
+  std::function<std::string(Conversation&)> make_frame = [index](Conversation& conv) {
+    std::string id = std::to_string(index) + ":" + std::to_string(conv.sent);
+    std::string text = kScript[static_cast<std::size_t>(conv.sent++) % kScript.size()];
+    conv.pending[id] = Clock::now();
+    return json{{"type", "text"}, {"text", text}, {"id", id}}.dump();
   };
   if (run.open_loop) {
-    asio::co_spawn(io, [&, index]() -> asio::awaitable<void> {
-      asio::steady_timer timer(io);
-      auto next = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                     std::chrono::duration<double>(run.interval_s * (index % 100) / 100.0));
-      while (Clock::now() < run.until) {
-        timer.expires_at(next);
-        beast::error_code tec;
-        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, tec));
-        std::string frame = make_frame(sent++);
-        co_await stream.async_write(asio::buffer(frame), asio::redirect_error(asio::use_awaitable, tec));
-        if (tec) { ++run.stats.errors; co_return; }
-        next += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(run.interval_s));
-      }
-    }, asio::detached);
+    asio::co_spawn(io, open_loop_writer(io, c, run, index, make_frame), asio::detached);
   } else {
-    std::string frame = make_frame(sent++);
+    std::string frame = make_frame(*c);
     co_await stream.async_write(asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
+    c->writer_done = true;
   }
-  (void)reading;
-  while (!ec && (Clock::now() < run.until || !pending.empty())) {
+  while (!ec && (!c->writer_done || !c->pending.empty() || Clock::now() < run.until)) {
     if (Clock::now() > run.until + std::chrono::seconds(5)) break;  // stragglers are errors
     co_await stream.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) break;
@@ -152,17 +174,19 @@ asio::awaitable<void> person(asio::io_context& io, std::uint16_t port, Run& run,
     } else {
       id = json::parse(text, nullptr, false).value("id", "");
     }
-    auto it = pending.find(id);
-    if (it == pending.end()) continue;
+    auto it = c->pending.find(id);
+    if (it == c->pending.end()) continue;
     run.stats.latency_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - it->second).count());
     ++run.stats.answered;
-    pending.erase(it);
+    c->pending.erase(it);
     if (!run.open_loop && Clock::now() < run.until) {
-      std::string frame = make_frame(sent++);
+      std::string frame = make_frame(*c);
       co_await stream.async_write(asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
     }
+    if (run.open_loop && c->writer_done && c->pending.empty()) break;
   }
-  run.stats.errors += static_cast<long>(pending.size());
+  run.stats.errors += static_cast<long>(c->pending.size());
+  c->pending.clear();
   beast::error_code ignored;
   stream.next_layer().socket().close(ignored);
 }
@@ -180,12 +204,12 @@ struct Result {
 
 Result load(std::uint16_t port, bool bounceback, int people, bool open_loop, double rate, double seconds) {
   asio::io_context io;
-  Run run{bounceback, open_loop, open_loop ? people / rate : 0, {}, {}, 0};
-  run.until = Clock::now() + std::chrono::hours(1);  // set for real once everyone is connected
+  Run run{bounceback, open_loop, open_loop ? people / rate : 0, {}, {}, {}, 0};
+  run.start = run.until = Clock::now() + std::chrono::hours(1);  // set for real once everyone is connected
   for (int i = 0; i < people; ++i) asio::co_spawn(io, person(io, port, run, i), asio::detached);
   while (run.connected + run.stats.errors < people) io.run_one();
-  auto started = Clock::now();
-  run.until = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  run.start = Clock::now();
+  run.until = run.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   io.run();
   Result r;
   r.per_second = static_cast<double>(run.stats.answered) / seconds;
@@ -226,7 +250,7 @@ int main(int argc, char** argv) {
 
   if (mode == "idle") {
     asio::io_context io;
-    Run run{true, false, 0, Clock::now() + std::chrono::hours(1), {}, 0};
+    Run run{true, false, 0, Clock::now() + std::chrono::hours(1), {}, {}, 0};
     long before = rss_kb(daemon.pid(), "VmRSS:");
     for (int i = 0; i < people; ++i)
       asio::co_spawn(io, [&, i]() -> asio::awaitable<void> {
