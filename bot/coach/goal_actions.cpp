@@ -57,23 +57,25 @@ void GoalActions::describe(const GoalBook& book, dialog::DialogContext& context,
   context["open_steps"] = open;
   context["streak_days"] = std::to_string(book.streak_days(now, timezone));
 
-  // "4 steps since Monday: buy shoes, ..." over the last week, newest wins first.
+  // "4 steps since Monday: buy shoes, ..." over the last week: count them all, name the
+  // five most recent, walking back from the newest win only as far as the week goes.
   auto since = now - std::chrono::hours(24 * 7);
-  std::vector<std::string> recent;
+  std::vector<std::string> recent;  // newest first
+  std::size_t count = 0;
   std::optional<core::TimePoint> first;
   const auto& history = book.wins();
   for (auto it = history.rbegin(); it != history.rend() && it->at >= since; ++it)
     if (it->kind == Win::Kind::step) {
-      recent.insert(recent.begin(), it->label);
+      if (recent.size() < 5) recent.push_back(it->label);
       first = it->at;
+      ++count;
     }
-  context["recent_steps"] = std::to_string(recent.size());
+  context["recent_steps"] = std::to_string(count);
   std::string wins;
-  if (!recent.empty()) {
-    wins = std::to_string(recent.size()) + (recent.size() == 1 ? " step" : " steps") + " since " +
-           weekday_name(*first, timezone) + ": ";
-    for (std::size_t i = 0; i < recent.size() && i < 5; ++i) wins += (i ? ", " : "") + recent[i];
-    if (recent.size() > 5) wins += ", ...";
+  if (count > 0) {
+    wins = std::to_string(count) + (count == 1 ? " step" : " steps") + " since " + weekday_name(*first, timezone) + ": ";
+    if (count > recent.size()) wins += "..., ";
+    for (std::size_t i = recent.size(); i-- > 0;) wins += recent[i] + (i ? ", " : "");
   }
   context["recent_wins"] = wins;
 }
