@@ -73,6 +73,15 @@ Setter one_of(std::string Config::*field, std::vector<std::string> allowed) {
   };
 }
 
+Setter days(int Config::*field) {
+  return [field](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+    auto v = read_integer(n);
+    if (!v || *v < 1 || *v > 36500) return "expected a number of days from 1 to 36500";
+    c.*field = static_cast<int>(*v);
+    return std::nullopt;
+  };
+}
+
 std::optional<std::string> parse_listen(const std::string& v, Config& c) {
   auto colon = v.rfind(':');
   if (colon == std::string::npos) return "expected HOST:PORT, e.g. 127.0.0.1:8080";
@@ -188,20 +197,8 @@ const std::map<std::string, Setter>& schema() {
       {"connectors.matrix.user_id", text(&Config::matrix, &Config::Matrix::user_id)},
       {"connectors.matrix.token_env", text(&Config::matrix, &Config::Matrix::token_env)},
       {"safety.file", text(&Config::safety_file)},
-      {"privacy.retention_days",
-       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
-         auto v = read_integer(n);
-         if (!v || *v < 1 || *v > 36500) return "expected a number of days from 1 to 36500";
-         c.retention_days = static_cast<int>(*v);
-         return std::nullopt;
-       }},
-      {"privacy.unfinished_onboarding_days",
-       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
-         auto v = read_integer(n);
-         if (!v || *v < 1 || *v > 36500) return "expected a number of days from 1 to 36500";
-         c.unfinished_onboarding_days = static_cast<int>(*v);
-         return std::nullopt;
-       }},
+      {"privacy.retention_days", days(&Config::retention_days)},
+      {"privacy.unfinished_onboarding_days", days(&Config::unfinished_onboarding_days)},
       {"coach.discouragement",
        [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
          if (!n.IsSequence()) return "expected a list of phrases, such as \"I give up\"";

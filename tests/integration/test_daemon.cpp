@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <signal.h>
-#include <sqlite3.h>
 
+#include "tests/fakes/chat_script.hpp"
 #include "tests/fakes/daemon_process.hpp"
 #include "tests/fakes/http_test_client.hpp"
 #include "tests/fakes/ws_test_client.hpp"
@@ -12,18 +12,6 @@ using namespace bounceback::testing;
 using nlohmann::json;
 
 namespace {
-
-// Counts rows of a query in a database file, read directly with SQLite.
-long long count_rows(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
-  long long n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return n;
-}
 
 // A short conversation: hello, one text, its answer. Returns the welcome.
 json converse(std::uint16_t port, const std::string& text) {

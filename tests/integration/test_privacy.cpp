@@ -1,11 +1,11 @@
 // Privacy through the real daemon: /export, /forget (checked in the SQLite file itself),
 // and retention on the manual clock.
 #include <catch2/catch.hpp>
-#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "tests/fakes/chat_script.hpp"
 #include "tests/fakes/daemon_process.hpp"
 #include "tests/fakes/http_test_client.hpp"
 #include "tests/fakes/ws_test_client.hpp"
@@ -14,36 +14,6 @@ using namespace bounceback::testing;
 using nlohmann::json;
 
 namespace {
-
-std::vector<json> answer(WsTestClient& client, const json& frame, const std::string& id) {
-  json f = frame;
-  if (f["type"] == "text") f["id"] = id;
-  else f["ref"] = id;
-  client.send_json(f);
-  std::vector<json> frames;
-  for (int i = 0; i < 20; ++i) {
-    json m = client.read_json();
-    if (m["type"] != "message") continue;
-    frames.push_back(m);
-    if (m.value("final", false)) return frames;
-  }
-  FAIL("no final frame");
-  return frames;
-}
-
-json text(const std::string& t) { return {{"type", "text"}, {"text", t}}; }
-json tap(const std::string& id) { return {{"type", "choice"}, {"id", id}}; }
-
-long long count_rows(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
-  long long n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return n;
-}
 
 // Whether `word` occurs anywhere in the database's files on disk (main file and WAL).
 bool on_disk(const std::string& data_dir, const std::string& word) {

@@ -1,6 +1,7 @@
 // The safety screen through the real daemon: before any dialog, with the pause after it.
 #include <catch2/catch.hpp>
 
+#include "tests/fakes/chat_script.hpp"
 #include "tests/fakes/daemon_process.hpp"
 #include "tests/fakes/http_test_client.hpp"
 #include "tests/fakes/ws_test_client.hpp"
@@ -9,25 +10,6 @@ using namespace bounceback::testing;
 using nlohmann::json;
 
 namespace {
-
-std::vector<json> answer(WsTestClient& client, const json& frame, const std::string& id) {
-  json f = frame;
-  if (f["type"] == "text") f["id"] = id;
-  else f["ref"] = id;
-  client.send_json(f);
-  std::vector<json> frames;
-  for (int i = 0; i < 20; ++i) {
-    json m = client.read_json();
-    if (m["type"] != "message") continue;
-    frames.push_back(m);
-    if (m.value("final", false)) return frames;
-  }
-  FAIL("no final frame");
-  return frames;
-}
-
-json text(const std::string& t) { return {{"type", "text"}, {"text", t}}; }
-json tap(const std::string& id) { return {{"type", "choice"}, {"id", id}}; }
 
 // A person in the middle of the one-step dialog, at "How is it going?".
 struct InOneStep {
