@@ -192,8 +192,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     auto now = clock.now();
     std::string zone = context["timezone"];
     coach::GoalActions::describe(book, context, now, zone);
-    std::seed_seq seed{static_cast<std::uint32_t>(person.id), static_cast<std::uint32_t>(state.turns), 7u};
-    std::mt19937 rng(seed);
+    std::mt19937 rng(static_cast<std::uint32_t>(person.id * 2654435761u) ^ static_cast<std::uint32_t>(state.turns));
     coach::GoalActions goals(book, context, state, coach.dialogs(), rng, now, zone, paused(person));
     coach::CoachTurn turn = decide(state, context, &goals);
     if (goals.changed()) person.goals = book.to_json();

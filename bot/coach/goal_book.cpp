@@ -15,6 +15,47 @@ namespace {
 std::int64_t ms(core::TimePoint t) { return t.time_since_epoch().count(); }
 core::TimePoint at_ms(std::int64_t v) { return core::TimePoint{std::chrono::milliseconds{v}}; }
 
+// Written by hand rather than through a json tree: it runs on every change to a person's
+// goals, and the tree's allocations were most of its cost (bench_load).
+bool valid_utf8(const std::string& s) {
+  for (std::size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += n;
+  }
+  return true;
+}
+
+void append_json_string(std::string& out, const std::string& text) {
+  if (!valid_utf8(text)) {  // never write what could not be read back: replace the bad bytes
+    out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+    return;
+  }
+  out += '"';
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
 // The calendar day of `t` in `zone` (UTC when the zone is unknown).
 date::local_days local_day(core::TimePoint t, const std::string& zone) {
   try {
@@ -116,26 +157,42 @@ int GoalBook::steps_done_since(core::TimePoint since) const {
 }
 
 std::string GoalBook::to_json() const {
-  json goals = json::array();
-  for (const auto& g : goals_) {
-    json steps = json::array();
-    for (const auto& s : g.steps) {
-      json step = {{"text", s.text}, {"created", ms(s.created)}};
-      if (s.done_at) step["done"] = ms(*s.done_at);
-      steps.push_back(std::move(step));
+  std::string out;
+  out.reserve(64 + goals_.size() * 160 + wins_.size() * 48);
+  out += "{\"goals\":[";
+  for (std::size_t g = 0; g < goals_.size(); ++g) {
+    const Goal& goal = goals_[g];
+    if (g) out += ',';
+    out += "{\"title\":";
+    append_json_string(out, goal.title);
+    out += ",\"created\":" + std::to_string(ms(goal.created));
+    if (goal.completed_at) out += ",\"completed\":" + std::to_string(ms(*goal.completed_at));
+    out += ",\"steps\":[";
+    for (std::size_t i = 0; i < goal.steps.size(); ++i) {
+      const Step& step = goal.steps[i];
+      if (i) out += ',';
+      out += "{\"text\":";
+      append_json_string(out, step.text);
+      out += ",\"created\":" + std::to_string(ms(step.created));
+      if (step.done_at) out += ",\"done\":" + std::to_string(ms(*step.done_at));
+      out += '}';
     }
-    json goal = {{"title", g.title}, {"created", ms(g.created)}, {"steps", std::move(steps)}};
-    if (g.completed_at) goal["completed"] = ms(*g.completed_at);
-    goals.push_back(std::move(goal));
+    out += "]}";
   }
-  json wins = json::array();
-  for (const auto& w : wins_) {
-    json win = {{"kind", w.kind == Win::Kind::step ? "step" : "checkin"}, {"at", ms(w.at)}};
-    if (!w.label.empty()) win["label"] = w.label;
-    wins.push_back(std::move(win));
+  out += "],\"wins\":[";
+  for (std::size_t i = 0; i < wins_.size(); ++i) {
+    const Win& w = wins_[i];
+    if (i) out += ',';
+    out += w.kind == Win::Kind::step ? "{\"kind\":\"step\"" : "{\"kind\":\"checkin\"";
+    out += ",\"at\":" + std::to_string(ms(w.at));
+    if (!w.label.empty()) {
+      out += ",\"label\":";
+      append_json_string(out, w.label);
+    }
+    out += '}';
   }
-  return json{{"goals", std::move(goals)}, {"wins", std::move(wins)}}.dump(-1, ' ', false,
-                                                                         json::error_handler_t::replace);
+  out += "]}";
+  return out;
 }
 
 GoalBook GoalBook::from_json(const std::string& text) {

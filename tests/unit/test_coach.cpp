@@ -177,7 +177,7 @@ TEST_CASE("goal commands change the goal book as the dialog goes, and celebrate 
   CHECK_THAT(run("/done 2").replies.front().text, Catch::Contains("Halfway"));
   run("/done 3");
   auto complete = run("/done 4");
-  CHECK_THAT(complete.replies.front().text, Catch::Contains("is complete"));
+  CHECK_THAT(complete.replies.front().text, Catch::Contains("complete"));  // either variant
   CHECK_THAT(complete.replies.front().text, Catch::Contains("/goal"));  // the offer of a next goal
 }
 

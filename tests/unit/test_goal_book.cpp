@@ -91,6 +91,15 @@ TEST_CASE("the goal book survives a JSON round trip; broken JSON is an empty boo
   CHECK(again.goals() == book.goals());
   CHECK(again.wins() == book.wins());
   CHECK(GoalBook::from_json("{oops").goals().empty());
+
+  // Any text survives: quotes, backslashes, control characters, emoji; bad bytes are replaced.
+  GoalBook odd;
+  odd.start_goal("say \"no\" \\ rest\n\ttoday \x01 🎉", at("2026-03-08T10:00:00Z"));
+  odd.add_step(std::string("bad \xff byte"), at("2026-03-08T10:00:00Z"));
+  auto back = GoalBook::from_json(odd.to_json());
+  REQUIRE(back.current());
+  CHECK(back.current()->title == odd.current()->title);
+  CHECK(back.current()->steps.at(0).text.rfind("bad ", 0) == 0);
 }
 
 TEST_CASE("the progress bar", "[goals]") {
