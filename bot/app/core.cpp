@@ -36,7 +36,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   Impl(asio::io_context& io, store::Store& store, const core::Clock& clock, core::Metrics& metrics,
        coach::Coach& coach, Settings settings)
       : strand(asio::make_strand(io)), store(store), clock(clock), metrics(metrics), coach(coach),
-        settings(std::move(settings)), screen(*this->settings.safety), responder(*this->settings.safety),
+        settings(std::move(settings)), safety(std::make_shared<const SafetyKit>(this->settings.safety)),
         next_person_id(store.max_person_id() + 1), next_outbox_id(store.max_outbox_id() + 1) {
     for (const auto& line : this->settings.help_directory) help_directory += (help_directory.empty() ? "" : "\n") + ("• " + line);
   }
@@ -47,8 +47,14 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   core::Metrics& metrics;
   coach::Coach& coach;
   Settings settings;
-  safety::SafetyScreen screen;
-  safety::SafetyResponder responder;
+  // The policy with the screen and replies built from it; replaced whole on reload.
+  struct SafetyKit {
+    explicit SafetyKit(std::shared_ptr<const safety::SafetyPolicy> p) : policy(std::move(p)), screen(*policy), responder(*policy) {}
+    std::shared_ptr<const safety::SafetyPolicy> policy;
+    safety::SafetyScreen screen;
+    safety::SafetyResponder responder;
+  };
+  std::shared_ptr<const SafetyKit> safety;
   std::string help_directory;  // rendered once: "• ...\n• ..."
   std::map<std::string, core::Connector*, std::less<>> connectors;
 
@@ -133,14 +139,14 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       converse(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context, dialog::ActionHandler* domain) {
         coach::CoachTurn t;
         if (message.choice_id == safety::SafetyResponder::kContacts) {
-          t.replies.push_back(responder.contacts(country_of(person, state)));
+          t.replies.push_back(safety->responder.contacts(country_of(person, state)));
           return t;
         }
         if (message.choice_id == safety::SafetyResponder::kNotMeant) {
           person.safety_pause_until = {};  // a false alarm: no reason to hold anything back
-          t.replies.push_back(responder.not_meant());
+          t.replies.push_back(safety->responder.not_meant());
         } else {
-          t.replies.push_back(responder.safe());
+          t.replies.push_back(safety->responder.safe());
         }
         auto again = coach.reprompt(person, state, context, domain);
         t.replies.insert(t.replies.end(), again.replies.begin(), again.replies.end());
@@ -149,14 +155,14 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       return true;
     }
     if (message.is_choice()) return false;
-    safety::ScreenResult result = screen.screen(message.text);
+    safety::ScreenResult result = safety->screen.screen(message.text);
     if (result.kind == safety::ScreenResult::Kind::none) return false;
     metrics.add_counter("bounceback_safety_hits_total", {{"category", result.category}});
     if (result.crisis()) {
-      person.safety_pause_until = message.at + std::chrono::hours(settings.safety->pause_hours);
+      person.safety_pause_until = message.at + std::chrono::hours(safety->policy->pause_hours);
       converse(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext&, dialog::ActionHandler*) {
         // The dialog stays where it was: "I'm safe, continue" picks it up again.
-        return coach::CoachTurn{{responder.crisis(country_of(person, state))}, {}};
+        return coach::CoachTurn{{safety->responder.crisis(country_of(person, state))}, {}};
       });
       return true;
     }
@@ -384,6 +390,11 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
 Core::Core(asio::io_context& io, store::Store& store, const core::Clock& clock, core::Metrics& metrics,
            coach::Coach& coach, Settings settings)
     : impl_(std::make_shared<Impl>(io, store, clock, metrics, coach, std::move(settings))) {}
+
+void Core::replace_safety(std::shared_ptr<const safety::SafetyPolicy> policy) {
+  auto kit = std::make_shared<const Impl::SafetyKit>(std::move(policy));
+  asio::post(impl_->strand, [impl = impl_, kit = std::move(kit)]() mutable { impl->safety = std::move(kit); });
+}
 
 void Core::replace_dialogs(std::shared_ptr<const dialog::DialogSet> dialogs) {
   asio::post(impl_->strand, [impl = impl_, dialogs = std::move(dialogs)]() mutable {

@@ -60,6 +60,8 @@ class Core final : public core::Inbox {
 
   // New conversation trees for every message handled after this (SIGHUP).
   void replace_dialogs(std::shared_ptr<const dialog::DialogSet> dialogs);
+  // New safety lists, replies and resources, likewise.
+  void replace_safety(std::shared_ptr<const safety::SafetyPolicy> policy);
 
  private:
   struct Impl;

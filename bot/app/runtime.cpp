@@ -195,6 +195,16 @@ int run_daemon(const Config& config) {
         spdlog::error("SIGHUP: the dialogs have {} problem(s); still running the ones loaded before",
                       reloaded.diagnostics.size());
       }
+      std::vector<core::Diagnostic> problems;
+      auto policy = safety::load_safety_policy(config.safety_file, problems);
+      if (problems.empty()) {
+        spdlog::info("SIGHUP: reloaded the safety lists from {}", config.safety_file);
+        core.replace_safety(std::make_shared<const safety::SafetyPolicy>(std::move(policy)));
+      } else {
+        for (const auto& d : problems) spdlog::error("{}", d.to_string());
+        spdlog::error("SIGHUP: the safety lists have {} problem(s); still screening with the ones loaded before",
+                      problems.size());
+      }
       wait_for_reload();
     });
   };

@@ -1,5 +1,9 @@
 // The safety screen through the real daemon: before any dialog, with the pause after it.
 #include <catch2/catch.hpp>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "tests/fakes/chat_script.hpp"
 #include "tests/fakes/daemon_process.hpp"
@@ -78,4 +82,33 @@ TEST_CASE("'that's not what I meant' apologises and returns to the question", "[
   REQUIRE(back.size() == 2);
   CHECK(back[0]["kind"] == "reply");
   CHECK_THAT(back[1]["text"].get<std::string>(), Catch::Contains("another step"));
+}
+
+TEST_CASE("SIGHUP reloads the safety lists; a broken file keeps the ones in use", "[safety][integration][reload]") {
+  TempDir data, config;
+  std::string lists = config.path() + "/en.yaml";
+  std::filesystem::copy_file(BOUNCEBACK_SOURCE_DIR "/config/safety/en.yaml", lists);
+  DaemonProcess daemon(data.path(), {"--set", "safety.file=" + lists});
+  WsTestClient client(daemon.port());
+  client.hello();
+  while (client.read(std::chrono::milliseconds(500))) {
+  }
+  CHECK(answer(client, text("my mind is full of static tonight"), "a").at(0)["kind"] != "safety");
+
+  std::string yaml;
+  {
+    std::ifstream in(lists);
+    yaml.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string added = yaml;
+  added.replace(added.find("      - suicid*\n"), 0, "      - full of static tonight\n");
+  std::ofstream(lists) << added;
+  ::kill(daemon.pid(), SIGHUP);
+  REQUIRE(daemon.wait_for_log(std::regex("reloaded the safety lists"), std::chrono::seconds(10)));
+  CHECK(answer(client, text("my mind is full of static tonight"), "b").at(0)["kind"] == "safety");
+
+  std::ofstream(lists) << "messages: [broken\n";
+  ::kill(daemon.pid(), SIGHUP);
+  REQUIRE(daemon.wait_for_log(std::regex("still screening with the ones loaded before"), std::chrono::seconds(10)));
+  CHECK(answer(client, text("my mind is full of static tonight"), "c").at(0)["kind"] == "safety");
 }
