@@ -73,6 +73,20 @@ Setter one_of(std::string Config::*field, std::vector<std::string> allowed) {
   };
 }
 
+// A non-empty list of non-empty lines of text.
+Setter lines(std::vector<std::string> Config::*field, std::string expected) {
+  return [field, expected](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+    if (!n.IsSequence()) return "expected " + expected;
+    std::vector<std::string> out;
+    for (const auto& item : n) {
+      if (!item.IsScalar() || item.Scalar().empty()) return "each entry must be a line of text";
+      out.push_back(item.Scalar());
+    }
+    c.*field = std::move(out);
+    return std::nullopt;
+  };
+}
+
 Setter days(int Config::*field) {
   return [field](const YAML::Node& n, Config& c) -> std::optional<std::string> {
     auto v = read_integer(n);
@@ -199,28 +213,8 @@ const std::map<std::string, Setter>& schema() {
       {"safety.file", text(&Config::safety_file)},
       {"privacy.retention_days", days(&Config::retention_days)},
       {"privacy.unfinished_onboarding_days", days(&Config::unfinished_onboarding_days)},
-      {"coach.discouragement",
-       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
-         if (!n.IsSequence()) return "expected a list of phrases, such as \"I give up\"";
-         std::vector<std::string> phrases;
-         for (const auto& item : n) {
-           if (!item.IsScalar() || item.Scalar().empty()) return "each phrase must be text";
-           phrases.push_back(item.Scalar());
-         }
-         c.discouragement = std::move(phrases);
-         return std::nullopt;
-       }},
-      {"help.directory",
-       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
-         if (!n.IsSequence()) return "expected a list of lines, each one place to find help";
-         std::vector<std::string> lines;
-         for (const auto& item : n) {
-           if (!item.IsScalar() || item.Scalar().empty()) return "each entry must be a line of text";
-           lines.push_back(item.Scalar());
-         }
-         c.help_directory = std::move(lines);
-         return std::nullopt;
-       }},
+      {"coach.discouragement", lines(&Config::discouragement, "a list of phrases, such as \"I give up\"")},
+      {"help.directory", lines(&Config::help_directory, "a list of lines, each one place to find help")},
       {"log.format", one_of(&Config::log_format, {"text", "json"})},
       {"log.level", one_of(&Config::log_level, {"trace", "debug", "info", "warn", "error"})},
   };

@@ -246,26 +246,26 @@ void Interpreter::continue_at(DialogState& state, const std::string& target, con
   run(state, *ref, context, rng, out);
 }
 
-DialogOutput Interpreter::start(DialogState& state, const std::string& tree, const DialogContext& context,
-                                std::mt19937& rng, const std::string& node) const {
+DialogOutput Interpreter::begin(DialogState& state, const std::string& tree, const std::string& node,
+                                bool come_back, const DialogContext& context, std::mt19937& rng) const {
   DialogOutput out;
   ++state.turns;
   const DialogTree* t = set_.tree(tree);
   if (!t) return out;
-  state.stack.clear();
+  if (!come_back) state.stack.clear();
+  else if (state.waiting && position_valid(state)) state.stack.push_back({state.tree, state.node});
   run(state, {t->id, node.empty() ? t->start : node}, context, rng, out);
   return out;
 }
 
+DialogOutput Interpreter::start(DialogState& state, const std::string& tree, const DialogContext& context,
+                                std::mt19937& rng, const std::string& node) const {
+  return begin(state, tree, node, /*come_back=*/false, context, rng);
+}
+
 DialogOutput Interpreter::interject(DialogState& state, const std::string& tree, const DialogContext& context,
                                     std::mt19937& rng, const std::string& node) const {
-  DialogOutput out;
-  ++state.turns;
-  const DialogTree* t = set_.tree(tree);
-  if (!t) return out;
-  if (state.waiting && position_valid(state)) state.stack.push_back({state.tree, state.node});
-  run(state, {t->id, node.empty() ? t->start : node}, context, rng, out);
-  return out;
+  return begin(state, tree, node, /*come_back=*/true, context, rng);
 }
 
 DialogOutput Interpreter::answer(DialogState& state, const std::string& text, const std::string& choice_id,

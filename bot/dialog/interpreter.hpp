@@ -62,6 +62,9 @@ class Interpreter {
   bool position_valid(const DialogState& state) const;
 
  private:
+  // start() and interject(): a new conversation, or a detour back to the open question.
+  DialogOutput begin(DialogState& state, const std::string& tree, const std::string& node, bool come_back,
+                     const DialogContext& context, std::mt19937& rng) const;
   void run(DialogState& state, NodeRef at, const DialogContext& context, std::mt19937& rng, DialogOutput& out) const;
   void ask(DialogState& state, const Node& node, const DialogContext& context, std::mt19937& rng,
            DialogOutput& out, const std::string& preface = "") const;
