@@ -57,6 +57,30 @@ std::vector<core::Choice> decode_choices(const std::string& text) {
 
 }  // namespace
 
+// The writer's statements, prepared once (they run in every group commit).
+struct SqliteStore::WriterStatements {
+  explicit WriterStatements(sqlite3* db)
+      : upsert_person(db,
+        "INSERT INTO people (id, connector, platform_user, token_hash, display_name, timezone, created_at, "
+        "last_seen_at, dialog_state, safety_pause_until, goals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash, display_name = excluded.display_name, "
+        "timezone = excluded.timezone, last_seen_at = excluded.last_seen_at, dialog_state = excluded.dialog_state, "
+        "safety_pause_until = excluded.safety_pause_until, goals = excluded.goals"),
+        insert_outbox(db,
+        "INSERT INTO outbox (id, person_id, kind, text, choices, reply_to, final, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+        mark_delivered(db, "UPDATE outbox SET delivered_at = ? WHERE id = ? AND person_id = ? AND delivered_at IS NULL"),
+        forget_outbox(db, "DELETE FROM outbox WHERE person_id = ?"),
+        forget_person(db, "DELETE FROM people WHERE id = ?"),
+        inactive(db,
+        "SELECT id, connector, platform_user FROM people WHERE last_seen_at < ? OR "
+        "(COALESCE(json_extract(dialog_state, '$.onboarded'), 0) = 0 AND last_seen_at < ?)"),
+        put_setting(db,
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value") {}
+
+  SqliteStatement upsert_person, insert_outbox, mark_delivered, forget_outbox, forget_person, inactive, put_setting;
+};
+
 SqliteStore::SqliteStore(const std::string& path, core::Metrics* metrics) : path_(path), metrics_(metrics) {
   writer_ = std::make_unique<SqliteConnection>(path);
   writer_->exec("PRAGMA journal_mode=WAL");
@@ -66,6 +90,7 @@ SqliteStore::SqliteStore(const std::string& path, core::Metrics* metrics) : path
   // What a person deletes is overwritten, not just unlinked (forget, retention).
   writer_->exec("PRAGMA secure_delete=ON");
   migrate(writer_->handle());
+  statements_ = std::make_unique<WriterStatements>(writer_->handle());
   reader_ = std::make_unique<SqliteConnection>(path);
   reader_->exec("PRAGMA query_only=ON");
   writer_thread_ = std::thread([this] { writer_loop(); });
@@ -181,24 +206,9 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
   std::string batch_error;
   try {
     writer_->exec("BEGIN IMMEDIATE");
-    SqliteStatement upsert_person(db,
-        "INSERT INTO people (id, connector, platform_user, token_hash, display_name, timezone, created_at, "
-        "last_seen_at, dialog_state, safety_pause_until, goals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash, display_name = excluded.display_name, "
-        "timezone = excluded.timezone, last_seen_at = excluded.last_seen_at, dialog_state = excluded.dialog_state, "
-        "safety_pause_until = excluded.safety_pause_until, goals = excluded.goals");
-    SqliteStatement insert_outbox(db,
-        "INSERT INTO outbox (id, person_id, kind, text, choices, reply_to, final, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    SqliteStatement mark_delivered(db,
-        "UPDATE outbox SET delivered_at = ? WHERE id = ? AND person_id = ? AND delivered_at IS NULL");
-    SqliteStatement forget_outbox(db, "DELETE FROM outbox WHERE person_id = ?");
-    SqliteStatement forget_person(db, "DELETE FROM people WHERE id = ?");
-    SqliteStatement inactive(db,
-        "SELECT id, connector, platform_user FROM people WHERE last_seen_at < ? OR "
-        "(COALESCE(json_extract(dialog_state, '$.onboarded'), 0) = 0 AND last_seen_at < ?)");
-    SqliteStatement put_setting(db,
-        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    // Prepared once for the writer's lifetime, not per batch.
+    auto& [upsert_person, insert_outbox, mark_delivered, forget_outbox, forget_person, inactive, put_setting] =
+        *statements_;
 
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const Transaction& tx = batch[i].tx;

@@ -48,6 +48,8 @@ class SqliteStore final : public Store {
   std::string path_;
   core::Metrics* metrics_;
   std::unique_ptr<SqliteConnection> writer_;
+  struct WriterStatements;
+  std::unique_ptr<WriterStatements> statements_;  // declared after writer_: finalized before it closes
   std::unique_ptr<SqliteConnection> reader_;
   std::mutex reader_mutex_;
 
