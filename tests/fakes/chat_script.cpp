@@ -10,20 +10,33 @@ using nlohmann::json;
 json text(const std::string& words) { return {{"type", "text"}, {"text", words}}; }
 json tap(const std::string& choice_id) { return {{"type", "choice"}, {"id", choice_id}}; }
 
+std::vector<json> read_answer(WsTestClient& client, const std::string& correlation_id) {
+  std::vector<json> frames;
+  while (auto raw = client.read(std::chrono::seconds(10))) {
+    json f = json::parse(*raw);
+    if (f["type"] != "message") continue;
+    frames.push_back(f);
+    if (f.value("reply_to", "") == correlation_id && f.value("final", false)) return frames;
+  }
+  FAIL("no final answer to " << correlation_id << " after " << frames.size() << " frames");
+  return frames;
+}
+
+std::vector<json> read_backlog(WsTestClient& client) {
+  std::vector<json> frames;
+  while (auto raw = client.read(std::chrono::milliseconds(600))) {
+    json f = json::parse(*raw);
+    if (f["type"] == "message") frames.push_back(f);
+  }
+  return frames;
+}
+
 std::vector<json> answer(WsTestClient& client, const json& frame, const std::string& id) {
   json f = frame;
   if (f["type"] == "text") f["id"] = id;
   else f["ref"] = id;  // in a choice frame "id" is the choice
   client.send_json(f);
-  std::vector<json> frames;
-  for (int i = 0; i < 30; ++i) {
-    json m = client.read_json();
-    if (m["type"] != "message") continue;
-    frames.push_back(m);
-    if (m.value("final", false)) return frames;
-  }
-  FAIL("no final frame for " << id);
-  return frames;
+  return read_answer(client, id);
 }
 
 long long count_rows(const std::string& db_path, const std::string& sql) {

@@ -11,8 +11,14 @@ namespace bounceback::testing {
 nlohmann::json text(const std::string& words);
 nlohmann::json tap(const std::string& choice_id);
 
-// Sends `frame` with correlation id `id` and returns every message frame of the answer,
-// up to the one marked final (the test fails when there is none).
+// The message frames up to the final one answering `correlation_id` (the test fails when
+// none comes within 10 s).
+std::vector<nlohmann::json> read_answer(WsTestClient& client, const std::string& correlation_id);
+
+// The message frames that follow a welcome (the backlog), until nothing more comes.
+std::vector<nlohmann::json> read_backlog(WsTestClient& client);
+
+// Sends `frame` with correlation id `id` and returns its answer (read_answer).
 std::vector<nlohmann::json> answer(WsTestClient& client, const nlohmann::json& frame, const std::string& id);
 
 // A number read straight from a SQLite file (SELECT COUNT(*) ...), as an outside tool would.

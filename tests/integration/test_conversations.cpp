@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/fakes/chat_script.hpp"
 #include "tests/fakes/daemon_process.hpp"
 #include "tests/fakes/ws_test_client.hpp"
 
@@ -14,22 +15,6 @@ using namespace bounceback::testing;
 using nlohmann::json;
 
 namespace {
-
-// All frames of one answer: up to the one with final:true (or, after hello, until quiet).
-std::vector<json> read_answer(WsTestClient& client, const std::string& correlation_id) {
-  std::vector<json> frames;
-  for (;;) {
-    auto raw = client.read(correlation_id.empty() ? std::chrono::milliseconds(700) : std::chrono::milliseconds(10000));
-    if (!raw) {
-      if (correlation_id.empty()) return frames;
-      FAIL("no final frame for " << correlation_id << " after " << frames.size() << " frames");
-    }
-    json f = json::parse(*raw);
-    if (f["type"] != "message") continue;
-    frames.push_back(f);
-    if (!correlation_id.empty() && f.value("final", false)) return frames;
-  }
-}
 
 std::string describe(const std::vector<json>& frames) {
   std::string out;
@@ -67,21 +52,19 @@ void run_transcript(const std::string& file) {
   for (const auto& step : script["steps"]) {
     ++step_number;
     std::string id = "s" + std::to_string(step_number);
-    std::vector<json> answer;
+    std::vector<json> got;
     if (step_number == 1) {
       client.hello();
-      answer = read_answer(client, "");
+      got = read_backlog(client);
     } else if (step["text"]) {
-      client.send_json({{"type", "text"}, {"text", step["text"].as<std::string>()}, {"id", id}});
-      answer = read_answer(client, id);
+      got = answer(client, text(step["text"].as<std::string>()), id);
     } else {
-      client.send_json({{"type", "choice"}, {"id", step["choice"].as<std::string>()}, {"ref", id}});
-      answer = read_answer(client, id);
+      got = answer(client, tap(step["choice"].as<std::string>()), id);
     }
     const YAML::Node expected = step["expect"];
-    INFO(file << " step " << step_number << " got:\n" << describe(answer));
-    REQUIRE(answer.size() == expected.size());
-    for (std::size_t i = 0; i < answer.size(); ++i) check_message(expected[i], answer[i]);
+    INFO(file << " step " << step_number << " got:\n" << describe(got));
+    REQUIRE(got.size() == expected.size());
+    for (std::size_t i = 0; i < got.size(); ++i) check_message(expected[i], got[i]);
   }
 }
 
@@ -113,22 +96,18 @@ TEST_CASE("killed mid-dialog and restarted, the next answer continues the same d
     DaemonProcess daemon(data.path());
     WsTestClient client(daemon.port());
     token = client.hello()["token"];
-    read_answer(client, "");
-    client.send_json({{"type", "text"}, {"text", "menu"}, {"id", "m"}});
-    read_answer(client, "m");
-    client.send_json({{"type", "choice"}, {"id", "get_help"}, {"ref", "g"}});
-    read_answer(client, "g");
-    client.send_json({{"type", "choice"}, {"id", "friends"}, {"ref", "f"}});
-    auto asked = read_answer(client, "f");
+    read_backlog(client);
+    answer(client, text("menu"), "m");
+    answer(client, tap("get_help"), "g");
+    auto asked = answer(client, tap("friends"), "f");
     CHECK_THAT(asked.back()["text"].get<std::string>(), Catch::Contains("first message"));
     daemon.kill_hard();  // no goodbye, no flush: only what was committed survives
   }
   DaemonProcess daemon(data.path());
   WsTestClient client(daemon.port());
   client.hello(token);
-  read_answer(client, "");
-  client.send_json({{"type", "choice"}, {"id", "yes"}, {"ref", "y"}});
-  auto next = read_answer(client, "y");
+  read_backlog(client);
+  auto next = answer(client, tap("yes"), "y");
   REQUIRE(next.size() == 1);
   CHECK_THAT(next[0]["text"].get<std::string>(), Catch::Contains("Who would you like to write to?"));
 }
@@ -140,11 +119,9 @@ TEST_CASE("SIGHUP reloads the dialogs; a broken set keeps the old one; a vanishe
   DaemonProcess daemon(data.path(), {"--set", "dialogs=" + dialogs.path()});
   WsTestClient client(daemon.port());
   client.hello();
-  read_answer(client, "");
-  client.send_json({{"type", "text"}, {"text", "menu"}, {"id", "m"}});
-  read_answer(client, "m");
-  client.send_json({{"type", "choice"}, {"id", "accept"}, {"ref", "a"}});
-  read_answer(client, "a");  // now at accept.ready
+  read_backlog(client);
+  answer(client, text("menu"), "m");
+  answer(client, tap("accept"), "a");  // now at accept.ready
 
   // A broken file: the reload is refused and the conversation goes on as before.
   std::string accept = dialogs.path() + "/accept.yaml";
@@ -157,8 +134,7 @@ TEST_CASE("SIGHUP reloads the dialogs; a broken set keeps the old one; a vanishe
   ::kill(daemon.pid(), SIGHUP);
   REQUIRE(daemon.wait_for_log(std::regex("still running the ones loaded before"), std::chrono::seconds(10)));
   CHECK_THAT(daemon.log(), Catch::Contains("accept.yaml:1:8: error: start: there is no node 'nowhere'"));
-  client.send_json({{"type", "choice"}, {"id", "yes"}, {"ref", "y"}});
-  auto same = read_answer(client, "y");
+  auto same = answer(client, tap("yes"), "y");
   CHECK_THAT(same.back()["text"].get<std::string>(), Catch::Contains("What's weighing on you"));
 
   // A good set without the node the person is at: they are told, and taken to the menu.
@@ -170,8 +146,7 @@ TEST_CASE("SIGHUP reloads the dialogs; a broken set keeps the old one; a vanishe
   std::ofstream(accept) << renamed;
   ::kill(daemon.pid(), SIGHUP);
   REQUIRE(daemon.wait_for_log(std::regex("SIGHUP: reloaded"), std::chrono::seconds(10)));
-  client.send_json({{"type", "text"}, {"text", "my exam"}, {"id", "w"}});
-  auto moved = read_answer(client, "w");
+  auto moved = answer(client, text("my exam"), "w");
   REQUIRE(moved.size() >= 2);
   CHECK_THAT(moved[0]["text"].get<std::string>(), Catch::Contains("updated my conversations"));
   CHECK(moved.back()["choices"].size() == 8);  // the menu
@@ -184,13 +159,11 @@ TEST_CASE("a celebrated step survives kill -9 and is never celebrated twice", "[
     DaemonProcess daemon(data.path());
     WsTestClient client(daemon.port());
     token = client.hello()["token"];
-    read_answer(client, "");
+    read_backlog(client);
     for (const char* command : {"/goal Sleep better", "/step no coffee after 2pm", "/step lights out at 23:00"}) {
-      client.send_json({{"type", "text"}, {"text", command}, {"id", command}});
-      read_answer(client, command);
+      answer(client, text(command), command);
     }
-    client.send_json({{"type", "text"}, {"text", "/done 1"}, {"id", "d"}});
-    auto celebrated = read_answer(client, "d");
+    auto celebrated = answer(client, text("/done 1"), "d");
     REQUIRE_FALSE(celebrated.empty());
     CHECK(celebrated.front()["kind"] == "celebration");  // received means committed
     daemon.kill_hard();
@@ -198,13 +171,11 @@ TEST_CASE("a celebrated step survives kill -9 and is never celebrated twice", "[
   DaemonProcess daemon(data.path());
   WsTestClient client(daemon.port());
   client.hello(token);
-  read_answer(client, "");
-  client.send_json({{"type", "text"}, {"text", "/steps"}, {"id", "s"}});
-  auto list = read_answer(client, "s");
+  read_backlog(client);
+  auto list = answer(client, text("/steps"), "s");
   CHECK_THAT(list.front()["text"].get<std::string>(), Catch::Contains("1. ✓ no coffee after 2pm"));
   CHECK(list.front()["choices"].size() == 1);  // only step 2 is still open
-  client.send_json({{"type", "text"}, {"text", "/done 1"}, {"id", "again"}});
-  auto again = read_answer(client, "again");
+  auto again = answer(client, text("/done 1"), "again");
   CHECK(again.front()["kind"] == "reply");
   CHECK_THAT(again.front()["text"].get<std::string>(), Catch::Contains("already done"));
 }

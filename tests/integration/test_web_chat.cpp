@@ -1,6 +1,7 @@
 // The web chat through the real daemon: a websocket client on port 0.
 #include <catch2/catch.hpp>
 
+#include "tests/fakes/chat_script.hpp"
 #include "tests/fakes/daemon_process.hpp"
 #include "tests/fakes/ws_test_client.hpp"
 
@@ -8,26 +9,6 @@ using namespace bounceback::testing;
 using nlohmann::json;
 
 namespace {
-
-// Reads frames until one answering `correlation_id` carries final:true; returns them all.
-std::vector<json> read_answer(WsTestClient& client, const std::string& correlation_id) {
-  std::vector<json> frames;
-  for (int i = 0; i < 20; ++i) {
-    json f = client.read_json();
-    if (f["type"] != "message") continue;
-    frames.push_back(f);
-    if (f.value("reply_to", "") == correlation_id && f.value("final", false)) return frames;
-  }
-  FAIL("no final answer to " << correlation_id);
-  return frames;
-}
-
-// Reads the messages that follow a welcome (the backlog), until nothing more comes.
-std::vector<json> read_backlog(WsTestClient& client) {
-  std::vector<json> frames;
-  while (auto f = client.read(std::chrono::milliseconds(500))) frames.push_back(json::parse(*f));
-  return frames;
-}
 
 // A daemon of its own and one person who has said hello and read the welcome.
 struct GreetedChat {
