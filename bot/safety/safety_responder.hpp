@@ -12,7 +12,8 @@ class SafetyResponder {
   static constexpr const char* kContacts = "safety.contacts";
   static constexpr const char* kSafe = "safety.safe";
   static constexpr const char* kNotMeant = "safety.not_meant";
-  static bool is_safety_choice(const std::string& id) { return id.rfind("safety.", 0) == 0; }
+  // One of the three buttons above; any other id is not the safety screen's to answer.
+  static bool is_safety_choice(const std::string& id) { return id == kContacts || id == kSafe || id == kNotMeant; }
 
   explicit SafetyResponder(const SafetyPolicy& policy) : policy_(policy) {}
 

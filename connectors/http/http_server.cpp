@@ -10,6 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <array>
 #include <map>
 #include <optional>
 #include <spdlog/spdlog.h>
@@ -141,13 +142,25 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                        });
   }
 
+  // Half-close, then read and drop what the peer still sends (a refused oversized body)
+  // for a moment: closing with unread data would reset the connection, and the peer
+  // could lose the answer it was sent.
   void close() {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(2));
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (!ec) self->drain();
+    });
   }
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
+  std::array<char, 16384> scratch_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<HttpServer::Impl> server_;
   std::string remote_ip_;

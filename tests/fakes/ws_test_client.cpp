@@ -60,6 +60,15 @@ void WsTestClient::send_text(const std::string& frame) {
   if (error) impl_->closed = true;  // the server went away; read() reports it
 }
 
+void WsTestClient::send_binary(const std::string& bytes) {
+  if (impl_->closed) return;
+  impl_->stream.binary(true);
+  beast::error_code error;
+  impl_->stream.write(asio::buffer(bytes), error);
+  impl_->stream.text(true);
+  if (error) impl_->closed = true;
+}
+
 void WsTestClient::send_json(const nlohmann::json& frame) { send_text(frame.dump()); }
 
 std::optional<std::string> WsTestClient::read(std::chrono::milliseconds deadline) {

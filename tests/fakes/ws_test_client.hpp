@@ -19,6 +19,7 @@ class WsTestClient {
 
   void send_text(const std::string& frame);
   void send_json(const nlohmann::json& frame);
+  void send_binary(const std::string& bytes);
 
   // The next frame, or nullopt when the connection closed (see close_code()) or the
   // deadline passed (see timed_out()).

@@ -62,6 +62,8 @@ TEST_CASE("the chat page is served, unknown paths are 404, wrong methods 405", "
   CHECK_THAT(page.body, Catch::Contains("new WebSocket("));
   CHECK_THAT(page.body, !Catch::Contains("https://"));  // nothing loaded from other hosts
   CHECK(http_request(daemon.port(), "GET", "/nothing-here").status == 404);
+  // A body over 1 MiB is refused with 413, and the server keeps serving.
+  CHECK(http_request(daemon.port(), "POST", "/healthz", std::string(1024 * 1024 + 1, 'x')).status == 413);
   auto wrong = http_request(daemon.port(), "POST", "/healthz");
   CHECK(wrong.status == 405);
   CHECK(wrong.headers["allow"] == "GET");
@@ -95,6 +97,8 @@ TEST_CASE("the manual clock moves only through POST /admin/clock", "[http][admin
   CHECK(json::parse(set.body)["now"] == "2026-03-09T21:00:00Z");
   CHECK(http_request(daemon.port(), "POST", "/admin/clock", R"({"set":"tomorrow"})", auth).status == 400);
   CHECK(http_request(daemon.port(), "POST", "/admin/clock", "not json", auth).status == 400);
+  CHECK(http_request(daemon.port(), "POST", "/admin/clock", R"({"advance_s":-5})", auth).status == 400);
+  CHECK(http_request(daemon.port(), "POST", "/admin/clock", "{}", auth).status == 400);
 }
 
 TEST_CASE("SIGTERM stops the daemon with exit 0 and everything on disk", "[lifecycle]") {

@@ -55,6 +55,8 @@ TEST_CASE_METHOD(GreetedChat, "malformed JSON and unknown types get bad_request 
   CHECK(error["code"] == "bad_request");
   client.send_json({{"type", "shout"}});
   CHECK(client.read_json()["code"] == "bad_request");
+  client.send_binary(std::string("\x00\x01 not text", 11));
+  CHECK(client.read_json()["code"] == "bad_request");
   client.send_json({{"type", "text"}, {"text", "still here?"}, {"id", "after"}});
   CHECK_FALSE(read_answer(client, "after").empty());
 }

@@ -174,6 +174,7 @@ TEST_CASE("goal commands change the goal book as the dialog goes, and celebrate 
   CHECK_THAT(run("/done 2").replies.front().text, Catch::Contains("already done"));
   CHECK_THAT(run("/undo 2").replies.front().text, Catch::Contains("step 2 is open again"));
   CHECK_THAT(run("/done 9").replies.front().text, Catch::Contains("can't find step 9"));
+  CHECK_THAT(run("/done soon").replies.front().text, Catch::Contains("can't find step soon"));
   CHECK_THAT(run("/done 2").replies.front().text, Catch::Contains("Halfway"));
   run("/done 3");
   auto complete = run("/done 4");

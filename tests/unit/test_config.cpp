@@ -130,6 +130,16 @@ TEST_CASE("every config error names FILE:LINE:COL and the key", "[config]") {
   SECTION("a value where a section belongs") {
     CHECK_THAT(only_error("http: 8080"), Catch::Contains("test.yaml:1:7: error: expected a mapping of keys"));
   }
+  SECTION("a list where lines belong") {
+    CHECK_THAT(only_error("help: { directory: \"call someone\" }"),
+               Catch::Contains("help.directory: expected a list of lines"));
+    CHECK_THAT(only_error("coach: { discouragement: [\"I give up\", [nested]] }"),
+               Catch::Contains("coach.discouragement: each entry must be a line of text"));
+  }
+  SECTION("days out of range") {
+    CHECK_THAT(only_error("privacy: { retention_days: 0 }"),
+               Catch::Contains("privacy.retention_days: expected a number of days from 1 to 36500"));
+  }
   SECTION("log format") {
     CHECK_THAT(only_error("log: { format: xml }"), Catch::Contains("log.format: \"xml\" is not one of: text, json"));
   }

@@ -176,4 +176,16 @@ TEST_CASE("a crisis message is answered by the safety screen first, and pauses c
   REQUIRE(w.web.sent.size() >= 3);
   CHECK(w.web.sent[1].kind == core::MessageKind::safety);
   CHECK_THAT(w.web.sent.back().text, Catch::Contains("Is that okay with you?"));
+
+  // A made-up id that only looks like a safety button is no safety answer: the open
+  // question is asked again instead.
+  core::Incoming forged;
+  forged.from = in.from;
+  forged.choice_id = "safety.anything";
+  std::size_t before = w.web.sent.size();
+  w.core.receive(forged);
+  w.commit();
+  REQUIRE(w.web.sent.size() > before);
+  for (std::size_t i = before; i < w.web.sent.size(); ++i) CHECK(w.web.sent[i].kind != core::MessageKind::safety);
+  CHECK_THAT(w.web.sent.back().text, Catch::Contains("Is that okay with you?"));
 }
