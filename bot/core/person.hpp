@@ -3,6 +3,7 @@
 #include <string>
 
 #include "bot/core/address.hpp"
+#include "bot/core/nudge_settings.hpp"
 #include "bot/core/time_point.hpp"
 
 namespace bounceback::core {
@@ -20,8 +21,9 @@ struct Person {
   TimePoint created{};
   TimePoint last_seen{};
   std::string dialog_state;  // where the person is in the conversation trees (JSON, bot/dialog)
-  TimePoint safety_pause_until{};
-  std::string goals;  // goals, steps and wins (JSON, bot/coach GoalBook)  // after a crisis message: no nudges or celebrations until then
+  TimePoint safety_pause_until{};  // after a crisis message: no nudges or celebrations until then
+  std::string goals;               // goals, steps and wins (JSON, bot/coach GoalBook)
+  NudgeSettings nudges;
 
   bool operator==(const Person&) const = default;
 };

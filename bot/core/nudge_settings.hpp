@@ -1,0 +1,27 @@
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "bot/core/time_point.hpp"
+
+namespace bounceback::core {
+
+// When and how a person wants to be nudged, and where their nudges stand.
+// Times are minutes after local midnight in the person's time zone.
+struct NudgeSettings {
+  std::vector<std::uint16_t> times;  // daily nudge times, sorted, no repeats
+  int quiet_from = -1;               // quiet hours [from, to), may span midnight; -1: none
+  int quiet_to = -1;
+  TimePoint snoozed_until{};         // nothing is sent before this (/snooze)
+  TimePoint remind_at{};             // a one-off nudge asked for with a snooze button
+  bool paused = false;               // /pause ... /resume (also /stop)
+  int unanswered = 0;                // nudges sent in a row without an answer
+  bool skipped_last = false;         // half rate: the last due nudge was held back
+  TimePoint last_nudged{};           // the last scheduled message sent
+  std::uint32_t epoch = 0;           // bumped whenever the due items are rebuilt
+
+  bool has_quiet_hours() const { return quiet_from >= 0 && quiet_to >= 0 && quiet_from != quiet_to; }
+  bool operator==(const NudgeSettings&) const = default;
+};
+
+}  // namespace bounceback::core
