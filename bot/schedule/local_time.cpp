@@ -2,7 +2,6 @@
 
 #include <date/tz.h>
 
-#include <charconv>
 
 namespace bounceback::schedule {
 
@@ -54,24 +53,6 @@ std::optional<core::TimePoint> quiet_until(const date::time_zone* zone, int from
 }
 
 core::TimePoint end_of_local_day(const date::time_zone* zone, core::TimePoint t) { return next_daily(zone, 0, t); }
-
-std::string format_minute(int minute) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", (minute / 60) % 24, minute % 60);
-  return buf;
-}
-
-std::optional<int> parse_minute(std::string_view text) {
-  auto colon = text.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon > 2 || text.size() != colon + 3) return std::nullopt;
-  int h = 0, m = 0;
-  auto [p1, e1] = std::from_chars(text.data(), text.data() + colon, h);
-  auto [p2, e2] = std::from_chars(text.data() + colon + 1, text.data() + text.size(), m);
-  if (e1 != std::errc() || e2 != std::errc() || p1 != text.data() + colon || p2 != text.data() + text.size())
-    return std::nullopt;
-  if (h < 0 || h > 23 || m < 0 || m > 59) return std::nullopt;
-  return h * 60 + m;
-}
 
 std::string describe_local(const date::time_zone* zone, core::TimePoint t, core::TimePoint now) {
   auto local = zone->to_local(t);

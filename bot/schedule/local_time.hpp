@@ -31,10 +31,6 @@ std::optional<core::TimePoint> quiet_until(const date::time_zone* zone, int from
 // The next local midnight after `t` (the end of that local day).
 core::TimePoint end_of_local_day(const date::time_zone* zone, core::TimePoint t);
 
-// "HH:MM" for a minute of the day, and back ("7:05" and "07:05" both read; nothing on error).
-std::string format_minute(int minute);
-std::optional<int> parse_minute(std::string_view text);
-
 // The local time of `t` as "HH:MM", with "tomorrow " or a weekday when it is not today.
 std::string describe_local(const date::time_zone* zone, core::TimePoint t, core::TimePoint now);
 

@@ -13,7 +13,7 @@ namespace bounceback::store {
 namespace {
 
 // Times are UTC milliseconds since the epoch.
-constexpr std::array<Migration, 6> kMigrations{{
+constexpr std::array<Migration, 7> kMigrations{{
     {1, "people",
      R"sql(
 CREATE TABLE people (
@@ -62,6 +62,26 @@ ALTER TABLE people ADD COLUMN safety_pause_until INTEGER NOT NULL DEFAULT 0;
     {6, "people: goals, steps and wins",
      R"sql(
 ALTER TABLE people ADD COLUMN goals TEXT NOT NULL DEFAULT '';
+)sql"},
+    {7, "people: nudge times, quiet hours, snooze, pause; the due table",
+     R"sql(
+ALTER TABLE people ADD COLUMN nudge_times TEXT NOT NULL DEFAULT '';
+ALTER TABLE people ADD COLUMN quiet_hours TEXT NOT NULL DEFAULT '';
+ALTER TABLE people ADD COLUMN snoozed_until INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE people ADD COLUMN remind_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE people ADD COLUMN nudges_paused INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE people ADD COLUMN unanswered_nudges INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE people ADD COLUMN skipped_last_nudge INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE people ADD COLUMN last_nudged_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE people ADD COLUMN schedule_epoch INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE due (
+  person_id INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  slot INTEGER NOT NULL,
+  due_at INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  PRIMARY KEY (person_id, kind, slot)
+) WITHOUT ROWID;
 )sql"},
 }};
 

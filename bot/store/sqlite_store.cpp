@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/core/metrics.hpp"
+#include "bot/core/minute_of_day.hpp"
 #include "bot/store/migrations.hpp"
 #include "bot/store/sqlite_connection.hpp"
 #include "bot/store/sqlite_statement.hpp"
@@ -24,7 +25,26 @@ TimePoint from_ms(std::int64_t ms) { return TimePoint{std::chrono::milliseconds{
 
 constexpr const char* kPersonColumns =
     "SELECT id, connector, platform_user, COALESCE(token_hash, ''), display_name, timezone, created_at, "
-    "last_seen_at, dialog_state, safety_pause_until, goals FROM people ";
+    "last_seen_at, dialog_state, safety_pause_until, goals, nudge_times, quiet_hours, snoozed_until, remind_at, "
+    "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch FROM people ";
+
+// Nudge times as "09:00,18:30"; quiet hours as "22:00-07:00" (readable in the database).
+std::string encode_times(const std::vector<std::uint16_t>& times) {
+  std::string out;
+  for (auto m : times) out += (out.empty() ? "" : ",") + core::format_minute(m);
+  return out;
+}
+
+std::vector<std::uint16_t> decode_times(const std::string& text) {
+  std::vector<std::uint16_t> out;
+  for (std::size_t at = 0; at < text.size();) {
+    auto comma = text.find(',', at);
+    if (comma == std::string::npos) comma = text.size();
+    if (auto m = core::parse_minute(text.substr(at, comma - at))) out.push_back(static_cast<std::uint16_t>(*m));
+    at = comma + 1;
+  }
+  return out;
+}
 
 core::Person read_person(const SqliteStatement& row) {
   core::Person p;
@@ -38,6 +58,19 @@ core::Person read_person(const SqliteStatement& row) {
   p.dialog_state = row.column_text(8);
   p.safety_pause_until = from_ms(row.column_int(9));
   p.goals = row.column_text(10);
+  p.nudges.times = decode_times(row.column_text(11));
+  std::string quiet = row.column_text(12);
+  if (auto dash = quiet.find('-'); dash != std::string::npos) {
+    p.nudges.quiet_from = core::parse_minute(quiet.substr(0, dash)).value_or(-1);
+    p.nudges.quiet_to = core::parse_minute(quiet.substr(dash + 1)).value_or(-1);
+  }
+  p.nudges.snoozed_until = from_ms(row.column_int(13));
+  p.nudges.remind_at = from_ms(row.column_int(14));
+  p.nudges.paused = row.column_int(15) != 0;
+  p.nudges.unanswered = static_cast<int>(row.column_int(16));
+  p.nudges.skipped_last = row.column_int(17) != 0;
+  p.nudges.last_nudged = from_ms(row.column_int(18));
+  p.nudges.epoch = static_cast<std::uint32_t>(row.column_int(19));
   return p;
 }
 
@@ -62,23 +95,35 @@ struct SqliteStore::WriterStatements {
   explicit WriterStatements(sqlite3* db)
       : upsert_person(db,
         "INSERT INTO people (id, connector, platform_user, token_hash, display_name, timezone, created_at, "
-        "last_seen_at, dialog_state, safety_pause_until, goals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "last_seen_at, dialog_state, safety_pause_until, goals, nudge_times, quiet_hours, snoozed_until, remind_at, "
+        "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash, display_name = excluded.display_name, "
         "timezone = excluded.timezone, last_seen_at = excluded.last_seen_at, dialog_state = excluded.dialog_state, "
-        "safety_pause_until = excluded.safety_pause_until, goals = excluded.goals"),
+        "safety_pause_until = excluded.safety_pause_until, goals = excluded.goals, nudge_times = excluded.nudge_times, "
+        "quiet_hours = excluded.quiet_hours, snoozed_until = excluded.snoozed_until, remind_at = excluded.remind_at, "
+        "nudges_paused = excluded.nudges_paused, unanswered_nudges = excluded.unanswered_nudges, "
+        "skipped_last_nudge = excluded.skipped_last_nudge, last_nudged_at = excluded.last_nudged_at, "
+        "schedule_epoch = excluded.schedule_epoch"),
         insert_outbox(db,
         "INSERT INTO outbox (id, person_id, kind, text, choices, reply_to, final, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
         mark_delivered(db, "UPDATE outbox SET delivered_at = ? WHERE id = ? AND person_id = ? AND delivered_at IS NULL"),
         forget_outbox(db, "DELETE FROM outbox WHERE person_id = ?"),
         forget_person(db, "DELETE FROM people WHERE id = ?"),
+        clear_due(db, "DELETE FROM due WHERE person_id = ?"),
+        save_due(db,
+        "INSERT INTO due (person_id, kind, slot, due_at, epoch) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT(person_id, kind, slot) DO UPDATE SET due_at = excluded.due_at, epoch = excluded.epoch"),
+        remove_due(db, "DELETE FROM due WHERE person_id = ? AND kind = ? AND slot = ? AND epoch = ?"),
         inactive(db,
         "SELECT id, connector, platform_user FROM people WHERE last_seen_at < ? OR "
         "(COALESCE(json_extract(dialog_state, '$.onboarded'), 0) = 0 AND last_seen_at < ?)"),
         put_setting(db,
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value") {}
 
-  SqliteStatement upsert_person, insert_outbox, mark_delivered, forget_outbox, forget_person, inactive, put_setting;
+  SqliteStatement upsert_person, insert_outbox, mark_delivered, forget_outbox, forget_person, clear_due, save_due,
+      remove_due, inactive, put_setting;
 };
 
 SqliteStore::SqliteStore(const std::string& path, core::Metrics* metrics) : path_(path), metrics_(metrics) {
@@ -119,6 +164,33 @@ std::optional<core::Person> SqliteStore::find_person_by_token_hash(const std::st
   q.bind(1, token_hash);
   if (!q.step()) return std::nullopt;
   return read_person(q);
+}
+
+std::optional<core::Person> SqliteStore::find_person_by_id(core::PersonId id) {
+  std::lock_guard lock(reader_mutex_);
+  SqliteStatement q(reader_->handle(), std::string(kPersonColumns) + "WHERE id = ?");
+  q.bind(1, id);
+  if (!q.step()) return std::nullopt;
+  return read_person(q);
+}
+
+std::vector<core::DueItem> SqliteStore::load_due() {
+  std::lock_guard lock(reader_mutex_);
+  std::vector<core::DueItem> out;
+  SqliteStatement count(reader_->handle(), "SELECT COUNT(*) FROM due");
+  count.step();
+  out.reserve(static_cast<std::size_t>(count.column_int(0)));
+  SqliteStatement q(reader_->handle(), "SELECT person_id, kind, slot, due_at, epoch FROM due");
+  while (q.step()) {
+    core::DueItem d;
+    d.person = q.column_int(0);
+    d.kind = static_cast<core::DueKind>(q.column_int(1));
+    d.slot = static_cast<std::uint16_t>(q.column_int(2));
+    d.due = from_ms(q.column_int(3));
+    d.epoch = static_cast<std::uint32_t>(q.column_int(4));
+    out.push_back(d);
+  }
+  return out;
 }
 
 std::int64_t SqliteStore::max_person_id() {
@@ -173,6 +245,12 @@ std::string SqliteStore::export_person(core::PersonId id) {
   out["conversation"] = state.is_discarded() ? nlohmann::json::object() : state;
   auto goals = nlohmann::json::parse(p.goals.empty() ? "{}" : p.goals, nullptr, false);
   out["goals"] = goals.is_discarded() ? nlohmann::json::object() : goals;
+  out["nudges"] = {{"times", encode_times(p.nudges.times)},
+                   {"quiet_hours", p.nudges.has_quiet_hours()
+                                       ? core::format_minute(p.nudges.quiet_from) + "-" + core::format_minute(p.nudges.quiet_to)
+                                       : ""},
+                   {"paused", p.nudges.paused},
+                   {"snoozed_until_ms", to_ms(p.nudges.snoozed_until)}};
   auto messages = nlohmann::json::array();
   SqliteStatement q(db, "SELECT id, kind, text, choices, created_at, delivered_at FROM outbox WHERE person_id = ? ORDER BY id");
   q.bind(1, id);
@@ -207,8 +285,8 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
   try {
     writer_->exec("BEGIN IMMEDIATE");
     // Prepared once for the writer's lifetime, not per batch.
-    auto& [upsert_person, insert_outbox, mark_delivered, forget_outbox, forget_person, inactive, put_setting] =
-        *statements_;
+    auto& [upsert_person, insert_outbox, mark_delivered, forget_outbox, forget_person, clear_due, save_due, remove_due,
+           inactive, put_setting] = *statements_;
 
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const Transaction& tx = batch[i].tx;
@@ -224,6 +302,12 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
           if (p.token_hash.empty()) upsert_person.bind_null(4); else upsert_person.bind(4, p.token_hash);
           upsert_person.bind(5, p.display_name).bind(6, p.timezone).bind(7, to_ms(p.created)).bind(8, to_ms(p.last_seen));
           upsert_person.bind(9, p.dialog_state).bind(10, to_ms(p.safety_pause_until)).bind(11, p.goals);
+          const core::NudgeSettings& n = p.nudges;
+          upsert_person.bind(12, encode_times(n.times))
+              .bind(13, n.has_quiet_hours() ? core::format_minute(n.quiet_from) + "-" + core::format_minute(n.quiet_to) : "")
+              .bind(14, to_ms(n.snoozed_until)).bind(15, to_ms(n.remind_at)).bind(16, n.paused ? 1 : 0)
+              .bind(17, n.unanswered).bind(18, n.skipped_last ? 1 : 0).bind(19, to_ms(n.last_nudged))
+              .bind(20, static_cast<std::int64_t>(n.epoch));
           upsert_person.run();
         }
         for (const auto& m : tx.outbox) {
@@ -235,6 +319,20 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
         for (auto [id, person] : tx.delivered) {
           mark_delivered.bind(1, to_ms(tx.at)).bind(2, id).bind(3, person);
           mark_delivered.run();
+        }
+        for (auto id : tx.due_cleared) {
+          clear_due.bind(1, id);
+          clear_due.run();
+        }
+        for (const auto& d : tx.due) {
+          save_due.bind(1, d.person).bind(2, static_cast<std::int64_t>(d.kind)).bind(3, d.slot).bind(4, to_ms(d.due))
+              .bind(5, static_cast<std::int64_t>(d.epoch));
+          save_due.run();
+        }
+        for (const auto& d : tx.due_done) {
+          remove_due.bind(1, d.person).bind(2, static_cast<std::int64_t>(d.kind)).bind(3, d.slot)
+              .bind(4, static_cast<std::int64_t>(d.epoch));
+          remove_due.run();
         }
         for (const auto& [key, value] : tx.settings) {
           put_setting.bind(1, key).bind(2, value);
@@ -253,6 +351,8 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
         for (auto id : to_forget) {
           forget_outbox.bind(1, id);
           forget_outbox.run();
+          clear_due.bind(1, id);
+          clear_due.run();
           forget_person.bind(1, id);
           forget_person.run();
           forgot_someone = true;

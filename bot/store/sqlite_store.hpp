@@ -27,7 +27,9 @@ class SqliteStore final : public Store {
 
   std::optional<core::Person> find_person(const core::Address& address) override;
   std::optional<core::Person> find_person_by_token_hash(const std::string& token_hash) override;
+  std::optional<core::Person> find_person_by_id(core::PersonId id) override;
   std::int64_t max_person_id() override;
+  std::vector<core::DueItem> load_due() override;
   std::int64_t max_outbox_id() override;
   std::optional<std::string> setting(const std::string& key) override;
 

@@ -3,6 +3,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bot/core/address.hpp"
 #include "bot/core/person.hpp"
@@ -21,7 +22,11 @@ class Store {
 
   virtual std::optional<core::Person> find_person(const core::Address& address) = 0;
   virtual std::optional<core::Person> find_person_by_token_hash(const std::string& token_hash) = 0;
+  virtual std::optional<core::Person> find_person_by_id(core::PersonId id) = 0;
   virtual std::int64_t max_person_id() = 0;
+  // Every scheduled item (the due table), in no particular order: the core's due-queue
+  // is built from this at start, without loading the people.
+  virtual std::vector<core::DueItem> load_due() = 0;
   virtual std::int64_t max_outbox_id() = 0;
   virtual std::optional<std::string> setting(const std::string& key) = 0;
 

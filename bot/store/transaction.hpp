@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "bot/core/due_item.hpp"
 #include "bot/core/outgoing.hpp"
 #include "bot/core/person.hpp"
 #include "bot/core/time_point.hpp"
@@ -18,6 +19,9 @@ struct Transaction {
   std::vector<core::Outgoing> outbox;                      // new messages
   std::vector<std::pair<std::int64_t, core::PersonId>> delivered;  // outbox id, its person
   std::vector<std::pair<std::string, std::string>> settings;  // key -> value
+  std::vector<core::PersonId> due_cleared;                 // all due items of these people go first
+  std::vector<core::DueItem> due;                          // then these are saved (by person, kind, slot)
+  std::vector<core::DueItem> due_done;                     // one-off items that fired: removed
   std::optional<core::PersonId> read_undelivered_for;      // answered after the commit
   std::optional<core::PersonId> read_export_for;           // all of a person's data as JSON, after the commit
   std::optional<core::PersonId> forget_person;             // delete every row of this person
@@ -26,8 +30,8 @@ struct Transaction {
   std::optional<std::pair<core::TimePoint, core::TimePoint>> forget_inactive;
 
   bool writes_nothing() const {
-    return people.empty() && outbox.empty() && delivered.empty() && settings.empty() && !forget_person &&
-           !forget_inactive;
+    return people.empty() && outbox.empty() && delivered.empty() && settings.empty() && due_cleared.empty() &&
+           due.empty() && due_done.empty() && !forget_person && !forget_inactive;
   }
 };
 

@@ -18,6 +18,27 @@ std::optional<core::Person> FakeStore::find_person_by_token_hash(const std::stri
   return std::nullopt;
 }
 
+std::optional<core::Person> FakeStore::find_person_by_id(core::PersonId id) {
+  std::lock_guard lock(mutex_);
+  auto it = people_.find(id);
+  if (it == people_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<core::DueItem> FakeStore::load_due() {
+  std::lock_guard lock(mutex_);
+  std::vector<core::DueItem> out;
+  for (const auto& [key, d] : due_) out.push_back(d);
+  return out;
+}
+
+std::vector<core::DueItem> FakeStore::load_due_locked() const {
+  std::lock_guard lock(mutex_);
+  std::vector<core::DueItem> out;
+  for (const auto& [key, d] : due_) out.push_back(d);
+  return out;
+}
+
 std::optional<std::string> FakeStore::setting(const std::string& key) {
   std::lock_guard lock(mutex_);
   auto it = settings_.find(key);
@@ -54,6 +75,12 @@ void FakeStore::commit_all() {
       outbox_.insert(outbox_.end(), tx.outbox.begin(), tx.outbox.end());
       for (auto [id, person] : tx.delivered) delivered_.push_back(id);
       for (const auto& [k, v] : tx.settings) settings_[k] = v;
+      for (auto id : tx.due_cleared) std::erase_if(due_, [id](const auto& e) { return e.second.person == id; });
+      for (const auto& d : tx.due) due_[{d.person, static_cast<int>(d.kind), d.slot}] = d;
+      for (const auto& d : tx.due_done) {
+        auto it = due_.find({d.person, static_cast<int>(d.kind), d.slot});
+        if (it != due_.end() && it->second.epoch == d.epoch) due_.erase(it);
+      }
       if (tx.read_undelivered_for)
         for (const auto& m : outbox_)
           if (m.person == *tx.read_undelivered_for &&

@@ -1,6 +1,7 @@
 #pragma once
 #include <deque>
 #include <map>
+#include <tuple>
 #include <mutex>
 #include <vector>
 
@@ -14,7 +15,9 @@ class FakeStore final : public store::Store {
  public:
   std::optional<core::Person> find_person(const core::Address& address) override;
   std::optional<core::Person> find_person_by_token_hash(const std::string& token_hash) override;
+  std::optional<core::Person> find_person_by_id(core::PersonId id) override;
   std::int64_t max_person_id() override { return 0; }
+  std::vector<core::DueItem> load_due() override;
   std::int64_t max_outbox_id() override { return 0; }
   std::optional<std::string> setting(const std::string& key) override;
 
@@ -28,6 +31,7 @@ class FakeStore final : public store::Store {
 
   std::vector<core::Outgoing> outbox() const;
   std::vector<std::int64_t> delivered() const;
+  std::vector<core::DueItem> due() const { return load_due_locked(); }
 
  private:
   mutable std::mutex mutex_;
@@ -36,6 +40,8 @@ class FakeStore final : public store::Store {
   std::vector<core::Outgoing> outbox_;
   std::vector<std::int64_t> delivered_;
   std::map<std::string, std::string> settings_;
+  std::map<std::tuple<core::PersonId, int, int>, core::DueItem> due_;
+  std::vector<core::DueItem> load_due_locked() const;
   bool fail_next_ = false;
 };
 

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "bot/core/iso8601.hpp"
+#include "bot/core/minute_of_day.hpp"
 #include "bot/schedule/due_queue.hpp"
 #include "bot/schedule/local_time.hpp"
 
@@ -98,14 +99,14 @@ TEST_CASE("quiet hours hold what falls inside them until they end, across midnig
 }
 
 TEST_CASE("local times read and print as HH:MM", "[schedule]") {
-  CHECK(schedule::parse_minute("07:05") == 425);
-  CHECK(schedule::parse_minute("7:05") == 425);
-  CHECK(schedule::parse_minute("23:59") == 1439);
+  CHECK(core::parse_minute("07:05") == 425);
+  CHECK(core::parse_minute("7:05") == 425);
+  CHECK(core::parse_minute("23:59") == 1439);
   for (const char* bad : {"24:00", "7:5", "07:60", "0705", ":05", "07:05x", "-1:00", "", "ab:cd"}) {
     INFO(bad);
-    CHECK_FALSE(schedule::parse_minute(bad));
+    CHECK_FALSE(core::parse_minute(bad));
   }
-  CHECK(schedule::format_minute(425) == "07:05");
+  CHECK(core::format_minute(425) == "07:05");
   auto berlin = zone("Europe/Berlin");
   auto now = at("2026-01-11T08:00:00Z");
   CHECK(schedule::describe_local(berlin, at("2026-01-11T10:00:00Z"), now) == "11:00");

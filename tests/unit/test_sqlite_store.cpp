@@ -169,3 +169,50 @@ TEST_CASE("backup copies the live database consistently", "[store][backup]") {
   CHECK_THROWS_WITH(store::backup_database(dir.path() + "/missing.db", dir.path() + "/x.db"),
                     Catch::Contains("no database at"));
 }
+
+TEST_CASE("nudge settings and due items are kept, replaced and deleted with the person", "[store][schedule]") {
+  testing::TempDir dir;
+  store::SqliteStore s(dir.path() + "/b.db");
+  core::Person p = person(1, "u1");
+  p.timezone = "Europe/Berlin";
+  p.nudges.times = {9 * 60, 18 * 60 + 30};
+  p.nudges.quiet_from = 22 * 60;
+  p.nudges.quiet_to = 7 * 60;
+  p.nudges.snoozed_until = at(5000);
+  p.nudges.remind_at = at(6000);
+  p.nudges.paused = true;
+  p.nudges.unanswered = 3;
+  p.nudges.skipped_last = true;
+  p.nudges.last_nudged = at(7000);
+  p.nudges.epoch = 4;
+  store::Transaction tx;
+  tx.people.push_back(p);
+  tx.due.push_back({at(10'000), 1, 4, 9 * 60, core::DueKind::daily});
+  tx.due.push_back({at(20'000), 1, 4, 18 * 60 + 30, core::DueKind::daily});
+  tx.due.push_back({at(6000), 1, 4, 0, core::DueKind::remind});
+  REQUIRE(commit(s, tx).ok);
+  CHECK(s.find_person_by_id(1) == p);
+  CHECK(s.load_due().size() == 3);
+
+  store::Transaction next;  // a daily item moves on, the reminder is done
+  next.due.push_back({at(90'000), 1, 4, 9 * 60, core::DueKind::daily});
+  next.due_done.push_back({at(6000), 1, 4, 0, core::DueKind::remind});
+  REQUIRE(commit(s, next).ok);
+  auto due = s.load_due();
+  REQUIRE(due.size() == 2);
+  std::sort(due.begin(), due.end(), [](auto& a, auto& b) { return a.due < b.due; });
+  CHECK(due[0] == core::DueItem{at(20'000), 1, 4, 18 * 60 + 30, core::DueKind::daily});
+  CHECK(due[1] == core::DueItem{at(90'000), 1, 4, 9 * 60, core::DueKind::daily});
+
+  store::Transaction rebuilt;  // a new zone: everything of the person is replaced
+  rebuilt.due_cleared.push_back(1);
+  rebuilt.due.push_back({at(30'000), 1, 5, 9 * 60, core::DueKind::daily});
+  REQUIRE(commit(s, rebuilt).ok);
+  CHECK(s.load_due() == std::vector<core::DueItem>{{at(30'000), 1, 5, 9 * 60, core::DueKind::daily}});
+
+  store::Transaction forget;
+  forget.forget_person = 1;
+  REQUIRE(commit(s, forget).ok);
+  CHECK(s.load_due().empty());
+  CHECK_FALSE(s.find_person_by_id(1));
+}
