@@ -56,16 +56,6 @@ void append_json_string(std::string& out, const std::string& text) {
   out += '"';
 }
 
-// The calendar day of `t` in `zone` (UTC when the zone is unknown).
-date::local_days local_day(core::TimePoint t, const std::string& zone) {
-  try {
-    const date::time_zone* tz = date::locate_zone(zone.empty() ? "UTC" : zone);
-    return date::floor<date::days>(tz->to_local(t));
-  } catch (const std::exception&) {
-    return date::local_days{date::floor<date::days>(t).time_since_epoch()};
-  }
-}
-
 }  // namespace
 
 int Goal::done() const {
@@ -127,6 +117,15 @@ bool GoalBook::undo_step(int number) {
 
 void GoalBook::record_checkin(core::TimePoint now) { wins_.push_back({Win::Kind::checkin, now, {}}); }
 
+void GoalBook::start_rest(core::TimePoint now) {
+  if (!rests_.empty() && !rests_.back().to) return;
+  rests_.push_back({now, std::nullopt});
+}
+
+void GoalBook::end_rest(core::TimePoint now) {
+  if (!rests_.empty() && !rests_.back().to) rests_.back().to = now;
+}
+
 int GoalBook::streak_days(core::TimePoint now, const std::string& timezone) const {
   // Walk back from the newest win only as far as the streak goes: a long history costs
   // nothing per message. Wins are kept in time order.
@@ -138,12 +137,18 @@ int GoalBook::streak_days(core::TimePoint now, const std::string& timezone) cons
   }
   auto day_of = [tz](core::TimePoint t) { return date::floor<date::days>(tz->to_local(t)); };
   auto today = day_of(now);
+  auto rested = [&](date::local_days day) {
+    for (const Rest& r : rests_)
+      if (day_of(r.from) <= day && day <= day_of(r.to.value_or(now))) return true;
+    return false;
+  };
   auto expected = today;  // the next day the streak needs, going back
   int streak = 0;
   for (auto it = wins_.rbegin(); it != wins_.rend(); ++it) {
     auto day = day_of(it->at);
     if (day > expected) continue;  // a later win on a day already counted
-    if (streak == 0 && day == today - date::days{1}) expected = day;  // today may not have a win yet
+    // Step over days without a win that may not break it: paused days, and today (not over yet).
+    while (expected > day && (rested(expected) || (streak == 0 && expected == today))) expected -= date::days{1};
     if (day != expected) break;
     ++streak;
     expected = day - date::days{1};
@@ -191,7 +196,18 @@ std::string GoalBook::to_json() const {
     }
     out += '}';
   }
-  out += "]}";
+  out += ']';
+  if (!rests_.empty()) {
+    out += ",\"rests\":[";
+    for (std::size_t i = 0; i < rests_.size(); ++i) {
+      if (i) out += ',';
+      out += "{\"from\":" + std::to_string(ms(rests_[i].from));
+      if (rests_[i].to) out += ",\"to\":" + std::to_string(ms(*rests_[i].to));
+      out += '}';
+    }
+    out += ']';
+  }
+  out += '}';
   return out;
 }
 
@@ -213,6 +229,11 @@ GoalBook GoalBook::from_json(const std::string& text) {
     for (const auto& w : j.value("wins", json::array()))
       book.wins_.push_back({w.value("kind", "step") == "checkin" ? Win::Kind::checkin : Win::Kind::step,
                             at_ms(w.value("at", std::int64_t{0})), w.value("label", "")});
+    for (const auto& r : j.value("rests", json::array())) {
+      Rest rest{at_ms(r.value("from", std::int64_t{0})), std::nullopt};
+      if (r.contains("to")) rest.to = at_ms(r["to"].get<std::int64_t>());
+      book.rests_.push_back(rest);
+    }
   } catch (const json::exception&) {
     return GoalBook{};
   }

@@ -35,6 +35,14 @@ struct Win {
   bool operator==(const Win&) const = default;
 };
 
+// A stretch the person paused nudges (/pause ... /resume): its days neither count for the
+// streak nor break it.
+struct Rest {
+  core::TimePoint from{};
+  std::optional<core::TimePoint> to;  // open while paused
+  bool operator==(const Rest&) const = default;
+};
+
 // What happened when a step was crossed off, so the right celebration can be picked.
 struct StepOutcome {
   enum class Result { done, already_done, no_such_step, no_goal };
@@ -59,8 +67,11 @@ class GoalBook {
   StepOutcome complete_step(int number, core::TimePoint now, const std::string& timezone);
   bool undo_step(int number);                               // false when it was not done
   void record_checkin(core::TimePoint now);
+  void start_rest(core::TimePoint now);  // /pause (a second pause while paused changes nothing)
+  void end_rest(core::TimePoint now);    // /resume
 
-  // Days in a row, ending today or yesterday in the person's zone, with at least one win.
+  // Days in a row, ending today or yesterday in the person's zone, with at least one win;
+  // paused days in between are stepped over.
   int streak_days(core::TimePoint now, const std::string& timezone) const;
   // Steps done since `since` (for "4 steps since Monday").
   int steps_done_since(core::TimePoint since) const;
@@ -71,6 +82,7 @@ class GoalBook {
  private:
   std::vector<Goal> goals_;
   std::vector<Win> wins_;
+  std::vector<Rest> rests_;
 };
 
 // "▓▓▓░░ 3/5"

@@ -110,3 +110,24 @@ TEST_CASE("the progress bar", "[goals]") {
   CHECK(coach::progress_bar(19, 20) == "▓▓▓▓░ 19/20"); // not full until done
   CHECK(coach::progress_bar(0, 0).empty());
 }
+
+TEST_CASE("paused days neither count for the streak nor break it", "[goals][streak]") {
+  GoalBook book;
+  book.record_checkin(at("2026-03-01T10:00:00Z"));
+  book.record_checkin(at("2026-03-02T10:00:00Z"));
+  // Three quiet days: without a pause the streak is gone.
+  CHECK(book.streak_days(at("2026-03-06T10:00:00Z"), "UTC") == 0);
+  GoalBook paused = book;
+  paused.start_rest(at("2026-03-03T08:00:00Z"));
+  paused.start_rest(at("2026-03-04T08:00:00Z"));  // a second /pause changes nothing
+  paused.end_rest(at("2026-03-05T20:00:00Z"));
+  paused.record_checkin(at("2026-03-06T10:00:00Z"));
+  CHECK(paused.streak_days(at("2026-03-06T12:00:00Z"), "UTC") == 3);  // 1st, 2nd, 6th
+  // Still paused today: yesterday's streak holds.
+  GoalBook still = book;
+  still.start_rest(at("2026-03-03T08:00:00Z"));
+  CHECK(still.streak_days(at("2026-03-09T12:00:00Z"), "UTC") == 2);
+  auto round = GoalBook::from_json(paused.to_json());
+  CHECK(round.streak_days(at("2026-03-06T12:00:00Z"), "UTC") == 3);
+  CHECK(round.to_json() == paused.to_json());
+}
