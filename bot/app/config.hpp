@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/coach/nudge_rules.hpp"
 #include "bot/core/time_point.hpp"
 #include "connectors/websocket/websocket_settings.hpp"
 
@@ -59,6 +60,8 @@ struct Config {
   std::vector<std::string> discouragement = {"I give up",       "I can't do this",    "what's the point",
                                              "I'm getting nowhere", "I keep failing", "I'll never make it",
                                              "nothing I do matters", "I'm a failure",   "why bother"};
+
+  coach::NudgeRules nudges;  // nudges.*: lateness, quiet hours, encouragement, how many times
 
   int retention_days = 365;             // privacy.retention_days
   int unfinished_onboarding_days = 30;  // privacy.unfinished_onboarding_days

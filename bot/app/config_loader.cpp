@@ -96,6 +96,17 @@ Setter days(int Config::*field) {
   };
 }
 
+// "move" or "drop": what a scheduled message of one kind does inside quiet hours or a snooze.
+Setter quiet_rule(bool coach::NudgeRules::*drop) {
+  return [drop](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+    std::string v;
+    if (auto e = scalar(n, v)) return e;
+    if (v != "move" && v != "drop") return "\"" + v + "\" is not one of: move, drop";
+    c.nudges.*drop = v == "drop";
+    return std::nullopt;
+  };
+}
+
 std::optional<std::string> parse_listen(const std::string& v, Config& c) {
   auto colon = v.rfind(':');
   if (colon == std::string::npos) return "expected HOST:PORT, e.g. 127.0.0.1:8080";
@@ -211,6 +222,41 @@ const std::map<std::string, Setter>& schema() {
       {"connectors.matrix.user_id", text(&Config::matrix, &Config::Matrix::user_id)},
       {"connectors.matrix.token_env", text(&Config::matrix, &Config::Matrix::token_env)},
       {"safety.file", text(&Config::safety_file)},
+      {"nudges.max_lateness.nudge_minutes",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         auto v = read_integer(n);
+         if (!v || *v < 1 || *v > 1440) return "expected minutes from 1 to 1440";
+         c.nudges.nudge_max_lateness = std::chrono::minutes(*v);
+         return std::nullopt;
+       }},
+      {"nudges.max_lateness.checkin",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         if (n.IsScalar() && n.Scalar() == "rest_of_day") {
+           c.nudges.checkin_max_lateness.reset();
+           return std::nullopt;
+         }
+         auto v = read_integer(n);
+         if (!v || *v < 1 || *v > 1440) return "expected rest_of_day or minutes from 1 to 1440";
+         c.nudges.checkin_max_lateness = std::chrono::minutes(*v);
+         return std::nullopt;
+       }},
+      {"nudges.in_quiet_hours.nudge", quiet_rule(&coach::NudgeRules::drop_nudge_when_quiet)},
+      {"nudges.in_quiet_hours.checkin", quiet_rule(&coach::NudgeRules::drop_checkin_when_quiet)},
+      {"nudges.in_quiet_hours.encouragement", quiet_rule(&coach::NudgeRules::drop_encouragement_when_quiet)},
+      {"nudges.encourage_after_days",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         auto v = read_integer(n);
+         if (!v || *v < 1 || *v > 365) return "expected a number of days from 1 to 365";
+         c.nudges.encourage_after_days = static_cast<int>(*v);
+         return std::nullopt;
+       }},
+      {"nudges.max_times",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         auto v = read_integer(n);
+         if (!v || *v < 1 || *v > 24) return "expected a number of daily nudge times from 1 to 24";
+         c.nudges.max_times = static_cast<int>(*v);
+         return std::nullopt;
+       }},
       {"privacy.retention_days", days(&Config::retention_days)},
       {"privacy.unfinished_onboarding_days", days(&Config::unfinished_onboarding_days)},
       {"coach.discouragement", lines(&Config::discouragement, "a list of phrases, such as \"I give up\"")},

@@ -2,8 +2,10 @@
 
 #include <utility>
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <map>
 #include <spdlog/spdlog.h>
@@ -13,6 +15,10 @@
 #include "bot/coach/coach.hpp"
 #include "bot/coach/goal_actions.hpp"
 #include "bot/coach/goal_book.hpp"
+#include "bot/coach/nudge_actions.hpp"
+#include "bot/coach/nudge_policy.hpp"
+#include "bot/schedule/due_queue.hpp"
+#include "bot/schedule/local_time.hpp"
 #include "bot/safety/safety_policy.hpp"
 #include "bot/safety/safety_responder.hpp"
 #include "bot/safety/safety_screen.hpp"
@@ -37,7 +43,11 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
        coach::Coach& coach, Settings settings)
       : strand(asio::make_strand(io)), store(store), clock(clock), metrics(metrics), coach(coach),
         settings(std::move(settings)), safety(std::make_shared<const SafetyKit>(this->settings.safety)),
-        next_person_id(store.max_person_id() + 1), next_outbox_id(store.max_outbox_id() + 1) {
+        next_person_id(store.max_person_id() + 1), next_outbox_id(store.max_outbox_id() + 1), timer(io) {
+    auto started = std::chrono::steady_clock::now();
+    due = schedule::DueQueue(store.load_due());  // the schedule, not the people
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    spdlog::info("schedule: {} due items loaded in {:.2f} s", due.size(), took.count());
     for (const auto& line : this->settings.help_directory) help_directory += (help_directory.empty() ? "" : "\n") + ("• " + line);
   }
 
@@ -78,6 +88,11 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   core::PersonId next_person_id;
   std::int64_t next_outbox_id;
 
+  // Everything scheduled, earliest first, and the one timer armed for its front.
+  schedule::DueQueue due;
+  asio::steady_timer timer;
+  std::optional<core::TimePoint> armed_for;
+
   Person& remember(Person p) {
     by_address[p.address] = p.id;
     if (!p.token_hash.empty()) by_token_hash[p.token_hash] = p.id;
@@ -88,6 +103,12 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   Person* find(const core::Address& address) {
     if (auto it = by_address.find(address); it != by_address.end()) return &people[it->second];
     if (auto loaded = store.find_person(address)) return &remember(std::move(*loaded));
+    return nullptr;
+  }
+
+  Person* find_by_id(core::PersonId id) {
+    if (auto it = people.find(id); it != people.end()) return &it->second;
+    if (auto loaded = store.find_person_by_id(id)) return &remember(std::move(*loaded));
     return nullptr;
   }
 
@@ -119,8 +140,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
         {"help_directory", help_directory},
         {"onboarded", state.onboarded ? "1" : ""},
         {"safety_pause", paused(person) ? "1" : ""},
-        {"nudge_times", var("nudge_time", "none yet")},
-        {"quiet_hours", var("quiet_hours", "none")},
+        {"nudge_time", var("nudge_time", "")},
     };
   }
 
@@ -172,8 +192,8 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     return true;
   }
 
-  // Applies what the dialogs asked for. Goals, steps and nudges are not built yet; their
-  // actions are accepted (the dialogs already use them) and take effect when they land.
+  // Applies the preferences the dialogs asked for, after the turn. Goal and nudge actions
+  // were applied as the dialog reached them (GoalActions, NudgeActions).
   void apply(Person& person, const std::vector<dialog::DialogAction>& actions) {
     for (const auto& a : actions) {
       if (a.name == "set_preference") {
@@ -181,9 +201,6 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
         const std::string& value = a.args.at("value");
         if (key == "name") person.display_name = value.substr(0, 100);
         else if (key == "timezone" && dialog::validate_answer("timezone", value)) person.timezone = *dialog::validate_answer("timezone", value);
-      } else if (a.name != "set" && a.name != "finish_onboarding" && a.name != "export_data" &&
-                 a.name != "forget_everything") {
-        spdlog::debug("core: action {} is not applied in this build", a.name);
       }
     }
   }
@@ -198,11 +215,21 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     auto now = clock.now();
     std::string zone = context["timezone"];
     coach::GoalActions::describe(book, context, now, zone);
+    coach::NudgeActions::describe(person, context, now, settings.nudge_rules);
     std::mt19937 rng(static_cast<std::uint32_t>(person.id * 2654435761u) ^ static_cast<std::uint32_t>(state.turns));
     coach::GoalActions goals(book, context, state, coach.dialogs(), rng, now, zone, paused(person));
-    coach::CoachTurn turn = decide(state, context, &goals);
-    if (goals.changed()) person.goals = book.to_json();
+    coach::NudgeActions nudges(person, book, context, now, settings.nudge_rules, &goals);
+    const std::string zone_before = person.timezone;
+    const auto times_before = person.nudges.times;
+    const auto remind_before = person.nudges.remind_at;
+    coach::CoachTurn turn = decide(state, context, &nudges);
+    if (goals.changed() || nudges.book_changed()) person.goals = book.to_json();
     apply(person, turn.actions);
+    if (person.timezone != zone_before || person.nudges.times != times_before) {
+      replan(person, tx);  // a new zone or new times: every item of the person again
+    } else if (person.nudges.remind_at != remind_before && person.nudges.remind_at > now) {
+      schedule_item({person.nudges.remind_at, person.id, person.nudges.epoch, 0, core::DueKind::remind}, tx);
+    }
     if (paused(person))  // no cheerful message right after a crisis
       for (auto& r : turn.replies)
         if (r.kind == core::MessageKind::celebration) r.kind = core::MessageKind::reply;
@@ -216,6 +243,114 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   void converse(Person& person, const std::string& correlation_id, store::Transaction& tx, Decide decide) {
     auto turn = decide_for(person, tx, decide);
     address_replies(person, turn.replies, correlation_id, tx.outbox);
+  }
+
+  // --- the schedule ---------------------------------------------------------------------
+
+  void schedule_item(const core::DueItem& item, store::Transaction& tx) {
+    due.push(item);
+    tx.due.push_back(item);
+    arm();
+  }
+
+  // The person's due items rebuilt under a new epoch; the old ones are dropped when due.
+  void replan(Person& person, store::Transaction& tx) {
+    tx.due_cleared.push_back(person.id);
+    for (const auto& item : coach::plan_nudges(person, clock.now(), settings.nudge_rules)) schedule_item(item, tx);
+  }
+
+  // One timer for the earliest item. At most a minute ahead, so a wall-clock jump (NTP,
+  // suspend) is noticed within a minute.
+  void arm() {
+    if (settings.manual_clock) return;  // the test clock moves only through run_due()
+    auto earliest = due.earliest();
+    if (!earliest || (armed_for && *armed_for <= *earliest)) return;
+    auto wait = std::clamp<std::chrono::milliseconds>(*earliest - clock.now(), std::chrono::milliseconds(0),
+                                                      std::chrono::minutes(1));
+    armed_for = *earliest;
+    timer.expires_after(wait);
+    timer.async_wait(asio::bind_executor(strand, [self = shared_from_this()](boost::system::error_code ec) {
+      if (ec) return;  // re-armed for an earlier item, or stopping
+      self->armed_for.reset();
+      self->run_due(nullptr);
+    }));
+  }
+
+  // Takes what is due in chunks, one transaction each, letting people's messages in between.
+  static constexpr std::size_t kDueChunk = 256;
+  void run_due(std::function<void()> done) {
+    auto now = clock.now();
+    auto items = due.pop_due(now, kDueChunk);
+    store::Transaction tx;
+    for (const auto& item : items) fire(item, now, tx);
+    bool more = items.size() == kDueChunk;
+    commit(std::move(tx), true, [self = shared_from_this(), more, done = std::move(done)](store::CommitResult) mutable {
+      if (more) return self->run_due(std::move(done));
+      self->armed_for.reset();
+      self->arm();
+      if (done) done();
+    });
+  }
+
+  static coach::Coach::ScheduledKind scheduled_kind(coach::NudgeDecision::Send send) {
+    switch (send) {
+      case coach::NudgeDecision::Send::step_nudge: return coach::Coach::ScheduledKind::step_nudge;
+      case coach::NudgeDecision::Send::checkin: return coach::Coach::ScheduledKind::checkin;
+      default: return coach::Coach::ScheduledKind::encouragement;
+    }
+  }
+
+  // One due item: the nudge policy decides; what is sent goes through the outbox like a reply.
+  void fire(const core::DueItem& item, core::TimePoint now, store::Transaction& tx) {
+    Person* person = nullptr;
+    try {
+      person = find_by_id(item.person);
+    } catch (const store::StoreError& e) {
+      spdlog::error("core: cannot look up a person for a nudge: {}", e.what());
+      due.push(item);  // tried again with the next item that falls due
+      return;
+    }
+    if (!person) {
+      tx.due_done.push_back(item);
+      return;
+    }
+    core::NudgeSettings& n = person->nudges;
+    if (item.epoch != n.epoch) return;  // from before a change: its replacement is queued
+    if (item.kind == core::DueKind::daily && std::find(n.times.begin(), n.times.end(), item.slot) == n.times.end())
+      return;
+    if (item.kind == core::DueKind::remind && item.due != n.remind_at) return;  // a later snooze replaced it
+    const coach::Goal* goal = book_of(*person).current();
+    bool open_step = goal && goal->done() < goal->total();
+    const core::NudgeSettings before = n;
+    auto decision = coach::decide_nudge(*person, item, open_step, now, settings.nudge_rules);
+    metrics.add_counter("bounceback_nudges_total", {{"result", decision.why}});
+    if (decision.next) {
+      core::DueItem moved = item;
+      moved.due = *decision.next;
+      due.push(moved);
+      tx.due.push_back(moved);
+    } else {
+      tx.due_done.push_back(item);
+    }
+    if (decision.send == coach::NudgeDecision::Send::nothing) {
+      if (n != before) tx.people.push_back(*person);
+      return;
+    }
+    auto turn = decide_for(*person, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context, dialog::ActionHandler*) {
+      return coach.scheduled(*person, state, context, scheduled_kind(decision.send), decision.announce_half_rate);
+    });
+    address_replies(*person, turn.replies, "", tx.outbox);
+  }
+
+  // A nudge that waited in the outbox longer than its kind allows is not delivered late.
+  bool stale(const Outgoing& m, core::TimePoint now) const {
+    if (m.kind == core::MessageKind::nudge) return now - m.created > settings.nudge_rules.nudge_max_lateness;
+    if (m.kind != core::MessageKind::checkin) return false;
+    if (settings.nudge_rules.checkin_max_lateness) return now - m.created > *settings.nudge_rules.checkin_max_lateness;
+    auto it = people.find(m.person);
+    const date::time_zone* zone =
+        it == people.end() ? schedule::zone_or_utc(settings.default_timezone) : coach::zone_of(it->second, settings.nudge_rules);
+    return now >= schedule::end_of_local_day(zone, m.created);
   }
 
   static bool wants(const coach::CoachTurn& turn, const char* action) {
@@ -355,9 +490,19 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     tx.read_undelivered_for = person->id;
     std::string user = person->address.user;
     // What this hello produced reaches the session through the backlog, not deliver().
+    core::PersonId id = person->id;
     commit(std::move(tx), /*deliver=*/false,
-           [done = std::move(done), user, new_token](store::CommitResult result) {
+           [this, id, done = std::move(done), user, new_token](store::CommitResult result) {
              if (!result.ok) return done({core::WebHelloResult::Status::unavailable, {}, {}, {}});
+             // Nudges past their lateness are dropped from the backlog (and count as handled).
+             store::Transaction dropped;
+             auto now = clock.now();
+             std::erase_if(result.undelivered, [&](const Outgoing& m) {
+               if (!stale(m, now)) return false;
+               dropped.delivered.emplace_back(m.id, id);
+               return true;
+             });
+             if (!dropped.delivered.empty()) commit(std::move(dropped), false, nullptr);
              done({core::WebHelloResult::Status::ok, user, new_token, std::move(result.undelivered)});
            });
   }
@@ -375,6 +520,8 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     }
     if (!person) person = &create(message.from, "");
     person->last_seen = message.at;
+    person->nudges.unanswered = 0;  // any answer brings the usual rhythm back
+    person->nudges.skipped_last = false;
     if (!screen_first(*person, message, tx)) {
       auto turn = decide_for(*person, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context, dialog::ActionHandler* domain) {
         return coach.answer(*person, state, message, context, domain);
@@ -430,6 +577,10 @@ void Core::delivered(core::Address to, std::vector<std::int64_t> outbox_ids) {
     for (auto id : ids) tx.delivered.emplace_back(id, person->id);
     impl->store.submit(std::move(tx), nullptr);
   });
+}
+
+void Core::run_due(std::function<void()> done) {
+  asio::post(impl_->strand, [impl = impl_, done = std::move(done)]() mutable { impl->run_due(std::move(done)); });
 }
 
 void Core::sweep_retention(std::function<void()> done) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/coach/nudge_rules.hpp"
 #include "bot/core/inbox.hpp"
 
 namespace boost::asio {
@@ -40,6 +41,8 @@ class Core final : public core::Inbox {
     std::shared_ptr<const safety::SafetyPolicy> safety;  // required
     int retention_days = 365;              // inactive people are deleted after this
     int unfinished_onboarding_days = 30;   // people who never finished onboarding, sooner
+    coach::NudgeRules nudge_rules;
+    bool manual_clock = false;  // time moves only by run_due() after the test clock moved: no timer
   };
 
   Core(boost::asio::io_context& io, store::Store& store, const core::Clock& clock, core::Metrics& metrics,
@@ -51,6 +54,11 @@ class Core final : public core::Inbox {
   void web_hello(std::string token, std::function<void(core::WebHelloResult)> done) override;
   void receive(core::Incoming message) override;
   void delivered(core::Address to, std::vector<std::int64_t> outbox_ids) override;
+
+  // Sends what fell due (nudges, check-ins), then arms the one timer for the next item.
+  // `done` runs once everything sent has been committed and handed to the connectors.
+  // Called once at start (missed work after downtime) and after the test clock moved.
+  void run_due(std::function<void()> done = nullptr);
 
   // Deletes the people the retention settings no longer allow to keep; `done` after.
   void sweep_retention(std::function<void()> done = nullptr);

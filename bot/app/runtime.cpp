@@ -78,7 +78,7 @@ void add_admin_routes(HttpServer& server, const Config& config, core::ManualCloc
     }
     // Answer once everything the core had to do by this time has been committed and handed on.
     core.sweep_retention();
-    core.flush([manual_clock, respond] {
+    core.run_due([manual_clock, respond] {
       respond(HttpResponse::json(200, json{{"now", core::format_iso8601(manual_clock->now())}}.dump()));
     });
   });
@@ -137,8 +137,11 @@ int run_daemon(const Config& config) {
 
   asio::io_context io;
   coach::Coach coach(std::make_shared<const dialog::DialogSet>(std::move(loaded.set)), config.discouragement);
-  Core core(io, *store, *clock, metrics, coach, Core::Settings{config.default_timezone, config.default_country, config.help_directory, safety_policy,
-                                config.retention_days, config.unfinished_onboarding_days});
+  Core::Settings core_settings{config.default_timezone, config.default_country, config.help_directory, safety_policy,
+                               config.retention_days, config.unfinished_onboarding_days, config.nudges,
+                               config.manual_clock};
+  core_settings.nudge_rules.default_timezone = config.default_timezone;
+  Core core(io, *store, *clock, metrics, coach, std::move(core_settings));
   HttpServer server(io, config.http_host, config.http_port);
   asio::steady_timer retention_timer(io);
   const auto started = std::chrono::steady_clock::now();
@@ -229,6 +232,7 @@ int run_daemon(const Config& config) {
     });
   };
   sweep_hourly();
+  core.run_due();  // missed work after downtime (within its lateness), then the timer
 
   io.run();
   store->flush();

@@ -16,18 +16,15 @@ namespace {
 const std::vector<std::pair<std::string, std::string>>& entry_points() {
   static const std::vector<std::pair<std::string, std::string>> points = {
       {"onboarding", ""},      {"menu", ""},          {"help", ""},         {"common", "idle"},
-      {"common", "stopped"},   {"common", "unknown_command"}, {"common", "later"}, {"common", "moved"},
+      {"common", "stopped"},   {"common", "unknown_command"}, {"common", "moved"},
       {"common", "tz_set"},    {"common", "tz_invalid"}, {"coping", "risk"},
       {"common", "forget_confirm"}, {"common", "exported"}, {"goals", "start_goal"}, {"goals", "add_step"},
-      {"goals", "list"}, {"goals", "done"}, {"goals", "undo"}, {"goals", "encourage"}, {"celebrations", "step"}};
+      {"goals", "list"}, {"goals", "done"}, {"goals", "undo"}, {"goals", "encourage"}, {"celebrations", "step"},
+      {"nudges", "list"}, {"nudges", "step"}, {"nudges", "checkin"}, {"nudges", "encouragement"},
+      {"nudges", "half_rate"}, {"nudges", "add_time"}, {"nudges", "remove_time"}, {"nudges", "set_quiet"},
+      {"nudges", "snooze"}, {"nudges", "remind"}, {"nudges", "pause"}, {"nudges", "resume"},
+      {"nudges", "checkin_done"}, {"nudges", "checkin_not_today"}};
   return points;
-}
-
-// Commands of CONTRACT.md whose domain (goals, nudges, privacy) is still to come: they get
-// an honest "not yet" rather than the unknown-command answer.
-const std::set<std::string>& later_commands() {
-  static const std::set<std::string> names = {"nudge", "nudges", "quiet", "snooze", "resume"};
-  return names;
 }
 
 // Variants are chosen at random, reproducibly: the same person and turn, the same words.
@@ -108,14 +105,58 @@ CoachTurn Coach::answer(const core::Person& person, DialogState& state, const co
     state.waiting = false;
     return turn(interpreter.start(state, "common", context, rng, "moved"));
   }
-  if (message.is_choice() && message.choice_id.rfind("step.done.", 0) == 0)  // a done button of /steps
+  if (message.is_choice() && message.choice_id.rfind("step.done.", 0) == 0)  // a done button of /steps or a nudge
     return run_command("done", message.choice_id.substr(10), state, context, rng, domain);
+  if (message.is_choice() && message.choice_id.rfind("snooze.", 0) == 0) {  // a snooze button of a nudge
+    state.vars["snooze_for"] = message.choice_id.substr(7);
+    return turn(interpreter.interject(state, "nudges", context, rng, "remind"));
+  }
+  if (message.choice_id == "checkin.done")
+    return turn(interpreter.interject(state, "nudges", context, rng, "checkin_done"));
+  if (message.choice_id == "checkin.not_today")
+    return turn(interpreter.interject(state, "nudges", context, rng, "checkin_not_today"));
   if (!message.is_choice()) {
     if (auto command = parse_chat_command(message.text)) return run_command(command->name, command->args, state, context, rng, domain);
     if (discouraged(message.text, state)) return turn(interpreter.interject(state, "goals", context, rng, "encourage"));
   }
   if (state.waiting) return turn(interpreter.answer(state, message.text, message.choice_id, context, rng));
   return free_text(message, state, context, rng, domain);
+}
+
+CoachTurn Coach::scheduled(const core::Person& person, DialogState& state, const dialog::DialogContext& context,
+                           ScheduledKind kind, bool announce_half_rate) const {
+  auto rng = seeded(person, state);
+  dialog::Interpreter interpreter(*dialogs_);
+  const char* node = kind == ScheduledKind::step_nudge ? "step" : kind == ScheduledKind::checkin ? "checkin" : "encouragement";
+  CoachTurn t;
+  if (kind == ScheduledKind::encouragement) {  // a branch: run it without moving the person
+    DialogState scratch = state;
+    auto out = interpreter.start(scratch, "nudges", context, rng, node);
+    state.recent_variants = scratch.recent_variants;
+    t.replies = std::move(out.replies);
+  } else if (auto reply = interpreter.say(state, "nudges", node, context, rng)) {
+    t.replies.push_back(std::move(*reply));
+  }
+  if (t.replies.empty()) return t;
+  core::Reply& message = t.replies.back();
+  if (announce_half_rate)
+    if (auto note = interpreter.say(state, "nudges", "half_rate", context, rng)) message.text += "\n\n" + note->text;
+  auto value = [&](const char* key) {
+    auto it = context.find(key);
+    return it == context.end() ? std::string() : it->second;
+  };
+  if (kind == ScheduledKind::step_nudge && !value("next_step_number").empty())
+    message.choices.push_back({"step.done." + value("next_step_number"), "Done ✓"});
+  if (kind == ScheduledKind::checkin) {
+    message.choices.push_back({"checkin.done", "Done ✓"});
+    message.choices.push_back({"checkin.not_today", "Not today"});
+  }
+  if (kind != ScheduledKind::encouragement) {
+    message.choices.push_back({"snooze.1h", "In 1 hour"});
+    if (value("evening").empty()) message.choices.push_back({"snooze.tonight", "Tonight"});
+    message.choices.push_back({"snooze.tomorrow", "Tomorrow"});
+  }
+  return t;
 }
 
 CoachTurn Coach::reprompt(const core::Person& person, DialogState& state, const dialog::DialogContext& context,
@@ -155,7 +196,8 @@ CoachTurn Coach::run_command(const std::string& name, const std::string& args, D
   }
   if (name == "menu") return turn(interpreter.start(state, "menu", context, rng));
   if (name == "help") return turn(interpreter.interject(state, "help", context, rng));
-  if (name == "stop" || name == "pause") return turn(interpreter.start(state, "common", context, rng, "stopped"));
+  if (name == "stop") return turn(interpreter.start(state, "common", context, rng, "stopped"));
+  if (name == "pause") return turn(interpreter.interject(state, "nudges", context, rng, "pause"));
   if (name == "tz") {
     auto zone = dialog::validate_answer("timezone", args);
     if (!zone) return turn(interpreter.interject(state, "common", context, rng, "tz_invalid"));
@@ -200,7 +242,25 @@ CoachTurn Coach::run_command(const std::string& name, const std::string& args, D
     return t;
   }
   if (name == "forget") return turn(interpreter.interject(state, "common", context, rng, "forget_confirm"));
-  if (later_commands().count(name)) return turn(interpreter.interject(state, "common", context, rng, "later"));
+  if (name == "nudges") return turn(interpreter.interject(state, "nudges", context, rng, "list"));
+  if (name == "nudge") {
+    if (args.empty()) return turn(interpreter.interject(state, "nudges", context, rng, "list"));
+    bool off = args == "off" || args.rfind("off ", 0) == 0;
+    std::string time = off ? (args == "off" ? "all" : args.substr(4)) : args;
+    if (auto valid = dialog::validate_answer("time", time)) time = *valid;
+    else if (time != "all") return turn(interpreter.interject(state, "nudges", context, rng, "list"));
+    state.vars["nudge_time"] = time;
+    return turn(interpreter.interject(state, "nudges", context, rng, off ? "remove_time" : "add_time"));
+  }
+  if (name == "quiet") {
+    state.vars["quiet_hours_text"] = args;
+    return turn(interpreter.interject(state, "nudges", context, rng, "set_quiet"));
+  }
+  if (name == "snooze") {
+    state.vars["snooze_for"] = args.empty() ? "1h" : args;
+    return turn(interpreter.interject(state, "nudges", context, rng, "snooze"));
+  }
+  if (name == "resume") return turn(interpreter.interject(state, "nudges", context, rng, "resume"));
   return turn(interpreter.interject(state, "common", context, rng, "unknown_command"));
 }
 

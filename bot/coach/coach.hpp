@@ -34,6 +34,12 @@ class Coach {
   CoachTurn answer(const core::Person& person, dialog::DialogState& state, const core::Incoming& message,
                    const dialog::DialogContext& context, dialog::ActionHandler* domain = nullptr) const;
 
+  // A message bounceback sends on its own at a nudge time, with its buttons (done, snooze).
+  // The person stays where they are in the dialogs.
+  enum class ScheduledKind { step_nudge, checkin, encouragement };
+  CoachTurn scheduled(const core::Person& person, dialog::DialogState& state, const dialog::DialogContext& context,
+                      ScheduledKind kind, bool announce_half_rate) const;
+
   // The open question again (after a safety reply), or nothing when none is open.
   CoachTurn reprompt(const core::Person& person, dialog::DialogState& state, const dialog::DialogContext& context,
                      dialog::ActionHandler* domain = nullptr) const;

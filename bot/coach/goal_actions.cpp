@@ -35,12 +35,15 @@ void GoalActions::describe(const GoalBook& book, dialog::DialogContext& context,
                            const std::string& timezone) {
   const Goal* goal = book.current();
   int done = goal ? goal->done() : 0, total = goal ? goal->total() : 0;
-  std::string list, next;
+  std::string list, next, next_number;
   if (goal)
     for (std::size_t i = 0; i < goal->steps.size(); ++i) {
       const Step& s = goal->steps[i];
       list += (list.empty() ? "" : "\n") + std::to_string(i + 1) + ". " + (s.done_at ? "✓ " : "") + s.text;
-      if (!s.done_at && next.empty()) next = s.text;
+      if (!s.done_at && next.empty()) {
+        next = s.text;
+        next_number = std::to_string(i + 1);
+      }
     }
   context["has_goal"] = goal ? "1" : "";
   context["goal"] = goal ? goal->title : "your goal";
@@ -50,6 +53,7 @@ void GoalActions::describe(const GoalBook& book, dialog::DialogContext& context,
   context["progress_bar"] = progress_bar(done, total);
   context["steps_list"] = list;
   context["next_step"] = next;
+  context["next_step_number"] = next_number;
   std::string open;  // "N<TAB>text" lines, for the done buttons of /steps
   if (goal)
     for (std::size_t i = 0; i < goal->steps.size(); ++i)

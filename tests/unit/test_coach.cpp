@@ -98,7 +98,7 @@ TEST_CASE("stop ends the conversation; free text afterwards gets a way back in",
   CHECK(c.choice_ids(idle) == std::vector<std::string>{"menu", "help", "nothing"});
 }
 
-TEST_CASE("commands: /tz sets the zone, later ones say so, unknown ones are named", "[coach]") {
+TEST_CASE("commands: /tz sets the zone, /nudge asks for a time, unknown ones are named", "[coach]") {
   Conversation c;
   c.coach.first_contact(c.person, c.state, c.context);
   auto tz = c.say("/tz europe/berlin");
@@ -108,7 +108,16 @@ TEST_CASE("commands: /tz sets the zone, later ones say so, unknown ones are name
   CHECK(c.state.node == "what_it_is_not");  // and back to the question
 
   CHECK_THAT(c.say("/tz Atlantis").replies.front().text, Catch::Contains("don't know that time zone"));
-  CHECK_THAT(c.say("/nudge 08:00").replies.front().text, Catch::Contains("isn't ready yet"));
+  auto nudge = c.say("/nudge 8:00");
+  REQUIRE_FALSE(nudge.actions.empty());
+  CHECK(nudge.actions.front() == dialog::DialogAction{"add_nudge_time", {{"time", "08:00"}}});
+  auto off = c.say("/nudge off 08:00");
+  REQUIRE_FALSE(off.actions.empty());
+  CHECK(off.actions.front() == dialog::DialogAction{"remove_nudge_time", {{"time", "08:00"}}});
+  CHECK(c.say("/nudge 25:00").actions.empty());  // not a time: the list and how to add one
+  auto snooze = c.say("/snooze 2h");
+  REQUIRE_FALSE(snooze.actions.empty());
+  CHECK(snooze.actions.front() == dialog::DialogAction{"snooze", {{"for", "2h"}}});
   CHECK_THAT(c.say("/dance").replies.front().text, Catch::Contains("don't know that command"));
   CHECK(c.state.node == "what_it_is_not");
 }

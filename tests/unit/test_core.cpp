@@ -38,7 +38,7 @@ struct World {
   core::ManualClock clock{*core::parse_iso8601("2026-03-08T06:00:00Z")};
   core::Metrics metrics;
   coach::Coach coach{std::make_shared<const dialog::DialogSet>(app::load_daemon_dialogs(BOUNCEBACK_SOURCE_DIR "/dialogs").set)};
-  app::Core core{io, store, clock, metrics, coach, {"UTC", "", {"Your doctor"}, shipped_safety_policy()}};
+  app::Core core{io, store, clock, metrics, coach, {"UTC", "", {"Your doctor"}, shipped_safety_policy(), 365, 30, {}, true}};
   RecordingConnector web;
 
   World() { core.attach(web); }

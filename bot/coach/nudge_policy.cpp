@@ -1,0 +1,103 @@
+#include "bot/coach/nudge_policy.hpp"
+
+#include <charconv>
+
+#include "bot/schedule/local_time.hpp"
+
+namespace bounceback::coach {
+
+using namespace std::chrono;
+using Send = NudgeDecision::Send;
+
+const date::time_zone* zone_of(const core::Person& person, const NudgeRules& rules) {
+  return schedule::zone_or_utc(person.timezone.empty() ? rules.default_timezone : person.timezone);
+}
+
+NudgeDecision decide_nudge(core::Person& person, const core::DueItem& item, bool has_open_step, core::TimePoint now,
+                           const NudgeRules& rules) {
+  core::NudgeSettings& n = person.nudges;
+  const date::time_zone* zone = zone_of(person, rules);
+  // A daily item comes back at its next occurrence; a one-off reminder is done.
+  std::optional<core::TimePoint> following;
+  if (item.kind == core::DueKind::daily) following = schedule::next_daily(zone, item.slot, now);
+  auto skip = [&](const char* why) {
+    if (item.kind == core::DueKind::remind) n.remind_at = {};
+    return NudgeDecision{Send::nothing, why, following, false};
+  };
+
+  if (n.paused) return skip("paused");
+  if (now < person.safety_pause_until) return skip("safety_pause");  // never a nudge right after a crisis
+
+  Send kind = has_open_step ? Send::step_nudge : Send::checkin;
+  if (person.last_seen != core::TimePoint{} && now - person.last_seen >= days(rules.encourage_after_days))
+    kind = Send::encouragement;
+
+  auto max_late = kind == Send::checkin
+                      ? (rules.checkin_max_lateness ? duration_cast<milliseconds>(*rules.checkin_max_lateness)
+                                                    : schedule::end_of_local_day(zone, item.due) - item.due)
+                      : duration_cast<milliseconds>(rules.nudge_max_lateness);
+  if (now - item.due > max_late) return skip("late");  // downtime: no burst of stale nudges
+
+  std::optional<core::TimePoint> hold;
+  const char* held_by = "quiet";
+  if (n.has_quiet_hours()) hold = schedule::quiet_until(zone, n.quiet_from, n.quiet_to, now);
+  if (now < n.snoozed_until && (!hold || n.snoozed_until > *hold)) {
+    hold = n.snoozed_until;
+    held_by = "snoozed";
+  }
+  if (hold) {
+    bool drop = kind == Send::checkin ? rules.drop_checkin_when_quiet
+                : kind == Send::encouragement ? rules.drop_encouragement_when_quiet
+                                              : rules.drop_nudge_when_quiet;
+    if (drop) return skip(held_by);
+    if (item.kind == core::DueKind::remind) n.remind_at = *hold;  // the reminder it stands for moves too
+    return {Send::nothing, "held", hold, false};  // the same item, at the end of the quiet stretch
+  }
+
+  if (n.last_nudged != core::TimePoint{} && now - n.last_nudged < rules.min_gap) return skip("too_soon");
+
+  if (n.unanswered >= rules.half_rate_after) {  // no answer for a while: every other one only
+    n.skipped_last = !n.skipped_last;
+    if (n.skipped_last) return skip("half_rate");
+  }
+  ++n.unanswered;
+  n.last_nudged = now;
+  if (item.kind == core::DueKind::remind) n.remind_at = {};
+  return {kind, "sent", following, n.unanswered == rules.half_rate_after};
+}
+
+std::vector<core::DueItem> plan_nudges(core::Person& person, core::TimePoint now, const NudgeRules& rules) {
+  core::NudgeSettings& n = person.nudges;
+  ++n.epoch;
+  const date::time_zone* zone = zone_of(person, rules);
+  std::vector<core::DueItem> items;
+  for (auto minute : n.times)
+    items.push_back({schedule::next_daily(zone, minute, now), person.id, n.epoch, minute, core::DueKind::daily});
+  if (n.remind_at > now) items.push_back({n.remind_at, person.id, n.epoch, 0, core::DueKind::remind});
+  return items;
+}
+
+std::optional<core::TimePoint> snooze_end(const core::Person& person, const std::string& what, core::TimePoint now,
+                                          const NudgeRules& rules) {
+  const date::time_zone* zone = zone_of(person, rules);
+  if (what == "tonight") {
+    // 20:00 today; when the evening has already begun, an hour from now.
+    if (schedule::local_minute(zone, now) >= 19 * 60) return now + hours(1);
+    return schedule::next_daily(zone, 20 * 60, now);
+  }
+  if (what == "tomorrow") {
+    // The person's first nudge time tomorrow (09:00 without one), never later today.
+    int minute = person.nudges.times.empty() ? 9 * 60 : person.nudges.times.front();
+    return schedule::next_daily(zone, minute, schedule::end_of_local_day(zone, now));
+  }
+  if (what.size() < 2) return std::nullopt;
+  int amount = 0;
+  auto [end, ec] = std::from_chars(what.data(), what.data() + what.size() - 1, amount);
+  if (ec != std::errc() || end != what.data() + what.size() - 1 || amount <= 0) return std::nullopt;
+  char unit = what.back();
+  if (unit == 'm' && amount <= 24 * 60) return now + minutes(amount);
+  if (unit == 'h' && amount <= 48) return now + hours(amount);
+  return std::nullopt;
+}
+
+}  // namespace bounceback::coach
