@@ -48,6 +48,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     due = schedule::DueQueue(store.load_due());  // the schedule, not the people
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
     spdlog::info("schedule: {} due items loaded in {:.2f} s", due.size(), took.count());
+    report_due_items();
     for (const auto& line : this->settings.help_directory) help_directory += (help_directory.empty() ? "" : "\n") + ("• " + line);
   }
 
@@ -92,6 +93,13 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   schedule::DueQueue due;
   asio::steady_timer timer;
   std::optional<core::TimePoint> armed_for;
+  double reported_due_items = 0;  // what the gauge says, so it can be moved by the difference
+
+  void report_due_items() {
+    double now = static_cast<double>(due.size());
+    metrics.add_gauge("bounceback_due_items", {}, now - reported_due_items);
+    reported_due_items = now;
+  }
 
   Person& remember(Person p) {
     by_address[p.address] = p.id;
@@ -288,6 +296,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       if (more) return self->run_due(std::move(done));
       self->armed_for.reset();
       self->arm();
+      self->report_due_items();
       if (done) done();
     });
   }

@@ -189,3 +189,112 @@ TEST_CASE("a crisis message is answered by the safety screen first, and pauses c
   for (std::size_t i = before; i < w.web.sent.size(); ++i) CHECK(w.web.sent[i].kind != core::MessageKind::safety);
   CHECK_THAT(w.web.sent.back().text, Catch::Contains("Is that okay with you?"));
 }
+
+namespace {
+// A person of `w` who typed `words`; everything committed.
+void say(World& w, const std::string& user, const std::string& words) {
+  core::Incoming in;
+  in.from = {"websocket", user};
+  in.text = words;
+  in.correlation_id = "c";
+  w.core.receive(in);
+  w.commit();
+}
+
+void run_due_at(World& w, const char* iso) {
+  w.clock.set(*core::parse_iso8601(iso));
+  bool done = false;
+  w.core.run_due([&] { done = true; });
+  for (int i = 0; i < 10 && !done; ++i) w.commit();
+  REQUIRE(done);
+}
+
+std::size_t unprompted(const World& w, core::MessageKind kind) {
+  return std::count_if(w.web.sent.begin(), w.web.sent.end(),
+                       [&](const core::Outgoing& m) { return m.reply_to.empty() && m.kind == kind; });
+}
+}  // namespace
+
+TEST_CASE("a nudge time becomes one due item; a new zone plans it again, the old item is dropped", "[core][nudges]") {
+  World w;  // the clock: 2026-03-08T06:00:00Z
+  auto me = w.hello();
+  say(w, me.user, "/tz Europe/Berlin");
+  say(w, me.user, "/nudge 09:00");
+  auto due = w.store.due();
+  REQUIRE(due.size() == 1);
+  CHECK(core::format_iso8601(due[0].due) == "2026-03-08T08:00:00Z");
+  say(w, me.user, "/tz Asia/Kolkata");
+  due = w.store.due();
+  REQUIRE(due.size() == 1);
+  CHECK(core::format_iso8601(due[0].due) == "2026-03-09T03:30:00Z");  // 09:00 in Kolkata has passed today
+
+  run_due_at(w, "2026-03-08T08:30:00Z");  // the Berlin item is still queued, under the old epoch
+  CHECK(unprompted(w, core::MessageKind::checkin) == 0);
+  CHECK(w.metrics.value("bounceback_nudges_total", {{"result", "sent"}}) == 0);
+  run_due_at(w, "2026-03-09T03:31:00Z");
+  CHECK(unprompted(w, core::MessageKind::checkin) == 1);
+  CHECK(core::format_iso8601(w.store.due().at(0).due) == "2026-03-10T03:30:00Z");
+}
+
+TEST_CASE("a due nudge leaves only after its commit; a failed commit sends nothing", "[core][nudges]") {
+  World w;
+  auto me = w.hello();
+  say(w, me.user, "/nudge 07:00");  // UTC, the default zone
+  auto sent_before = w.web.sent.size();
+  w.clock.set(*core::parse_iso8601("2026-03-08T07:00:00Z"));
+  w.core.run_due();
+  w.settle();
+  CHECK(w.web.sent.size() == sent_before);  // submitted, not committed
+  w.store.fail_next_commit();
+  w.store.commit_all();
+  w.settle();
+  CHECK(w.web.sent.size() == sent_before);
+  run_due_at(w, "2026-03-09T07:00:00Z");
+  CHECK(unprompted(w, core::MessageKind::checkin) == 1);
+}
+
+TEST_CASE("nudges past their lateness are dropped from the backlog of a returning person", "[core][nudges]") {
+  World w;
+  auto me = w.hello();
+  say(w, me.user, "/goal Sleep better");
+  say(w, me.user, "/step no phone in bed");
+  say(w, me.user, "/nudge 07:00");
+  run_due_at(w, "2026-03-08T07:00:00Z");
+  REQUIRE(unprompted(w, core::MessageKind::nudge) == 1);  // sent, never acknowledged
+  w.clock.set(*core::parse_iso8601("2026-03-08T08:00:00Z"));
+  auto soon = w.hello(me.token);
+  CHECK(std::count_if(soon.backlog.begin(), soon.backlog.end(), [](auto& m) { return m.kind == core::MessageKind::nudge; }) == 1);
+  w.clock.set(*core::parse_iso8601("2026-03-08T09:30:00Z"));  // 2.5 h: over the 2 h a nudge may be late
+  auto late = w.hello(me.token);
+  CHECK(std::count_if(late.backlog.begin(), late.backlog.end(), [](auto& m) { return m.kind == core::MessageKind::nudge; }) == 0);
+  CHECK_FALSE(late.backlog.empty());  // the replies are still there
+}
+
+TEST_CASE("any answer brings the usual rhythm back after unanswered nudges", "[core][nudges]") {
+  World w;
+  auto me = w.hello();
+  say(w, me.user, "/nudge 07:00");
+  for (const char* day : {"2026-03-08T07:00:00Z", "2026-03-09T07:00:00Z", "2026-03-10T07:00:00Z",
+                          "2026-03-11T07:00:00Z"})
+    run_due_at(w, day);
+  CHECK(unprompted(w, core::MessageKind::checkin) == 3);  // the fourth was held back (half rate)
+  bool announced = false;
+  for (const auto& m : w.web.sent) announced = announced || m.text.find("half as often") != std::string::npos;
+  CHECK(announced);
+  say(w, me.user, "hi");
+  run_due_at(w, "2026-03-12T07:00:00Z");
+  CHECK(unprompted(w, core::MessageKind::checkin) == 4);
+}
+
+TEST_CASE("/pause holds nudges back and /resume brings them again", "[core][nudges]") {
+  World w;
+  auto me = w.hello();
+  say(w, me.user, "/nudge 07:00");
+  say(w, me.user, "/pause");
+  run_due_at(w, "2026-03-08T07:00:00Z");
+  CHECK(unprompted(w, core::MessageKind::checkin) == 0);
+  CHECK(w.metrics.value("bounceback_nudges_total", {{"result", "paused"}}) == 1);
+  say(w, me.user, "/resume");
+  run_due_at(w, "2026-03-09T07:00:00Z");
+  CHECK(unprompted(w, core::MessageKind::checkin) == 1);
+}
