@@ -87,6 +87,16 @@ Setter lines(std::vector<std::string> Config::*field, std::string expected) {
   };
 }
 
+// A whole number from `low` to `high`, handed to `keep` when it is one.
+Setter integer(long long low, long long high, std::string expected, std::function<void(Config&, long long)> keep) {
+  return [=](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+    auto v = read_integer(n);
+    if (!v || *v < low || *v > high) return expected;
+    keep(c, *v);
+    return std::nullopt;
+  };
+}
+
 Setter days(int Config::*field) {
   return [field](const YAML::Node& n, Config& c) -> std::optional<std::string> {
     auto v = read_integer(n);
@@ -183,27 +193,12 @@ const std::map<std::string, Setter>& schema() {
          c.websocket.rate_limit = v;
          return std::nullopt;
        }},
-      {"connectors.websocket.new_people_per_minute",
-       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
-         auto v = read_integer(n);
-         if (!v || *v < 0 || *v > 1000000) return "expected a whole number, 0 (off) or more";
-         c.websocket.new_people_per_minute = static_cast<int>(*v);
-         return std::nullopt;
-       }},
-      {"connectors.websocket.idle_timeout_s",
-       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
-         auto v = read_integer(n);
-         if (!v || *v < 5 || *v > 86400) return "expected seconds between 5 and 86400";
-         c.websocket.idle_timeout = std::chrono::seconds(*v);
-         return std::nullopt;
-       }},
-      {"connectors.websocket.send_queue",
-       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
-         auto v = read_integer(n);
-         if (!v || *v < 8 || *v > 100000) return "expected a number of frames between 8 and 100000";
-         c.websocket.send_queue = static_cast<std::size_t>(*v);
-         return std::nullopt;
-       }},
+      {"connectors.websocket.new_people_per_minute", integer(0, 1000000, "expected a whole number, 0 (off) or more",
+                          [](Config& c, long long v) { c.websocket.new_people_per_minute = static_cast<int>(v); })},
+      {"connectors.websocket.idle_timeout_s", integer(5, 86400, "expected seconds between 5 and 86400",
+                          [](Config& c, long long v) { c.websocket.idle_timeout = std::chrono::seconds(v); })},
+      {"connectors.websocket.send_queue", integer(8, 100000, "expected a number of frames between 8 and 100000",
+                          [](Config& c, long long v) { c.websocket.send_queue = static_cast<std::size_t>(v); })},
       {"connectors.telegram.enabled", flag(&Config::telegram, &Config::Telegram::enabled)},
       {"connectors.telegram.token_env", text(&Config::telegram, &Config::Telegram::token_env)},
       {"connectors.telegram.api_base", text(&Config::telegram, &Config::Telegram::api_base)},
@@ -222,13 +217,8 @@ const std::map<std::string, Setter>& schema() {
       {"connectors.matrix.user_id", text(&Config::matrix, &Config::Matrix::user_id)},
       {"connectors.matrix.token_env", text(&Config::matrix, &Config::Matrix::token_env)},
       {"safety.file", text(&Config::safety_file)},
-      {"nudges.max_lateness.nudge_minutes",
-       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
-         auto v = read_integer(n);
-         if (!v || *v < 1 || *v > 1440) return "expected minutes from 1 to 1440";
-         c.nudges.nudge_max_lateness = std::chrono::minutes(*v);
-         return std::nullopt;
-       }},
+      {"nudges.max_lateness.nudge_minutes", integer(1, 1440, "expected minutes from 1 to 1440",
+                          [](Config& c, long long v) { c.nudges.nudge_max_lateness = std::chrono::minutes(v); })},
       {"nudges.max_lateness.checkin",
        [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
          if (n.IsScalar() && n.Scalar() == "rest_of_day") {
@@ -243,20 +233,10 @@ const std::map<std::string, Setter>& schema() {
       {"nudges.in_quiet_hours.nudge", quiet_rule(&coach::NudgeRules::drop_nudge_when_quiet)},
       {"nudges.in_quiet_hours.checkin", quiet_rule(&coach::NudgeRules::drop_checkin_when_quiet)},
       {"nudges.in_quiet_hours.encouragement", quiet_rule(&coach::NudgeRules::drop_encouragement_when_quiet)},
-      {"nudges.encourage_after_days",
-       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
-         auto v = read_integer(n);
-         if (!v || *v < 1 || *v > 365) return "expected a number of days from 1 to 365";
-         c.nudges.encourage_after_days = static_cast<int>(*v);
-         return std::nullopt;
-       }},
-      {"nudges.max_times",
-       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
-         auto v = read_integer(n);
-         if (!v || *v < 1 || *v > 24) return "expected a number of daily nudge times from 1 to 24";
-         c.nudges.max_times = static_cast<int>(*v);
-         return std::nullopt;
-       }},
+      {"nudges.encourage_after_days", integer(1, 365, "expected a number of days from 1 to 365",
+                          [](Config& c, long long v) { c.nudges.encourage_after_days = static_cast<int>(v); })},
+      {"nudges.max_times", integer(1, 24, "expected a number of daily nudge times from 1 to 24",
+                          [](Config& c, long long v) { c.nudges.max_times = static_cast<int>(v); })},
       {"privacy.retention_days", days(&Config::retention_days)},
       {"privacy.unfinished_onboarding_days", days(&Config::unfinished_onboarding_days)},
       {"coach.discouragement", lines(&Config::discouragement, "a list of phrases, such as \"I give up\"")},

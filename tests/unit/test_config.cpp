@@ -191,3 +191,25 @@ TEST_CASE("a missing config file is an error naming it", "[config]") {
     CHECK(e.diagnostics().at(0) == "/nonexistent/bounceback.yaml:1:1: error: cannot read the config file");
   }
 }
+
+TEST_CASE("the nudge rules are read and checked", "[config][nudges]") {
+  auto c = app::parse_config(
+      "nudges:\n  max_lateness: { nudge_minutes: 45, checkin: 90 }\n  in_quiet_hours: { nudge: drop, encouragement: move }\n"
+      "  encourage_after_days: 5\n  max_times: 3\n",
+      "test.yaml", {});
+  CHECK(c.nudges.nudge_max_lateness == std::chrono::minutes(45));
+  CHECK(c.nudges.checkin_max_lateness == std::chrono::minutes(90));
+  CHECK(c.nudges.drop_nudge_when_quiet);
+  CHECK_FALSE(c.nudges.drop_checkin_when_quiet);
+  CHECK_FALSE(c.nudges.drop_encouragement_when_quiet);
+  CHECK(c.nudges.encourage_after_days == 5);
+  CHECK(c.nudges.max_times == 3);
+  auto shipped = app::load_config(BOUNCEBACK_SOURCE_DIR "/config/bounceback.yaml");
+  CHECK_FALSE(shipped.nudges.checkin_max_lateness);  // rest_of_day
+  CHECK(shipped.nudges.nudge_max_lateness == std::chrono::minutes(120));
+
+  CHECK_THAT(only_error("", {"nudges.max_times=0"}), Catch::Contains("nudges.max_times") && Catch::Contains("1 to 24"));
+  CHECK_THAT(only_error("", {"nudges.in_quiet_hours.checkin=later"}), Catch::Contains("move, drop"));
+  CHECK_THAT(only_error("", {"nudges.max_lateness.checkin=tomorrow"}), Catch::Contains("rest_of_day"));
+  CHECK_THAT(only_error("nudges:\n  max_lateness:\n    nudge_minutes: -3\n"), Catch::Contains("test.yaml:3:20"));
+}
