@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -36,6 +37,8 @@ struct Config {
     std::string mode = "polling";
     std::string webhook_url;
     std::string webhook_secret_env = "BOUNCEBACK_TELEGRAM_WEBHOOK_SECRET";
+    std::chrono::seconds poll_timeout{50};     // getUpdates long polling
+    std::chrono::seconds request_timeout{30};  // every other Bot API call
   } telegram;
 
   struct Matrix {

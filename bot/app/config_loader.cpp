@@ -13,6 +13,8 @@
 
 #include "bot/app/config_error.hpp"
 #include "bot/core/iso8601.hpp"
+#include "connectors/http/http_client.hpp"
+#include "connectors/telegram/telegram_connector.hpp"
 
 namespace bounceback::app {
 
@@ -210,6 +212,10 @@ const std::map<std::string, Setter>& schema() {
          c.telegram.mode = v;
          return std::nullopt;
        }},
+      {"connectors.telegram.poll_timeout_s", integer(1, 50, "expected seconds from 1 to 50",
+                          [](Config& c, long long v) { c.telegram.poll_timeout = std::chrono::seconds(v); })},
+      {"connectors.telegram.request_timeout_s", integer(1, 300, "expected seconds from 1 to 300",
+                          [](Config& c, long long v) { c.telegram.request_timeout = std::chrono::seconds(v); })},
       {"connectors.telegram.webhook_url", text(&Config::telegram, &Config::Telegram::webhook_url)},
       {"connectors.telegram.webhook_secret_env", text(&Config::telegram, &Config::Telegram::webhook_secret_env)},
       {"connectors.matrix.enabled", flag(&Config::matrix, &Config::Matrix::enabled)},
@@ -389,11 +395,17 @@ Config parse_config(const std::string& yaml_text, const std::string& source,
 
   Validator validator(source, overridden);
   validator.visit(root, "", config);
-  for (const char* connector : {"telegram", "matrix"}) {
-    bool enabled = std::string(connector) == "telegram" ? config.telegram.enabled : config.matrix.enabled;
-    std::string key = std::string("connectors.") + connector + ".enabled";
-    if (enabled)
-      validator.error(key, validator.mark_of(key), key + ": the " + connector + " connector is not part of this build yet");
+  if (config.matrix.enabled)
+    validator.error("connectors.matrix.enabled", validator.mark_of("connectors.matrix.enabled"),
+                    "connectors.matrix.enabled: the matrix connector is not part of this build yet");
+  if (config.telegram.enabled) {
+    if (auto why = http::HttpClient::check_base_url(config.telegram.api_base))
+      validator.error("connectors.telegram.api_base", validator.mark_of("connectors.telegram.api_base"),
+                      "connectors.telegram.api_base: " + *why);
+    if (config.telegram.mode == "webhook" && config.telegram.webhook_url.rfind("https://", 0) != 0)
+      validator.error("connectors.telegram.webhook_url", validator.mark_of("connectors.telegram.webhook_url"),
+                      "connectors.telegram.webhook_url: webhook mode needs the public https:// URL of " +
+                          std::string(telegram::TelegramConnector::kWebhookPath) + " on this daemon");
   }
   diagnostics.insert(diagnostics.end(), validator.diagnostics_.begin(), validator.diagnostics_.end());
 

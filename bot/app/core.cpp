@@ -520,6 +520,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     if (message.at == core::TimePoint{}) message.at = clock.now();
     if (forgotten.count(message.from)) return;
     store::Transaction tx;
+    if (!message.cursor_key.empty()) tx.settings.emplace_back(message.cursor_key, message.cursor_value);
     Person* person = nullptr;
     try {
       person = find(message.from);
@@ -531,6 +532,10 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     person->last_seen = message.at;
     person->nudges.unanswered = 0;  // any answer brings the usual rhythm back
     person->nudges.skipped_last = false;
+    if (person->nudges.paused && person->nudges.unreachable) {  // blocked the bot, and now writes again
+      person->nudges.paused = false;
+      person->nudges.unreachable = false;
+    }
     if (!screen_first(*person, message, tx)) {
       auto turn = decide_for(*person, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context, dialog::ActionHandler* domain) {
         return coach.answer(*person, state, message, context, domain);
@@ -568,8 +573,29 @@ void Core::web_hello(std::string token, std::function<void(core::WebHelloResult)
   });
 }
 
-void Core::receive(core::Incoming message) {
-  asio::post(impl_->strand, [impl = impl_, message = std::move(message)]() mutable { impl->receive(std::move(message)); });
+void Core::receive(core::Incoming message, std::function<void()> committed) {
+  asio::post(impl_->strand, [impl = impl_, message = std::move(message), committed = std::move(committed)]() mutable {
+    impl->receive(std::move(message));
+    // Commits are applied in order: this empty one is done once the message's own is.
+    if (committed) impl->commit({}, false, [committed = std::move(committed)](store::CommitResult) { committed(); });
+  });
+}
+
+void Core::unreachable(core::Address who) {
+  asio::post(impl_->strand, [impl = impl_, who = std::move(who)] {
+    core::Person* person = nullptr;
+    try {
+      person = impl->find(who);
+    } catch (const store::StoreError& e) {
+      spdlog::error("core: cannot look up a person: {}", e.what());
+    }
+    if (!person || person->nudges.paused) return;
+    person->nudges.paused = true;  // no nudges into a chat that refuses them
+    person->nudges.unreachable = true;
+    store::Transaction tx;
+    tx.people.push_back(*person);
+    impl->commit(std::move(tx), false, nullptr);
+  });
 }
 
 void Core::delivered(core::Address to, std::vector<std::int64_t> outbox_ids) {

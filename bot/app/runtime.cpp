@@ -21,6 +21,7 @@
 #include "bot/app/version.hpp"
 #include "bot/coach/coach.hpp"
 #include "bot/core/clock.hpp"
+#include "connectors/telegram/telegram_connector.hpp"
 #include "bot/core/iso8601.hpp"
 #include "bot/core/metrics.hpp"
 #include "bot/store/sqlite_store.hpp"
@@ -146,6 +147,43 @@ int run_daemon(const Config& config) {
   asio::steady_timer retention_timer(io);
   const auto started = std::chrono::steady_clock::now();
 
+  std::unique_ptr<telegram::TelegramConnector> tg;
+  if (config.telegram.enabled) {
+    telegram::TelegramSettings ts;
+    const char* token = std::getenv(config.telegram.token_env.c_str());
+    if (!token || !*token) {
+      spdlog::error("telegram: enabled, but the environment variable {} with the bot token is not set",
+                    config.telegram.token_env);
+      return 1;
+    }
+    ts.token = token;
+    ts.api_base = config.telegram.api_base;
+    ts.webhook = config.telegram.mode == "webhook";
+    ts.webhook_url = config.telegram.webhook_url;
+    if (ts.webhook) {
+      const char* secret = std::getenv(config.telegram.webhook_secret_env.c_str());
+      if (!secret || !*secret) {
+        spdlog::error("telegram: webhook mode needs a secret in the environment variable {}",
+                      config.telegram.webhook_secret_env);
+        return 1;
+      }
+      ts.webhook_secret = secret;
+    }
+    ts.poll_timeout = config.telegram.poll_timeout;
+    ts.request_timeout = config.telegram.request_timeout;
+    try {
+      if (auto offset = store->setting(telegram::TelegramConnector::kOffsetKey)) ts.offset = std::stoll(*offset);
+    } catch (const std::exception& e) {
+      spdlog::error("telegram: cannot read the saved update offset: {}", e.what());
+      return 1;
+    }
+    tg = std::make_unique<telegram::TelegramConnector>(io, core, metrics, std::move(ts));
+    core.attach(*tg);
+    if (config.telegram.mode == "webhook")
+      server.route("POST", telegram::TelegramConnector::kWebhookPath,
+                   [&tg](const HttpRequest& req, HttpServer::Respond respond) { tg->handle_webhook(req, std::move(respond)); });
+  }
+
   std::shared_ptr<websocket::WebsocketConnector> web;
   if (config.websocket.enabled) {
     web = std::make_shared<websocket::WebsocketConnector>(core, metrics, config.websocket);
@@ -182,6 +220,7 @@ int run_daemon(const Config& config) {
     server.stop();
     retention_timer.cancel();
     if (web) web->stop();
+    if (tg) tg->stop();
     core.flush([&io] { io.stop(); });
   });
   asio::signal_set reload_signal(io, SIGHUP);
@@ -233,6 +272,15 @@ int run_daemon(const Config& config) {
   };
   sweep_hourly();
   core.run_due();  // missed work after downtime (within its lateness), then the timer
+  if (tg) {
+    // What was committed for Telegram but not confirmed sent before the last stop goes now.
+    try {
+      for (const auto& m : store->undelivered_for_connector("telegram")) tg->deliver(m);
+    } catch (const store::StoreError& e) {
+      spdlog::error("telegram: cannot read unsent messages: {}", e.what());
+    }
+    tg->start();
+  }
 
   io.run();
   store->flush();

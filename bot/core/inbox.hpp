@@ -27,8 +27,13 @@ class Inbox {
   // Web chat identity: an empty token creates a new person, a known token resumes one.
   virtual void web_hello(std::string token, std::function<void(WebHelloResult)> done) = 0;
 
-  // A message from a person the connector has already identified.
-  virtual void receive(Incoming message) = 0;
+  // A message from a person the connector has already identified. `committed`, when given,
+  // runs once the message's effects are on disk (a connector confirms it to its platform then).
+  virtual void receive(Incoming message, std::function<void()> committed = nullptr) = 0;
+
+  // The platform says the person cannot be reached (they blocked the bot): their nudges
+  // are paused until they write again.
+  virtual void unreachable(Address who) { (void)who; }
 
   // These outbox entries of the person at `to` reached them; they are not delivered again.
   // Ids that are not that person's are ignored.

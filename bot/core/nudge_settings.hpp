@@ -15,6 +15,7 @@ struct NudgeSettings {
   TimePoint snoozed_until{};         // nothing is sent before this (/snooze)
   TimePoint remind_at{};             // a one-off nudge asked for with a snooze button
   bool paused = false;               // /pause ... /resume (also /stop)
+  bool unreachable = false;          // paused because the platform refused delivery (blocked)
   int unanswered = 0;                // nudges sent in a row without an answer
   bool skipped_last = false;         // half rate: the last due nudge was held back
   TimePoint last_nudged{};           // the last scheduled message sent

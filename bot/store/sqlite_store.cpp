@@ -26,7 +26,7 @@ TimePoint from_ms(std::int64_t ms) { return TimePoint{std::chrono::milliseconds{
 constexpr const char* kPersonColumns =
     "SELECT id, connector, platform_user, COALESCE(token_hash, ''), display_name, timezone, created_at, "
     "last_seen_at, dialog_state, safety_pause_until, goals, nudge_times, quiet_hours, snoozed_until, remind_at, "
-    "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch FROM people ";
+    "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch, unreachable FROM people ";
 
 // Nudge times as "09:00,18:30"; quiet hours as "22:00-07:00" (readable in the database).
 std::string encode_times(const std::vector<std::uint16_t>& times) {
@@ -71,7 +71,28 @@ core::Person read_person(const SqliteStatement& row) {
   p.nudges.skipped_last = row.column_int(17) != 0;
   p.nudges.last_nudged = from_ms(row.column_int(18));
   p.nudges.epoch = static_cast<std::uint32_t>(row.column_int(19));
+  p.nudges.unreachable = row.column_int(20) != 0;
   return p;
+}
+
+constexpr const char* kOutboxColumns =
+    "SELECT o.id, o.person_id, p.connector, p.platform_user, o.kind, o.text, o.choices, o.reply_to, "
+    "o.final, o.created_at FROM outbox o JOIN people p ON p.id = o.person_id ";
+
+std::vector<core::Choice> decode_choices(const std::string& text);
+
+core::Outgoing read_outgoing(const SqliteStatement& q) {
+  core::Outgoing m;
+  m.id = q.column_int(0);
+  m.person = q.column_int(1);
+  m.to = {q.column_text(2), q.column_text(3)};
+  m.kind = core::parse_message_kind(q.column_text(4)).value_or(core::MessageKind::reply);
+  m.text = q.column_text(5);
+  m.choices = decode_choices(q.column_text(6));
+  m.reply_to = q.column_text(7);
+  m.final = q.column_int(8) != 0;
+  m.created = from_ms(q.column_int(9));
+  return m;
 }
 
 std::string encode_choices(const std::vector<core::Choice>& choices) {
@@ -96,15 +117,15 @@ struct SqliteStore::WriterStatements {
       : upsert_person(db,
         "INSERT INTO people (id, connector, platform_user, token_hash, display_name, timezone, created_at, "
         "last_seen_at, dialog_state, safety_pause_until, goals, nudge_times, quiet_hours, snoozed_until, remind_at, "
-        "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch, unreachable) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash, display_name = excluded.display_name, "
         "timezone = excluded.timezone, last_seen_at = excluded.last_seen_at, dialog_state = excluded.dialog_state, "
         "safety_pause_until = excluded.safety_pause_until, goals = excluded.goals, nudge_times = excluded.nudge_times, "
         "quiet_hours = excluded.quiet_hours, snoozed_until = excluded.snoozed_until, remind_at = excluded.remind_at, "
         "nudges_paused = excluded.nudges_paused, unanswered_nudges = excluded.unanswered_nudges, "
         "skipped_last_nudge = excluded.skipped_last_nudge, last_nudged_at = excluded.last_nudged_at, "
-        "schedule_epoch = excluded.schedule_epoch"),
+        "schedule_epoch = excluded.schedule_epoch, unreachable = excluded.unreachable"),
         insert_outbox(db,
         "INSERT INTO outbox (id, person_id, kind, text, choices, reply_to, final, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
@@ -172,6 +193,15 @@ std::optional<core::Person> SqliteStore::find_person_by_id(core::PersonId id) {
   q.bind(1, id);
   if (!q.step()) return std::nullopt;
   return read_person(q);
+}
+
+std::vector<core::Outgoing> SqliteStore::undelivered_for_connector(const std::string& connector) {
+  std::lock_guard lock(reader_mutex_);
+  std::vector<core::Outgoing> out;
+  SqliteStatement q(reader_->handle(), std::string(kOutboxColumns) + "WHERE p.connector = ? AND o.delivered_at IS NULL ORDER BY o.id");
+  q.bind(1, connector);
+  while (q.step()) out.push_back(read_outgoing(q));
+  return out;
 }
 
 std::vector<core::DueItem> SqliteStore::load_due() {
@@ -307,7 +337,7 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
               .bind(13, n.has_quiet_hours() ? core::format_minute(n.quiet_from) + "-" + core::format_minute(n.quiet_to) : "")
               .bind(14, to_ms(n.snoozed_until)).bind(15, to_ms(n.remind_at)).bind(16, n.paused ? 1 : 0)
               .bind(17, n.unanswered).bind(18, n.skipped_last ? 1 : 0).bind(19, to_ms(n.last_nudged))
-              .bind(20, static_cast<std::int64_t>(n.epoch));
+              .bind(20, static_cast<std::int64_t>(n.epoch)).bind(21, n.unreachable ? 1 : 0);
           upsert_person.run();
         }
         for (const auto& m : tx.outbox) {
@@ -394,24 +424,9 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (results[i].ok && batch[i].tx.read_undelivered_for) {
       try {
-        SqliteStatement q(db,
-            "SELECT o.id, o.person_id, p.connector, p.platform_user, o.kind, o.text, o.choices, o.reply_to, "
-            "o.final, o.created_at FROM outbox o JOIN people p ON p.id = o.person_id "
-            "WHERE o.person_id = ? AND o.delivered_at IS NULL ORDER BY o.id");
+        SqliteStatement q(db, std::string(kOutboxColumns) + "WHERE o.person_id = ? AND o.delivered_at IS NULL ORDER BY o.id");
         q.bind(1, *batch[i].tx.read_undelivered_for);
-        while (q.step()) {
-          core::Outgoing m;
-          m.id = q.column_int(0);
-          m.person = q.column_int(1);
-          m.to = {q.column_text(2), q.column_text(3)};
-          m.kind = core::parse_message_kind(q.column_text(4)).value_or(core::MessageKind::reply);
-          m.text = q.column_text(5);
-          m.choices = decode_choices(q.column_text(6));
-          m.reply_to = q.column_text(7);
-          m.final = q.column_int(8) != 0;
-          m.created = from_ms(q.column_int(9));
-          results[i].undelivered.push_back(std::move(m));
-        }
+        while (q.step()) results[i].undelivered.push_back(read_outgoing(q));
       } catch (const StoreError& e) {
         results[i].ok = false;
         results[i].error = e.what();

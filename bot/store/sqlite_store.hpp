@@ -30,6 +30,7 @@ class SqliteStore final : public Store {
   std::optional<core::Person> find_person_by_id(core::PersonId id) override;
   std::int64_t max_person_id() override;
   std::vector<core::DueItem> load_due() override;
+  std::vector<core::Outgoing> undelivered_for_connector(const std::string& connector) override;
   std::int64_t max_outbox_id() override;
   std::optional<std::string> setting(const std::string& key) override;
 

@@ -27,6 +27,9 @@ class Store {
   // Every scheduled item (the due table), in no particular order: the core's due-queue
   // is built from this at start, without loading the people.
   virtual std::vector<core::DueItem> load_due() = 0;
+  // What was committed for the people of one connector and never reported delivered, oldest
+  // first: a connector without sessions (Telegram, Matrix) sends it again after a restart.
+  virtual std::vector<core::Outgoing> undelivered_for_connector(const std::string& connector) = 0;
   virtual std::int64_t max_outbox_id() = 0;
   virtual std::optional<std::string> setting(const std::string& key) = 0;
 

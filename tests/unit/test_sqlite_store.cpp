@@ -185,6 +185,7 @@ TEST_CASE("nudge settings and due items are kept, replaced and deleted with the 
   p.nudges.skipped_last = true;
   p.nudges.last_nudged = at(7000);
   p.nudges.epoch = 4;
+  p.nudges.unreachable = true;
   store::Transaction tx;
   tx.people.push_back(p);
   tx.due.push_back({at(10'000), 1, 4, 9 * 60, core::DueKind::daily});

@@ -1,0 +1,369 @@
+#include "connectors/telegram/telegram_connector.hpp"
+
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
+#include <random>
+#include <spdlog/spdlog.h>
+
+#include "bot/core/metrics.hpp"
+#include "connectors/http/http_client.hpp"
+#include "connectors/telegram/send_queue.hpp"
+#include "connectors/telegram/telegram_message.hpp"
+#include "connectors/telegram/telegram_update.hpp"
+
+namespace bounceback::telegram {
+
+namespace asio = boost::asio;
+using nlohmann::json;
+using namespace std::chrono;
+
+namespace {
+
+// Real time for the rate limits: the domain clock may be a manual test clock.
+core::TimePoint wall_now() { return time_point_cast<milliseconds>(system_clock::now()); }
+
+const json& bot_commands() {
+  static const json commands = json::array({
+      {{"command", "start"}, {"description", "Begin, or continue where we left off"}},
+      {{"command", "menu"}, {"description", "What we can work on"}},
+      {{"command", "help"}, {"description", "What bounceback is, and the commands"}},
+      {{"command", "steps"}, {"description", "Your goal's steps"}},
+      {{"command", "goal"}, {"description", "Start a goal: /goal find a new flat"}},
+      {{"command", "step"}, {"description", "Add a step: /step call the landlord"}},
+      {{"command", "done"}, {"description", "Cross off a step: /done 2"}},
+      {{"command", "nudges"}, {"description", "Your daily nudges"}},
+      {{"command", "nudge"}, {"description", "Add a nudge time: /nudge 09:00"}},
+      {{"command", "quiet"}, {"description", "Quiet hours: /quiet 22:00-07:00"}},
+      {{"command", "snooze"}, {"description", "Hold nudges back: /snooze 2h"}},
+      {{"command", "pause"}, {"description", "Pause nudges"}},
+      {{"command", "resume"}, {"description", "Resume nudges"}},
+      {{"command", "tz"}, {"description", "Your time zone: /tz Europe/Berlin"}},
+      {{"command", "export"}, {"description", "All your data"}},
+      {{"command", "forget"}, {"description", "Delete all your data"}},
+  });
+  return commands;
+}
+
+}  // namespace
+
+struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector::Impl> {
+  Impl(asio::io_context& io, core::Inbox& inbox, core::Metrics& metrics, TelegramSettings s)
+      : io(io), strand(asio::make_strand(io)), inbox(inbox), metrics(metrics), settings(std::move(s)),
+        poller(io, settings.api_base), sender(io, settings.api_base), poll_timer(strand), send_timer(strand),
+        jitter(std::random_device{}()), offset(settings.offset) {}
+
+  asio::io_context& io;
+  asio::strand<asio::io_context::executor_type> strand;
+  core::Inbox& inbox;
+  core::Metrics& metrics;
+  TelegramSettings settings;
+  http::HttpClient poller;  // the long poll holds its connection for up to a minute
+  http::HttpClient sender;  // everything else
+  asio::steady_timer poll_timer;
+  asio::steady_timer send_timer;
+  std::mt19937 jitter;
+  bool stopped = false;
+
+  std::int64_t offset;        // the next update_id to ask for
+  int poll_failures = 0;
+  std::string bot_username;   // from getMe, for mentions in groups
+
+  SendQueue queue;
+  bool sending = false;
+  std::map<std::int64_t, std::int64_t> keyboard_message;  // chat -> the bot's last message with buttons
+
+  // --- calls ---------------------------------------------------------------------------
+
+  using Answer = std::function<void(const ApiAnswer&, const http::HttpClientResponse&)>;
+
+  void call(http::HttpClient& client, const std::string& method, json body, Answer then,
+            milliseconds timeout = milliseconds(0)) {
+    http::HttpClientRequest r;
+    r.target = "/bot" + settings.token + "/" + method;
+    r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+    r.timeout = timeout.count() ? timeout : duration_cast<milliseconds>(settings.request_timeout);
+    client.request(std::move(r), [self = shared_from_this(), method, then = std::move(then)](http::HttpClientResponse res) {
+      asio::post(self->strand, [self, method, then, res = std::move(res)] {
+        ApiAnswer answer;
+        if (res.error.empty()) answer = parse_answer(res.status, res.body);
+        if (!answer.ok) {
+          std::string reason = !res.error.empty() ? "transport" : std::to_string(answer.error_code);
+          self->metrics.add_counter("bounceback_platform_errors_total",
+                                    {{"connector", "telegram"}, {"method", method}, {"reason", reason}});
+        }
+        if (then) then(answer, res);
+      });
+    });
+  }
+
+  std::string describe(const ApiAnswer& a, const http::HttpClientResponse& res) const {
+    std::string what = !res.error.empty() ? res.error : std::to_string(a.error_code) + " " + a.description;
+    return mask_token(what, settings.token);
+  }
+
+  milliseconds backoff(int failures) {  // 1 s, 2 s, 4 s ... 60 s, with jitter
+    auto base = milliseconds(1000) * (1 << std::min(failures, 6));
+    auto capped = std::min<milliseconds>(base, seconds(60));
+    std::uniform_int_distribution<int> spread(0, static_cast<int>(capped.count() / 4));
+    return capped + milliseconds(spread(jitter));
+  }
+
+  // --- start -----------------------------------------------------------------------------
+
+  void start() {
+    call(sender, "getMe", json::object(), [self = shared_from_this()](const ApiAnswer& a, const http::HttpClientResponse& res) {
+      if (a.ok) {
+        json me = json::parse(a.result, nullptr, false);
+        if (me.is_object()) self->bot_username = me.value("username", "");
+        spdlog::info("telegram: connected as @{}", self->bot_username);
+      } else if (a.error_code == 401 || a.error_code == 404) {
+        spdlog::error("telegram: the bot token was refused ({}); check the token variable", self->describe(a, res));
+      } else {
+        spdlog::warn("telegram: getMe failed: {}", self->describe(a, res));
+      }
+      self->set_commands();
+      if (self->settings.webhook) self->set_webhook(0);
+      else self->delete_webhook_then_poll();
+    });
+  }
+
+  void set_commands() {
+    call(sender, "setMyCommands", {{"commands", bot_commands()}}, [self = shared_from_this()](const ApiAnswer& a, const http::HttpClientResponse& res) {
+      if (!a.ok) spdlog::warn("telegram: setMyCommands failed, the command list is not shown in clients: {}", self->describe(a, res));
+    });
+  }
+
+  void set_webhook(int failures) {
+    json body = {{"url", settings.webhook_url}, {"allowed_updates", {"message", "callback_query"}}};
+    if (!settings.webhook_secret.empty()) body["secret_token"] = settings.webhook_secret;
+    call(sender, "setWebhook", body, [self = shared_from_this(), failures](const ApiAnswer& a, const http::HttpClientResponse& res) {
+      if (a.ok) return spdlog::info("telegram: webhook set, updates arrive at {}", self->settings.webhook_url);
+      spdlog::error("telegram: setWebhook failed: {}", self->describe(a, res));
+      self->poll_timer.expires_after(self->backoff(failures));
+      self->poll_timer.async_wait([self, failures](boost::system::error_code ec) {
+        if (!ec && !self->stopped) self->set_webhook(failures + 1);
+      });
+    });
+  }
+
+  void delete_webhook_then_poll() {
+    // Switching back from a webhook: Telegram refuses getUpdates while one is set.
+    call(sender, "deleteWebhook", json::object(), [self = shared_from_this()](const ApiAnswer& a, const http::HttpClientResponse& res) {
+      if (!a.ok) spdlog::warn("telegram: deleteWebhook failed: {}", self->describe(a, res));
+      self->poll();
+    });
+  }
+
+  // --- updates ---------------------------------------------------------------------------
+
+  void poll() {
+    if (stopped) return;
+    json body = {{"offset", offset}, {"timeout", settings.poll_timeout.count()}, {"allowed_updates", {"message", "callback_query"}}};
+    auto asked = steady_clock::now();
+    call(poller, "getUpdates", body,
+         [self = shared_from_this(), asked](const ApiAnswer& a, const http::HttpClientResponse& res) { self->polled(a, res, asked); },
+         duration_cast<milliseconds>(settings.poll_timeout + settings.request_timeout));
+  }
+
+  void retry_poll_after(milliseconds wait) {
+    poll_timer.expires_after(wait);
+    poll_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec && !self->stopped) self->poll();
+    });
+  }
+
+  void polled(const ApiAnswer& a, const http::HttpClientResponse& res, steady_clock::time_point asked) {
+    if (stopped) return;
+    std::optional<std::vector<TelegramUpdate>> updates;
+    std::string why;
+    if (a.ok) updates = parse_updates(res.body, &why);
+    if (!updates) {
+      ++poll_failures;
+      if (a.error_code == 409 && res.error.empty()) {  // a webhook is still set
+        spdlog::warn("telegram: getUpdates conflicts with a webhook; removing it");
+        return delete_webhook_then_poll();
+      }
+      auto wait = a.retry_after_s > 0 ? duration_cast<milliseconds>(seconds(a.retry_after_s)) : backoff(poll_failures);
+      spdlog::warn("telegram: getUpdates failed ({}), again in {} ms", why.empty() ? describe(a, res) : why, wait.count());
+      return retry_poll_after(wait);
+    }
+    poll_failures = 0;
+    std::vector<TelegramUpdate> fresh;
+    for (auto& u : *updates)
+      if (u.update_id >= offset) fresh.push_back(std::move(u));  // never twice, whatever the server sends
+    if (fresh.empty()) {
+      // A server without long polling answers at once: do not spin.
+      if (steady_clock::now() - asked < milliseconds(500)) return retry_poll_after(milliseconds(250));
+      return poll();
+    }
+    auto pending = std::make_shared<std::size_t>(fresh.size());
+    std::int64_t next = fresh.back().update_id + 1;
+    for (const auto& u : fresh) next = std::max(next, u.update_id + 1);
+    for (const auto& u : fresh)
+      handle(u, [self = shared_from_this(), pending, next] {
+        asio::post(self->strand, [self, pending, next] {
+          if (--*pending > 0) return;
+          // Only now may Telegram forget these updates: their effects are on disk.
+          self->offset = std::max(self->offset, next);
+          self->poll();
+        });
+      });
+  }
+
+  // One update into the core; `committed` once its effects are on disk (or it was skipped).
+  void handle(const TelegramUpdate& u, std::function<void()> committed) {
+    metrics.add_counter("bounceback_messages_in_total",
+                        {{"connector", "telegram"}, {"type", u.kind == TelegramUpdate::Kind::callback ? "choice" : "text"}});
+    core::Incoming in;
+    in.from = {"telegram", std::to_string(u.chat_id)};
+    in.platform_event_id = std::to_string(u.update_id);
+    in.cursor_key = kOffsetKey;
+    in.cursor_value = std::to_string(u.update_id + 1);
+    if (u.kind == TelegramUpdate::Kind::message) {
+      if (u.from_bot) return committed();  // other bots are not people
+      auto text = addressed_to_bot(u.text, bot_username, u.in_group());
+      if (!text || text->empty()) return committed();  // group talk not meant for the bot
+      in.text = std::move(*text);
+      if (!u.in_group() && in.text.rfind("/start ", 0) == 0) in.text = "/start";  // deep-link payloads
+    } else if (u.kind == TelegramUpdate::Kind::callback) {
+      if (u.from_bot) return committed();
+      call(sender, "answerCallbackQuery", {{"callback_query_id", u.callback_id}}, nullptr);
+      in.choice_id = u.callback_data;
+    } else {
+      return committed();  // an edit, a sticker, a channel post ...
+    }
+    // The buttons of the bot's last question go: they cannot be pressed twice.
+    std::int64_t with_buttons = u.kind == TelegramUpdate::Kind::callback && u.message_id ? u.message_id : 0;
+    if (auto it = keyboard_message.find(u.chat_id); it != keyboard_message.end()) {
+      if (!with_buttons) with_buttons = it->second;
+      keyboard_message.erase(it);
+    }
+    if (with_buttons)
+      call(sender, "editMessageReplyMarkup", json::parse(remove_keyboard_body(u.chat_id, with_buttons)), nullptr);
+    inbox.receive(std::move(in), std::move(committed));
+  }
+
+  void handle_webhook(const http::HttpRequest& req, std::function<void(http::HttpResponse)> respond) {
+    const std::string given = req.header("x-telegram-bot-api-secret-token");
+    const std::string& expected = settings.webhook_secret;
+    if (expected.empty() || given.size() != expected.size() || CRYPTO_memcmp(given.data(), expected.data(), given.size()) != 0)
+      return respond(http::HttpResponse::json(401, R"({"error":"unauthorized"})"));
+    auto update = parse_webhook_update(req.body);
+    if (!update) return respond(http::HttpResponse::json(400, R"({"error":"expected a Telegram Update"})"));
+    asio::post(strand, [self = shared_from_this(), u = std::move(*update), respond = std::move(respond)] {
+      if (u.update_id < self->offset) return respond(http::HttpResponse::json(200, "{}"));  // a retry of one handled
+      self->offset = u.update_id + 1;
+      self->handle(u, [respond] { respond(http::HttpResponse::json(200, "{}")); });
+    });
+  }
+
+  // --- sending ---------------------------------------------------------------------------
+
+  void deliver(const core::Outgoing& m) {
+    std::int64_t chat = 0;
+    try {
+      chat = std::stoll(m.to.user);
+    } catch (const std::exception&) {
+      return;
+    }
+    bool group = chat < 0;  // group and supergroup chat ids are negative
+    queue.push({chat, group, m, 0});
+    pump();
+  }
+
+  void pump() {
+    if (sending || stopped) return;
+    core::TimePoint wake;
+    auto item = queue.pop(wall_now(), &wake);
+    if (!item) {
+      if (wake != core::TimePoint::max()) {
+        send_timer.expires_after(std::max(milliseconds(1), wake - wall_now()));
+        send_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+          if (!ec) self->pump();
+        });
+      }
+      return;
+    }
+    sending = true;
+    auto shared = std::make_shared<SendQueue::Item>(std::move(*item));
+    call(sender, "sendMessage", json::parse(send_message_body(shared->chat_id, shared->message)),
+         [self = shared_from_this(), shared](const ApiAnswer& a, const http::HttpClientResponse& res) {
+           self->sending = false;
+           self->sent(std::move(*shared), a, res);
+           self->pump();
+         });
+  }
+
+  void sent(SendQueue::Item item, const ApiAnswer& a, const http::HttpClientResponse& res) {
+    const core::Address& to = item.message.to;
+    if (a.ok) {
+      if (!item.message.choices.empty()) {
+        json result = json::parse(a.result, nullptr, false);
+        if (result.is_object() && result.contains("message_id") && result["message_id"].is_number_integer())
+          keyboard_message[item.chat_id] = result["message_id"].get<std::int64_t>();
+      }
+      if (item.message.id != 0) inbox.delivered(to, {item.message.id});
+      return;
+    }
+    if (res.error.empty() && a.error_code == 429) {
+      auto wait = seconds(std::max(1, a.retry_after_s));
+      spdlog::warn("telegram: rate limited, chat waits {} s", wait.count());
+      return queue.hold(std::move(item), wall_now() + wait);
+    }
+    if (res.error.empty() && a.error_code == 403) {  // blocked by the person, or removed from the group
+      spdlog::info("telegram: a chat refuses messages ({}); its nudges are paused", describe(a, res));
+      queue.drop_chat(item.chat_id);
+      inbox.unreachable(to);
+      return;
+    }
+    if (res.error.empty() && a.error_code == 400) {  // retrying cannot help; keep the queue moving
+      spdlog::error("telegram: a message was refused and dropped: {}", describe(a, res));
+      if (item.message.id != 0) inbox.delivered(to, {item.message.id});
+      return;
+    }
+    // 5xx, a timeout, a lost connection: again after a pause. A response lost after the
+    // request went out cannot be told apart from one never acted on (the Bot API has no
+    // idempotency key), so such a message may arrive twice rather than not at all.
+    ++item.attempts;
+    auto wait = backoff(item.attempts - 1);
+    spdlog::warn("telegram: sending failed ({}), again in {} ms", describe(a, res), wait.count());
+    queue.hold(std::move(item), wall_now() + wait);
+  }
+};
+
+TelegramConnector::TelegramConnector(asio::io_context& io, core::Inbox& inbox, core::Metrics& metrics,
+                                     TelegramSettings settings)
+    : impl_(std::make_shared<Impl>(io, inbox, metrics, std::move(settings))) {}
+
+TelegramConnector::~TelegramConnector() { stop(); }
+
+void TelegramConnector::deliver(const core::Outgoing& message) {
+  asio::post(impl_->strand, [impl = impl_, message] { impl->deliver(message); });
+}
+
+void TelegramConnector::start() {
+  asio::post(impl_->strand, [impl = impl_] { impl->start(); });
+}
+
+void TelegramConnector::stop() {
+  asio::post(impl_->strand, [impl = impl_] {
+    impl->stopped = true;
+    impl->poll_timer.cancel();
+    impl->send_timer.cancel();
+    impl->poller.close();
+    impl->sender.close();
+  });
+}
+
+void TelegramConnector::handle_webhook(const http::HttpRequest& request, std::function<void(http::HttpResponse)> respond) {
+  impl_->handle_webhook(request, std::move(respond));
+}
+
+}  // namespace bounceback::telegram

@@ -1,0 +1,198 @@
+// The Telegram connector's pure parts: updates and answers parsed from saved Bot API
+// JSON, the sendMessage body (HTML escaping, formatting, inline keyboard), mentions in
+// groups, token masking, and the rate-limit queue on a manual clock.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "connectors/http/http_client.hpp"
+#include "connectors/telegram/send_queue.hpp"
+#include "connectors/telegram/telegram_message.hpp"
+#include "connectors/telegram/telegram_update.hpp"
+
+using namespace bounceback;
+using namespace bounceback::telegram;
+using nlohmann::json;
+
+namespace {
+std::string fixture(const std::string& name) {
+  std::ifstream in(BOUNCEBACK_SOURCE_DIR "/tests/fixtures/telegram/" + name);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+core::TimePoint ms(long long v) { return core::TimePoint{std::chrono::milliseconds{v}}; }
+core::Outgoing message(std::int64_t id, std::string text = "hi") {
+  core::Outgoing m;
+  m.id = id;
+  m.text = std::move(text);
+  return m;
+}
+}  // namespace
+
+TEST_CASE("updates from getUpdates: text, button taps, groups; the rest skipped", "[telegram]") {
+  auto updates = parse_updates(fixture("get_updates.json"));
+  REQUIRE(updates);
+  REQUIRE(updates->size() == 7);  // the entry without update_id is left out
+  const auto& start = (*updates)[0];
+  CHECK(start.kind == TelegramUpdate::Kind::message);
+  CHECK(start.update_id == 817263001);
+  CHECK(start.chat_id == 123456789);
+  CHECK(start.chat_type == "private");
+  CHECK(start.text == "/start");
+  CHECK(start.first_name == "Mira");
+  CHECK_FALSE(start.from_bot);
+
+  const auto& tap = (*updates)[1];
+  CHECK(tap.kind == TelegramUpdate::Kind::callback);
+  CHECK(tap.callback_id == "4382bfdwdsb323b2d9");
+  CHECK(tap.callback_data == "agree");
+  CHECK(tap.chat_id == 123456789);
+  CHECK(tap.message_id == 4213);
+
+  const auto& group = (*updates)[2];
+  CHECK(group.in_group());
+  CHECK(group.chat_id == -1001234567890);
+  CHECK(group.text == "/steps@bounceback_bot");
+
+  CHECK((*updates)[3].kind == TelegramUpdate::Kind::other);  // edited_message
+  CHECK((*updates)[4].kind == TelegramUpdate::Kind::other);  // a sticker
+  CHECK((*updates)[5].from_bot);
+  CHECK((*updates)[6].kind == TelegramUpdate::Kind::other);  // my_chat_member
+
+  std::string why;
+  CHECK_FALSE(parse_updates("<html>502 Bad Gateway</html>", &why));
+  CHECK_FALSE(why.empty());
+  CHECK_FALSE(parse_updates(R"({"ok":true})"));
+  auto webhook = parse_webhook_update(json::parse(fixture("get_updates.json"))["result"][1].dump());
+  REQUIRE(webhook);
+  CHECK(webhook->callback_data == "agree");
+}
+
+TEST_CASE("Bot API answers: ok, 429 with retry_after, 403, and bodies that are not the API's", "[telegram]") {
+  auto ok = parse_answer(200, fixture("send_message_ok.json"));
+  CHECK(ok.ok);
+  CHECK(json::parse(ok.result)["message_id"] == 4216);
+  auto limited = parse_answer(429, fixture("error_429.json"));
+  CHECK_FALSE(limited.ok);
+  CHECK(limited.error_code == 429);
+  CHECK(limited.retry_after_s == 7);
+  auto blocked = parse_answer(403, fixture("error_403.json"));
+  CHECK(blocked.error_code == 403);
+  CHECK_THAT(blocked.description, Catch::Contains("blocked"));
+  auto gateway = parse_answer(502, "<html>Bad Gateway</html>");
+  CHECK_FALSE(gateway.ok);
+  CHECK(gateway.error_code == 502);
+}
+
+TEST_CASE("sendMessage: HTML escaped, celebrations and safety in bold, choices as an inline keyboard", "[telegram]") {
+  core::Outgoing m = message(7, "Step done! <3 & more\nKeep going.");
+  m.kind = core::MessageKind::celebration;
+  m.choices = {{"step.done.2", "Done: buy <shoes>"}, {std::string(65, 'x'), "too long an id"}};
+  json body = json::parse(send_message_body(123, m));
+  CHECK(body["chat_id"] == 123);
+  CHECK(body["parse_mode"] == "HTML");
+  CHECK(body["text"] == "<b>Step done! &lt;3 &amp; more</b>\nKeep going.");
+  REQUIRE(body["reply_markup"]["inline_keyboard"].size() == 1);  // the 65-byte id is left out
+  CHECK(body["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "step.done.2");
+  CHECK(body["reply_markup"]["inline_keyboard"][0][0]["text"] == "Done: buy <shoes>");  // labels are not HTML
+
+  core::Outgoing plain = message(8, "a < b");
+  json p = json::parse(send_message_body(-100, plain));
+  CHECK(p["text"] == "a &lt; b");
+  CHECK_FALSE(p.contains("reply_markup"));
+  CHECK(json::parse(remove_keyboard_body(5, 9))["reply_markup"]["inline_keyboard"].empty());
+}
+
+TEST_CASE("in a group only commands and mentions are for the bot", "[telegram]") {
+  CHECK(addressed_to_bot("/steps", "bounceback_bot", true) == "/steps");
+  CHECK(addressed_to_bot("/steps@bounceback_bot", "bounceback_bot", true) == "/steps");
+  CHECK(addressed_to_bot("/done@bounceback_bot 2", "bounceback_bot", true) == "/done 2");
+  CHECK_FALSE(addressed_to_bot("/steps@other_bot", "bounceback_bot", true));
+  CHECK(addressed_to_bot("@bounceback_bot how does this work?", "bounceback_bot", true) == "how does this work?");
+  CHECK_FALSE(addressed_to_bot("we met on Thursday", "bounceback_bot", true));
+  CHECK(addressed_to_bot("we met on Thursday", "bounceback_bot", false) == "we met on Thursday");
+}
+
+TEST_CASE("the token never appears in a log line", "[telegram]") {
+  std::string token = "7000000001:AAHk3-secret_Token";
+  CHECK(mask_token("POST https://api.telegram.org/bot" + token + "/getUpdates failed", token) ==
+        "POST https://api.telegram.org/bot<token>/getUpdates failed");
+  CHECK(mask_token("nothing here", token) == "nothing here");
+}
+
+TEST_CASE("base URLs: https anywhere, plain http only to loopback", "[telegram][http]") {
+  CHECK_FALSE(http::HttpClient::check_base_url("https://api.telegram.org"));
+  CHECK_FALSE(http::HttpClient::check_base_url("http://127.0.0.1:8081"));
+  CHECK_FALSE(http::HttpClient::check_base_url("http://localhost:8081/prefix"));
+  CHECK_FALSE(http::HttpClient::check_base_url("http://[::1]:8081"));
+  CHECK(http::HttpClient::check_base_url("http://api.telegram.org"));
+  CHECK(http::HttpClient::check_base_url("http://10.0.0.5:8081"));
+  CHECK(http::HttpClient::check_base_url("ftp://x"));
+  CHECK(http::HttpClient::check_base_url("https://:443"));
+}
+
+TEST_CASE("the send queue keeps one a second per chat, in order", "[telegram][queue]") {
+  SendQueue q;
+  q.push({1, false, message(1), 0});
+  q.push({1, false, message(2), 0});
+  q.push({2, false, message(3), 0});
+  core::TimePoint wake;
+  auto a = q.pop(ms(0), &wake);
+  REQUIRE(a);
+  CHECK(a->message.id == 1);
+  auto b = q.pop(ms(0), &wake);  // chat 1 must wait; chat 2 may go
+  REQUIRE(b);
+  CHECK(b->message.id == 3);
+  CHECK_FALSE(q.pop(ms(500), &wake));
+  CHECK(wake == ms(1000));
+  auto c = q.pop(ms(1000), &wake);
+  REQUIRE(c);
+  CHECK(c->message.id == 2);
+  CHECK_FALSE(q.pop(ms(5000), &wake));
+  CHECK(wake == core::TimePoint::max());
+}
+
+TEST_CASE("the send queue keeps thirty a second overall and twenty a minute in a group", "[telegram][queue]") {
+  SendQueue q;
+  for (int chat = 1; chat <= 40; ++chat) q.push({chat, false, message(chat), 0});
+  core::TimePoint wake;
+  int sent = 0;
+  while (q.pop(ms(0), &wake)) ++sent;
+  CHECK(sent == 30);
+  CHECK(wake == ms(1000));
+  while (q.pop(ms(1000), &wake)) ++sent;
+  CHECK(sent == 40);
+
+  SendQueue g;
+  for (int i = 0; i < 25; ++i) g.push({-100, true, message(i), 0});
+  int in_group = 0;
+  for (long long t = 0; t < 60'000; t += 1000)
+    while (g.pop(ms(t), &wake)) ++in_group;
+  CHECK(in_group == 20);  // one a second, but no more than twenty in the minute
+  CHECK(wake == ms(60'000));
+  CHECK(g.pop(ms(60'000), &wake));
+}
+
+TEST_CASE("a held chat waits (429) and keeps its order; a blocked chat is dropped", "[telegram][queue]") {
+  SendQueue q;
+  q.push({1, false, message(1), 0});
+  q.push({1, false, message(2), 0});
+  core::TimePoint wake;
+  auto first = q.pop(ms(0), &wake);
+  REQUIRE(first);
+  q.hold(std::move(*first), ms(7000));  // retry_after 7
+  CHECK_FALSE(q.pop(ms(6999), &wake));
+  CHECK(wake == ms(7000));
+  auto again = q.pop(ms(7000), &wake);
+  REQUIRE(again);
+  CHECK(again->message.id == 1);  // before message 2
+  q.push({2, false, message(3), 0});
+  q.drop_chat(1);
+  auto other = q.pop(ms(9000), &wake);
+  REQUIRE(other);
+  CHECK(other->message.id == 3);
+  CHECK(q.size() == 0);
+}
