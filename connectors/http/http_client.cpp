@@ -188,7 +188,10 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
           co_return out;
         }
       }
-      HttpClientResponse out = origin.tls ? co_await exchange(*secure, r) : co_await exchange(*plain, r);
+      // (No co_await inside ?: : g++ 12 miscompiles temporaries there.)
+      HttpClientResponse out;
+      if (origin.tls) out = co_await exchange(*secure, r);
+      else out = co_await exchange(*plain, r);
       if (out.error.empty()) co_return out;
       drop_connection();
       // A kept-alive connection the server had already closed fails at once: once more on a

@@ -97,8 +97,14 @@ void DaemonProcess::start(const std::vector<std::string>& args, const std::vecto
     }
   });
   std::regex listening(R"(listening on http://127\.0\.0\.1:(\d+))");
-  if (!wait_for_log(listening, std::chrono::seconds(20)))
-    throw std::runtime_error("the daemon did not start listening; its log:\n" + log());
+  if (!wait_for_log(listening, std::chrono::seconds(20))) {
+    std::string why = "the daemon did not start listening; its log:\n" + log();
+    kill_hard();  // a constructor that throws runs no destructor: clean up here
+    if (reader_.joinable()) reader_.join();
+    close(log_fd_);
+    log_fd_ = -1;
+    throw std::runtime_error(why);
+  }
   std::smatch m;
   std::string text = log();
   std::regex_search(text, m, listening);

@@ -144,8 +144,16 @@ TEST_CASE("every config error names FILE:LINE:COL and the key", "[config]") {
     CHECK_THAT(only_error("log: { format: xml }"), Catch::Contains("log.format: \"xml\" is not one of: text, json"));
   }
   SECTION("a connector this build does not have") {
-    CHECK(only_error("connectors:\n  telegram:\n    enabled: true\n") ==
-          "test.yaml:3:14: error: connectors.telegram.enabled: the telegram connector is not part of this build yet");
+    CHECK(only_error("connectors:\n  matrix:\n    enabled: true\n") ==
+          "test.yaml:3:14: error: connectors.matrix.enabled: the matrix connector is not part of this build yet");
+  }
+  SECTION("telegram: plain http only to loopback, a webhook needs its https URL") {
+    CHECK_THAT(only_error("connectors:\n  telegram:\n    enabled: true\n    api_base: http://api.telegram.org\n"),
+               Catch::StartsWith("test.yaml:4:15: error: connectors.telegram.api_base: plain http is allowed only to a loopback"));
+    CHECK(errors_of("connectors:\n  telegram:\n    enabled: true\n    api_base: http://127.0.0.1:8081\n").empty());
+    CHECK_THAT(only_error("connectors:\n  telegram: { enabled: true, mode: webhook }\n"),
+               Catch::Contains("connectors.telegram.webhook_url: webhook mode needs the public https:// URL"));
+    CHECK_THAT(only_error("connectors:\n  telegram: { poll_timeout_s: 90 }\n"), Catch::Contains("1 to 50"));
   }
   SECTION("YAML that does not parse") {
     CHECK_THAT(only_error("http:\n  listen: [1,\n"), Catch::StartsWith("test.yaml:3:1: error: "));

@@ -1,0 +1,209 @@
+#include "tests/fakes/fake_telegram.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "connectors/http/http_server.hpp"
+
+namespace bounceback::testing {
+
+namespace asio = boost::asio;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+struct FakeTelegram::Impl {
+  explicit Impl(std::string token) : token(std::move(token)), server(io, "127.0.0.1", 0) {}
+
+  std::string token;
+  asio::io_context io;
+  http::HttpServer server;
+  std::thread thread;
+
+  mutable std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<Call> calls;
+  std::deque<json> updates;  // not yet confirmed
+  std::int64_t next_update_id = 1000;
+  std::int64_t next_message_id = 1;
+  std::deque<Scripted> scripted;
+  std::vector<json> delivered;
+
+  struct Poll {
+    std::int64_t offset;
+    http::HttpServer::Respond respond;
+    std::shared_ptr<asio::steady_timer> timer;
+  };
+  std::vector<std::shared_ptr<Poll>> polls;  // io thread only
+
+  static http::HttpResponse ok(json result) { return http::HttpResponse::json(200, json{{"ok", true}, {"result", result}}.dump()); }
+
+  void record(const std::string& method, const json& body) {
+    std::lock_guard lock(mutex);
+    calls.push_back({method, body, Clock::now()});
+    changed.notify_all();
+  }
+
+  // Forgets what the offset confirms; answers a poll when something is there.
+  json take(std::int64_t offset) {
+    std::lock_guard lock(mutex);
+    while (!updates.empty() && updates.front()["update_id"].get<std::int64_t>() < offset) updates.pop_front();
+    json out = json::array();
+    for (const auto& u : updates) out.push_back(u);
+    return out;
+  }
+
+  void wake_polls() {  // io thread
+    auto waiting = std::move(polls);
+    polls.clear();
+    for (auto& p : waiting) {
+      json result = take(p->offset);
+      if (result.empty()) {
+        polls.push_back(p);
+        continue;
+      }
+      p->timer->cancel();
+      p->respond(ok(result));
+    }
+  }
+
+  void route(const std::string& method, std::function<void(const json&, http::HttpServer::Respond)> handler) {
+    server.route("POST", "/bot" + token + "/" + method, [this, method, handler](const http::HttpRequest& req, http::HttpServer::Respond respond) {
+      json body = json::parse(req.body, nullptr, false);
+      if (body.is_discarded()) body = json::object();
+      record(method, body);
+      handler(body, std::move(respond));
+    });
+  }
+
+  void install() {
+    route("getMe", [](const json&, auto respond) {
+      respond(ok({{"id", 7000000001}, {"is_bot", true}, {"first_name", "bounceback"}, {"username", "bounceback_bot"}}));
+    });
+    for (const char* m : {"setMyCommands", "deleteWebhook", "setWebhook", "answerCallbackQuery", "editMessageReplyMarkup"})
+      route(m, [](const json&, auto respond) { respond(ok(true)); });
+    route("getUpdates", [this](const json& body, http::HttpServer::Respond respond) {
+      std::int64_t offset = body.value("offset", std::int64_t{0});
+      json result = take(offset);
+      int timeout = body.value("timeout", 0);
+      if (!result.empty() || timeout <= 0) return respond(ok(result));
+      auto poll = std::make_shared<Poll>(Poll{offset, std::move(respond), std::make_shared<asio::steady_timer>(io)});
+      polls.push_back(poll);
+      poll->timer->expires_after(std::chrono::seconds(timeout));
+      poll->timer->async_wait([this, poll](boost::system::error_code ec) {
+        if (ec) return;
+        std::erase(polls, poll);
+        poll->respond(ok(json::array()));
+      });
+    });
+    route("sendMessage", [this](const json& body, http::HttpServer::Respond respond) {
+      Scripted answer{200, "", std::chrono::milliseconds(0)};
+      {
+        std::lock_guard lock(mutex);
+        if (!scripted.empty()) {
+          answer = scripted.front();
+          scripted.pop_front();
+        }
+      }
+      auto finish = [this, body, answer, respond]() {
+        if (answer.status != 200 || !answer.body.empty()) {
+          return respond(http::HttpResponse::json(answer.status, answer.body));
+        }
+        json message;
+        {
+          std::lock_guard lock(mutex);
+          message = {{"message_id", next_message_id++}, {"chat", {{"id", body.value("chat_id", json())}}},
+                     {"text", body.value("text", "")}};
+          json seen = body;
+          seen["message_id"] = message["message_id"];
+          delivered.push_back(seen);
+          changed.notify_all();
+        }
+        respond(ok(message));
+      };
+      if (answer.delay.count() == 0) return finish();
+      auto timer = std::make_shared<asio::steady_timer>(io, answer.delay);
+      timer->async_wait([timer, finish](boost::system::error_code) { finish(); });
+    });
+  }
+
+  void push(json update) {
+    {
+      std::lock_guard lock(mutex);
+      update["update_id"] = next_update_id++;
+      updates.push_back(std::move(update));
+    }
+    asio::post(io, [this] { wake_polls(); });
+  }
+};
+
+FakeTelegram::FakeTelegram(std::string token) : impl_(std::make_shared<Impl>(std::move(token))) {
+  impl_->install();
+  port_ = impl_->server.start();
+  impl_->thread = std::thread([impl = impl_] {
+    auto guard = asio::make_work_guard(impl->io);
+    impl->io.run();
+  });
+}
+
+FakeTelegram::~FakeTelegram() {
+  impl_->io.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+void FakeTelegram::person_writes(std::int64_t chat_id, const std::string& text, const std::string& chat_type,
+                                 std::int64_t from_id, bool from_bot) {
+  json from = {{"id", from_id ? from_id : chat_id}, {"is_bot", from_bot}, {"first_name", "Mira"}};
+  json message = {{"message_id", 500 + impl_->next_update_id}, {"from", from},
+                  {"chat", {{"id", chat_id}, {"type", chat_type}}}, {"date", 1773136800}, {"text", text}};
+  impl_->push({{"message", message}});
+}
+
+void FakeTelegram::person_taps(std::int64_t chat_id, const std::string& data, std::int64_t on_message_id) {
+  json from = {{"id", chat_id}, {"is_bot", false}, {"first_name", "Mira"}};
+  json message = {{"message_id", on_message_id}, {"chat", {{"id", chat_id}, {"type", "private"}}}};
+  json query = {{"id", "cb" + std::to_string(impl_->next_update_id)}, {"from", from}, {"data", data}, {"message", message}};
+  impl_->push({{"callback_query", query}});
+}
+
+void FakeTelegram::script_send(Scripted answer) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->scripted.push_back(std::move(answer));
+}
+
+std::vector<FakeTelegram::Call> FakeTelegram::calls(const std::string& method) const {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<Call> out;
+  for (const auto& c : impl_->calls)
+    if (method.empty() || c.method == method) out.push_back(c);
+  return out;
+}
+
+std::vector<json> FakeTelegram::delivered(std::int64_t chat_id) const {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<json> out;
+  for (const auto& m : impl_->delivered)
+    if (chat_id == 0 || m.value("chat_id", std::int64_t{0}) == chat_id) out.push_back(m);
+  return out;
+}
+
+bool FakeTelegram::wait_delivered(std::int64_t chat_id, std::size_t count, std::chrono::milliseconds deadline) {
+  return wait_for([&] { return delivered(chat_id).size() >= count; }, deadline);
+}
+
+bool FakeTelegram::wait_for(const std::function<bool()>& condition, std::chrono::milliseconds deadline) {
+  auto until = Clock::now() + deadline;
+  while (!condition()) {
+    if (Clock::now() >= until) return false;
+    std::unique_lock lock(impl_->mutex);
+    impl_->changed.wait_for(lock, std::chrono::milliseconds(50));  // short: a change may land between check and wait
+  }
+  return true;
+}
+
+std::int64_t FakeTelegram::updates_pushed() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->next_update_id - 1000;
+}
+
+}  // namespace bounceback::testing

@@ -1,0 +1,235 @@
+// The Telegram connector through the real daemon. Each test names the Bot API server it
+// runs against: FakeTelegram (tests/fakes: long polling, offsets, 429/500/403, slow
+// answers, webhooks) or the telegram-test-api emulator from npm (tests/peers).
+#include <catch2/catch.hpp>
+#include <signal.h>
+
+#include <set>
+
+#include "tests/fakes/chat_script.hpp"
+#include "tests/fakes/daemon_process.hpp"
+#include "tests/fakes/fake_telegram.hpp"
+#include "tests/fakes/http_test_client.hpp"
+
+using namespace bounceback::testing;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kToken = "7000000001:AAtest-token_for_the_fake";
+
+std::vector<std::string> telegram_args(const std::string& api_base, std::vector<std::string> more = {}) {
+  std::vector<std::string> args = {"--set", "connectors.telegram.enabled=true",
+                                   "--set", "connectors.telegram.api_base=\"" + api_base + "\"",
+                                   "--set", "connectors.telegram.poll_timeout_s=5",
+                                   "--set", "connectors.telegram.request_timeout_s=5",
+                                   "--set", "clock.mode=manual",
+                                   "--set", "clock.start=\"2026-03-10T06:00:00Z\""};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+std::vector<std::string> telegram_env() {
+  return {"BOUNCEBACK_TELEGRAM_TOKEN=" + kToken, "BOUNCEBACK_ADMIN_TOKEN=s3cret",
+          "BOUNCEBACK_TELEGRAM_WEBHOOK_SECRET=hook-secret-123"};
+}
+
+std::string text_of(const json& sent) { return sent.value("text", ""); }
+
+std::vector<std::string> buttons_of(const json& sent) {
+  std::vector<std::string> ids;
+  if (sent.contains("reply_markup"))
+    for (const auto& row : sent["reply_markup"]["inline_keyboard"])
+      for (const auto& b : row) ids.push_back(b["callback_data"]);
+  return ids;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+}  // namespace
+
+TEST_CASE("fake Bot API: /start brings onboarding with buttons; a tap is answered and goes on", "[telegram][integration]") {
+  FakeTelegram api(kToken);
+  TempDir data;
+  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  api.person_writes(111, "/start");
+  REQUIRE(api.wait_delivered(111, 3, 15s));
+  auto sent = api.delivered(111);
+  CHECK_THAT(text_of(sent[0]), Catch::Contains("bounceback"));
+  CHECK(sent[0]["parse_mode"] == "HTML");
+  const json& question = sent[2];
+  REQUIRE(contains(buttons_of(question), "agree"));
+  std::int64_t question_id = question["message_id"];
+
+  api.person_taps(111, "agree", question_id);
+  REQUIRE(api.wait_delivered(111, 4, 15s));
+  CHECK(api.wait_for([&] { return !api.calls("answerCallbackQuery").empty(); }, 5s));
+  auto edits = api.calls("editMessageReplyMarkup");
+  REQUIRE_FALSE(edits.empty());
+  CHECK(edits.back().body["message_id"] == question_id);  // the old buttons are gone
+  CHECK(edits.back().body["reply_markup"]["inline_keyboard"].empty());
+  CHECK_THAT(text_of(api.delivered(111)[3]), Catch::Contains("call you"));
+  // One message a second in a chat: the three of the onboarding took two seconds at least.
+  auto calls = api.calls("sendMessage");
+  REQUIRE(calls.size() >= 3);
+  CHECK(calls[2].at - calls[0].at >= 1900ms);
+}
+
+TEST_CASE("fake Bot API: 429 waits retry_after and sends once; 500 and a slow answer are retried or waited for", "[telegram][integration]") {
+  FakeTelegram api(kToken);
+  api.script_send({429, R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 2","parameters":{"retry_after":2}})"});
+  api.script_send({500, R"({"ok":false,"error_code":500,"description":"Internal Server Error"})"});
+  api.script_send({200, "", 1500ms});  // slow, but within the request timeout
+  TempDir data;
+  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  api.person_writes(222, "/start");
+  REQUIRE(api.wait_delivered(222, 3, 20s));
+  auto calls = api.calls("sendMessage");
+  REQUIRE(calls.size() >= 4);
+  CHECK(calls[1].at - calls[0].at >= 2000ms);  // retry_after honoured
+  CHECK(calls[1].body["text"] == calls[0].body["text"]);  // the same message again
+  auto delivered = api.delivered(222);
+  std::set<std::string> texts;
+  for (const auto& m : delivered) CHECK(texts.insert(text_of(m)).second);  // none twice
+  CHECK(delivered.size() == 3);
+}
+
+TEST_CASE("fake Bot API: a person who blocked the bot (403) gets no nudges until they write again", "[telegram][integration]") {
+  FakeTelegram api(kToken);
+  TempDir data;
+  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  api.person_writes(333, "/nudge 09:00");
+  REQUIRE(api.wait_delivered(333, 1, 15s));
+  api.script_send({403, R"({"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"})"});
+  api.person_writes(333, "/nudges");
+  std::string db = data.path() + "/bounceback.db";
+  CHECK(api.wait_for([&] { return count_rows(db, "SELECT nudges_paused FROM people WHERE platform_user = '333'") == 1; }, 15s));
+  CHECK(count_rows(db, "SELECT unreachable FROM people WHERE platform_user = '333'") == 1);
+  // The nudge time passes: nothing is sent into the blocked chat.
+  auto before = api.calls("sendMessage").size();
+  CHECK(http_request(daemon.port(), "POST", "/admin/clock", R"({"set":"2026-03-10T09:30:00Z"})",
+                     {{"Authorization", "Bearer s3cret"}}).status == 200);
+  CHECK(api.calls("sendMessage").size() == before);
+  api.person_writes(333, "hello again");  // unblocked and writing: nudges resume
+  CHECK(api.wait_for([&] { return count_rows(db, "SELECT nudges_paused FROM people WHERE platform_user = '333'") == 0; }, 15s));
+}
+
+TEST_CASE("fake Bot API: a restart mid-conversation loses no update and handles none twice", "[telegram][integration]") {
+  FakeTelegram api(kToken);
+  TempDir data;
+  {
+    DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+    api.person_writes(444, "/start");
+    REQUIRE(api.wait_delivered(444, 3, 15s));
+    // Wait until the daemon asked past that update (it confirms only after the commit).
+    REQUIRE(api.wait_for([&] {
+      auto polls = api.calls("getUpdates");
+      return !polls.empty() && polls.back().body.value("offset", 0) == 1001;
+    }, 10s));
+    // And until the sends were recorded as delivered: otherwise the last one is sent again
+    // after the restart (at least once, by design), which is not what this test counts.
+    std::string db = data.path() + "/bounceback.db";
+    REQUIRE(api.wait_for([&] { return count_rows(db, "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL") == 0; }, 10s));
+    daemon.kill_hard();
+  }
+  // While it is down, the person goes on.
+  api.person_taps(444, "agree", api.delivered(444)[2]["message_id"]);
+  api.person_writes(444, "Mira");
+  {
+    DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+    REQUIRE(api.wait_for([&] {
+      for (const auto& m : api.delivered(444))
+        if (text_of(m).find("Mira") != std::string::npos) return true;
+      return false;
+    }, 20s));
+    auto polls = api.calls("getUpdates");
+    std::int64_t after_restart = 0;
+    for (const auto& p : polls) after_restart = std::max<std::int64_t>(after_restart, p.body.value("offset", 0));
+    CHECK(after_restart == 1003);  // all three updates confirmed, none asked for again
+    CHECK(daemon.stop(SIGTERM) == 0);
+  }
+  // Each update answered once: one welcome, one name question, the name used once.
+  int welcomes = 0, names = 0, questions = 0;
+  std::string all;
+  for (const auto& m : api.delivered(444)) all += text_of(m) + "\n";
+  INFO(all);
+  for (const auto& m : api.delivered(444)) {
+    welcomes += text_of(m).find("Hi, I'm bounceback") != std::string::npos;
+    names += text_of(m).find("Mira") != std::string::npos;
+    questions += text_of(m).find("What would you like me to call you?") != std::string::npos;
+  }
+  CHECK(questions == 1);
+  CHECK(welcomes == 1);
+  CHECK(names == 1);
+  CHECK(count_rows(data.path() + "/bounceback.db", "SELECT value FROM settings WHERE key = 'telegram.offset'") == 1003);
+}
+
+TEST_CASE("fake Bot API: in a group only commands and mentions are answered; other bots never", "[telegram][integration]") {
+  FakeTelegram api(kToken);
+  TempDir data;
+  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  const std::int64_t group = -1001234567890;
+  api.person_writes(group, "we met on Thursday, it was good", "supergroup", 555);
+  api.person_writes(group, "@bounceback_bot hi from a bot", "supergroup", 666, /*from_bot=*/true);
+  api.person_writes(group, "/help@bounceback_bot", "supergroup", 555);
+  REQUIRE(api.wait_delivered(group, 3, 15s));  // help's three messages
+  auto sent = api.delivered(group);
+  CHECK_THAT(text_of(sent[0]), Catch::Contains("not a therapist"));
+  REQUIRE(api.wait_for([&] {
+    auto polls = api.calls("getUpdates");
+    return !polls.empty() && polls.back().body.value("offset", 0) == 1003;
+  }, 10s));
+  CHECK_FALSE(api.wait_delivered(group, 4, 1500ms));  // and nothing for the talk or the bot
+}
+
+TEST_CASE("fake Bot API: webhook mode checks the secret and answers after the commit", "[telegram][integration]") {
+  FakeTelegram api(kToken);
+  TempDir data;
+  DaemonProcess daemon(data.path(),
+                       telegram_args(api.api_base(), {"--set", "connectors.telegram.mode=webhook", "--set",
+                                                      "connectors.telegram.webhook_url=\"https://bot.example.org/telegram/webhook\""}),
+                       telegram_env());
+  REQUIRE(api.wait_for([&] { return !api.calls("setWebhook").empty(); }, 10s));
+  auto set = api.calls("setWebhook").back().body;
+  CHECK(set["url"] == "https://bot.example.org/telegram/webhook");
+  CHECK(set["secret_token"] == "hook-secret-123");
+  CHECK(api.calls("getUpdates").empty());
+
+  json update = {{"update_id", 5001},
+                 {"message", {{"message_id", 1}, {"from", {{"id", 777}, {"is_bot", false}, {"first_name", "Jo"}}},
+                              {"chat", {{"id", 777}, {"type", "private"}}}, {"date", 1773136800}, {"text", "/help"}}}};
+  CHECK(http_request(daemon.port(), "POST", "/telegram/webhook", update.dump()).status == 401);
+  CHECK(http_request(daemon.port(), "POST", "/telegram/webhook", update.dump(),
+                     {{"X-Telegram-Bot-Api-Secret-Token", "wrong-secret-123"}}).status == 401);
+  auto accepted = http_request(daemon.port(), "POST", "/telegram/webhook", update.dump(),
+                               {{"X-Telegram-Bot-Api-Secret-Token", "hook-secret-123"}});
+  CHECK(accepted.status == 200);
+  REQUIRE(api.wait_delivered(777, 3, 15s));  // help's three messages
+  // Telegram retries a webhook whose answer it did not get: the same update is not handled again.
+  CHECK(http_request(daemon.port(), "POST", "/telegram/webhook", update.dump(),
+                     {{"X-Telegram-Bot-Api-Secret-Token", "hook-secret-123"}}).status == 200);
+  CHECK_FALSE(api.wait_delivered(777, 4, 1500ms));
+  CHECK(http_request(daemon.port(), "POST", "/telegram/webhook", "not json",
+                     {{"X-Telegram-Bot-Api-Secret-Token", "hook-secret-123"}}).status == 400);
+}
+
+TEST_CASE("fake Bot API: the token never reaches the log; a missing token is a clear error", "[telegram][integration]") {
+  FakeTelegram api(kToken);
+  api.script_send({500, R"({"ok":false,"error_code":500,"description":"Internal Server Error"})"});
+  TempDir data;
+  {
+    DaemonProcess daemon(data.path(), telegram_args(api.api_base(), {"--set", "log.level=debug"}), telegram_env());
+    api.person_writes(888, "/help");
+    REQUIRE(api.wait_delivered(888, 3, 15s));
+    CHECK(daemon.stop(SIGTERM) == 0);
+    CHECK(daemon.log().find(kToken) == std::string::npos);
+    CHECK(daemon.log().find("7000000001:") == std::string::npos);
+  }
+  try {
+    DaemonProcess without_token(data.path(), telegram_args(api.api_base()), {});
+    FAIL("the daemon started without its token");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("BOUNCEBACK_TELEGRAM_TOKEN with the bot token is not set"));
+  }
+}
