@@ -195,6 +195,7 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
       return retry_poll_after(wait);
     }
     poll_failures = 0;
+    spdlog::debug("telegram: getUpdates from {}: {} update(s)", offset, updates->size());
     std::vector<TelegramUpdate> fresh;
     for (auto& u : *updates)
       if (u.update_id >= offset) fresh.push_back(std::move(u));  // never twice, whatever the server sends
@@ -303,6 +304,7 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
 
   void sent(SendQueue::Item item, const ApiAnswer& a, const http::HttpClientResponse& res) {
     const core::Address& to = item.message.to;
+    spdlog::debug("telegram: sendMessage {} to a chat: {}", item.message.id, a.ok ? "ok" : describe(a, res));
     if (a.ok) {
       if (!item.message.choices.empty()) {
         json result = json::parse(a.result, nullptr, false);

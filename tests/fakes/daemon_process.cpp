@@ -17,7 +17,8 @@ namespace bounceback::testing {
 namespace {
 
 // Starts the binary with stdout+stderr on a pipe; returns pid and the read end.
-std::pair<pid_t, int> spawn(const std::vector<std::string>& args, const std::vector<std::string>& environment) {
+std::pair<pid_t, int> spawn(const std::string& program, const std::vector<std::string>& args,
+                            const std::vector<std::string>& environment) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   pid_t pid = fork();
@@ -32,11 +33,11 @@ std::pair<pid_t, int> spawn(const std::vector<std::string>& args, const std::vec
     if (chdir(BOUNCEBACK_SOURCE_DIR) != 0) _exit(126);
     for (const auto& e : environment) putenv(const_cast<char*>(e.c_str()));
     std::vector<char*> argv;
-    std::string bin = DaemonProcess::binary();
+    std::string bin = program;
     argv.push_back(bin.data());
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
+    execvp(bin.c_str(), argv.data());  // a peer may be named by its program name (node)
     _exit(127);
   }
   close(fds[1]);
@@ -78,8 +79,10 @@ DaemonProcess::DaemonProcess(const std::string& data_dir, std::vector<std::strin
   start(args, environment);
 }
 
+DaemonProcess::DaemonProcess(Peer peer) : program_(std::move(peer.program)) { start(peer.args, {}); }
+
 void DaemonProcess::start(const std::vector<std::string>& args, const std::vector<std::string>& environment) {
-  auto [pid, fd] = spawn(args, environment);
+  auto [pid, fd] = spawn(program_, args, environment);
   pid_ = pid;
   log_fd_ = fd;
   reader_ = std::thread([this] {
@@ -144,7 +147,7 @@ std::string DaemonProcess::log() const {
 }
 
 CommandResult run_command(const std::vector<std::string>& args, std::chrono::seconds deadline) {
-  auto [pid, fd] = spawn(args, {});
+  auto [pid, fd] = spawn(DaemonProcess::binary(), args, {});
   CommandResult result;
   char buf[4096];
   for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) result.output.append(buf, static_cast<std::size_t>(n));

@@ -33,6 +33,13 @@ class DaemonProcess {
   // and waits for "listening on" (throws if it exits or does not get there in time).
   DaemonProcess(const std::string& data_dir, std::vector<std::string> extra_args = {},
                 std::vector<std::string> environment = {});
+  // Another program with the same contract (a test peer such as the Telegram emulator):
+  // it prints "listening on http://127.0.0.1:PORT" once it accepts connections.
+  struct Peer {
+    std::string program;
+    std::vector<std::string> args;
+  };
+  explicit DaemonProcess(Peer peer);
   ~DaemonProcess();  // SIGKILL if still running
 
   std::uint16_t port() const { return port_; }
@@ -51,6 +58,7 @@ class DaemonProcess {
  private:
   void start(const std::vector<std::string>& args, const std::vector<std::string>& environment);
 
+  std::string program_ = binary();
   pid_t pid_ = -1;
   int log_fd_ = -1;
   std::uint16_t port_ = 0;

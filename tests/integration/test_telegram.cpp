@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 #include <signal.h>
 
+#include <regex>
 #include <set>
+#include <thread>
 
 #include "tests/fakes/chat_script.hpp"
 #include "tests/fakes/daemon_process.hpp"
@@ -232,4 +234,119 @@ TEST_CASE("fake Bot API: the token never reaches the log; a missing token is a c
   } catch (const std::runtime_error& e) {
     CHECK_THAT(e.what(), Catch::Contains("BOUNCEBACK_TELEGRAM_TOKEN with the bot token is not set"));
   }
+}
+
+// --- against the telegram-test-api emulator (npm, tests/peers/telegram_emulator.js) -------
+
+namespace {
+
+// A person in the emulator: writes and taps through its client API, reads what the bot sent.
+struct EmulatedPerson {
+  std::uint16_t port;
+  std::int64_t id;
+  std::string name;
+
+  json who() const { return {{"id", id}, {"is_bot", false}, {"first_name", name}, {"username", name}}; }
+  json chat() const { return {{"id", id}, {"type", "private"}, {"first_name", name}}; }
+
+  void writes(const std::string& text) const {
+    json m = {{"botToken", kToken}, {"from", who()}, {"chat", chat()}, {"date", 1773136800}, {"text", text}};
+    REQUIRE(http_request(port, "POST", "/sendMessage", m.dump(), {{"Content-Type", "application/json"}}).status == 200);
+  }
+  void taps(const std::string& data, std::int64_t message_id) const {
+    json c = {{"botToken", kToken}, {"from", who()}, {"data", data},
+              {"message", {{"message_id", message_id}, {"chat", chat()}, {"from", who()}}}};
+    REQUIRE(http_request(port, "POST", "/sendCallback", c.dump(), {{"Content-Type", "application/json"}}).status == 200);
+  }
+  // What the bot sent to this person since the last read: {text, buttons, messageId}.
+  std::vector<json> received() const {
+    auto r = http_request(port, "POST", "/getUpdates", json{{"token", kToken}, {"chatId", id}}.dump(),
+                          {{"Content-Type", "application/json"}});
+    REQUIRE(r.status == 200);
+    std::vector<json> out;
+    const json answer = json::parse(r.body);  // kept: a range-for over a temporary's member dangles
+    for (const auto& u : answer["result"]) {
+      json m = u["message"];
+      m["messageId"] = u["messageId"];
+      if (m.contains("reply_markup") && m["reply_markup"].is_string()) m["reply_markup"] = json::parse(m["reply_markup"].get<std::string>());
+      out.push_back(m);
+    }
+    return out;
+  }
+  // Reads until `count` messages arrived (15 s at most).
+  std::vector<json> wait_for(std::size_t count) const {
+    std::vector<json> all;
+    auto until = std::chrono::steady_clock::now() + 15s;
+    while (all.size() < count && std::chrono::steady_clock::now() < until) {
+      auto more = received();
+      all.insert(all.end(), more.begin(), more.end());
+      if (all.size() < count) std::this_thread::sleep_for(100ms);  // polling the emulator, which cannot push
+    }
+    return all;
+  }
+};
+
+struct Emulator {
+  DaemonProcess process{DaemonProcess::Peer{BOUNCEBACK_NODE, {BOUNCEBACK_SOURCE_DIR "/tests/peers/telegram_emulator.js"}}};
+  std::string api_base() const { return "http://127.0.0.1:" + std::to_string(process.port()); }
+};
+
+}  // namespace
+
+TEST_CASE("emulator: /start brings onboarding, a button tap the next question", "[telegram][emulator][integration]") {
+  Emulator emulator;
+  TempDir data;
+  DaemonProcess daemon(data.path(), telegram_args(emulator.api_base()), telegram_env());
+  EmulatedPerson mira{emulator.process.port(), 5101, "Mira"};
+  mira.writes("/start");
+  auto onboarding = mira.wait_for(3);
+  REQUIRE(onboarding.size() == 3);
+  CHECK_THAT(text_of(onboarding[0]), Catch::Contains("Hi, I'm bounceback"));
+  REQUIRE(contains(buttons_of(onboarding[2]), "agree"));
+  mira.taps("agree", onboarding[2]["messageId"]);
+  auto next = mira.wait_for(1);
+  REQUIRE(next.size() == 1);
+  CHECK_THAT(text_of(next[0]), Catch::Contains("What would you like me to call you?"));
+  // setMyCommands is a method the emulator lacks: logged once, not fatal.
+  CHECK(daemon.wait_for_log(std::regex("setMyCommands failed"), 5s));
+}
+
+TEST_CASE("emulator: two people at once get no crosstalk", "[telegram][emulator][integration]") {
+  Emulator emulator;
+  TempDir data;
+  DaemonProcess daemon(data.path(), telegram_args(emulator.api_base()), telegram_env());
+  EmulatedPerson ann{emulator.process.port(), 5201, "Ann"}, bob{emulator.process.port(), 5202, "Bob"};
+  ann.writes("/goal Find a new flat");
+  bob.writes("/goal Sleep better");
+  ann.writes("/step list neighbourhoods");
+  bob.writes("/step no phone after 22:00");
+  auto to_ann = ann.wait_for(2);
+  auto to_bob = bob.wait_for(2);
+  REQUIRE(to_ann.size() == 2);
+  REQUIRE(to_bob.size() == 2);
+  for (const auto& m : to_ann) {
+    CHECK(m["chat_id"].dump().find("5201") != std::string::npos);
+    CHECK(text_of(m).find("Sleep better") == std::string::npos);
+  }
+  for (const auto& m : to_bob) CHECK(text_of(m).find("flat") == std::string::npos);
+  CHECK_THAT(text_of(to_ann[1]), Catch::Contains("Find a new flat"));
+  CHECK_THAT(text_of(to_bob[1]), Catch::Contains("Sleep better"));
+}
+
+TEST_CASE("emulator: a nudge due on the manual clock arrives in the chat", "[telegram][emulator][integration]") {
+  Emulator emulator;
+  TempDir data;
+  DaemonProcess daemon(data.path(), telegram_args(emulator.api_base()), telegram_env());
+  EmulatedPerson mira{emulator.process.port(), 5301, "Mira"};
+  mira.writes("/tz Europe/Berlin");
+  REQUIRE(mira.wait_for(1).size() >= 1);
+  mira.writes("/nudge 09:00");
+  REQUIRE(mira.wait_for(1).size() >= 1);
+  CHECK(http_request(daemon.port(), "POST", "/admin/clock", R"({"set":"2026-03-10T08:01:00Z"})",
+                     {{"Authorization", "Bearer s3cret"}}).status == 200);
+  auto nudge = mira.wait_for(1);
+  REQUIRE(nudge.size() == 1);
+  CHECK_THAT(text_of(nudge[0]), Catch::Contains("check-in") || Catch::Contains("care"));
+  CHECK(contains(buttons_of(nudge[0]), "checkin.done"));
+  CHECK(contains(buttons_of(nudge[0]), "snooze.1h"));
 }
