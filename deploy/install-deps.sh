@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what bounceback needs on Debian 12 and nothing that is already there.
 #   deploy/install-deps.sh          build + run dependencies
-#   deploy/install-deps.sh --tests  also the test peers (chromium, node ws)
+#   deploy/install-deps.sh --tests  also the test peers (chromium; node: ws, playwright-core, telegram-test-api)
 # Idempotent: when everything is present it changes nothing and exits 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
