@@ -618,6 +618,26 @@ void Core::run_due(std::function<void()> done) {
   asio::post(impl_->strand, [impl = impl_, done = std::move(done)]() mutable { impl->run_due(std::move(done)); });
 }
 
+void Core::redeliver(const std::string& connector) {
+  asio::post(impl_->strand, [impl = impl_, connector] {
+    std::vector<Outgoing> waiting;
+    try {
+      waiting = impl->store.undelivered_for_connector(connector);
+    } catch (const store::StoreError& e) {
+      spdlog::error("core: cannot read unsent messages for {}: {}", connector, e.what());
+      return;
+    }
+    store::Transaction retired;
+    auto now = impl->clock.now();
+    for (const auto& m : waiting) {
+      if (impl->stale(m, now)) retired.delivered.emplace_back(m.id, m.person);
+      else impl->hand_over(m);
+    }
+    if (!retired.delivered.empty()) impl->commit(std::move(retired), false, nullptr);
+    if (!waiting.empty()) spdlog::info("{}: {} unsent message(s) from before the restart", connector, waiting.size());
+  });
+}
+
 void Core::sweep_retention(std::function<void()> done) {
   asio::post(impl_->strand, [impl = impl_, done = std::move(done)]() mutable { impl->sweep(std::move(done)); });
 }

@@ -61,6 +61,10 @@ class Core final : public core::Inbox {
   // Called once at start (missed work after downtime) and after the test clock moved.
   void run_due(std::function<void()> done = nullptr);
 
+  // Hands a connector what was committed for its people but never confirmed sent (after a
+  // restart); nudges past their lateness are retired instead.
+  void redeliver(const std::string& connector);
+
   // Deletes the people the retention settings no longer allow to keep; `done` after.
   void sweep_retention(std::function<void()> done = nullptr);
 

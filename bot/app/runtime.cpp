@@ -273,12 +273,7 @@ int run_daemon(const Config& config) {
   sweep_hourly();
   core.run_due();  // missed work after downtime (within its lateness), then the timer
   if (tg) {
-    // What was committed for Telegram but not confirmed sent before the last stop goes now.
-    try {
-      for (const auto& m : store->undelivered_for_connector("telegram")) tg->deliver(m);
-    } catch (const store::StoreError& e) {
-      spdlog::error("telegram: cannot read unsent messages: {}", e.what());
-    }
+    core.redeliver("telegram");  // committed but not confirmed sent before the last stop
     tg->start();
   }
 

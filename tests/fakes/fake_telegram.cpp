@@ -171,6 +171,11 @@ void FakeTelegram::script_send(Scripted answer) {
   impl_->scripted.push_back(std::move(answer));
 }
 
+void FakeTelegram::clear_script() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->scripted.clear();
+}
+
 std::vector<FakeTelegram::Call> FakeTelegram::calls(const std::string& method) const {
   std::lock_guard lock(impl_->mutex);
   std::vector<Call> out;

@@ -37,6 +37,7 @@ class FakeTelegram {
     std::chrono::milliseconds delay{0};
   };
   void script_send(Scripted answer);
+  void clear_script();
 
   struct Call {
     std::string method;

@@ -167,6 +167,24 @@ TEST_CASE("fake Bot API: a restart mid-conversation loses no update and handles 
   CHECK(count_rows(data.path() + "/bounceback.db", "SELECT value FROM settings WHERE key = 'telegram.offset'") == 1003);
 }
 
+TEST_CASE("fake Bot API: what could not be sent before a stop is sent after the restart", "[telegram][integration]") {
+  FakeTelegram api(kToken);
+  for (int i = 0; i < 50; ++i) api.script_send({500, R"({"ok":false,"error_code":500,"description":"Internal Server Error"})"});
+  TempDir data;
+  {
+    DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+    api.person_writes(999, "/help");
+    REQUIRE(api.wait_for([&] { return !api.calls("sendMessage").empty(); }, 10s));
+    CHECK(daemon.stop(SIGTERM) == 0);
+  }
+  CHECK(api.delivered(999).empty());
+  api.clear_script();
+  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  REQUIRE(api.wait_delivered(999, 3, 15s));
+  CHECK_THAT(text_of(api.delivered(999)[0]), Catch::Contains("not a therapist"));
+  CHECK(daemon.wait_for_log(std::regex("telegram: 3 unsent message"), 5s));
+}
+
 TEST_CASE("fake Bot API: in a group only commands and mentions are answered; other bots never", "[telegram][integration]") {
   FakeTelegram api(kToken);
   TempDir data;
