@@ -581,6 +581,16 @@ void Core::receive(core::Incoming message, std::function<void()> committed) {
   });
 }
 
+void Core::checkpoint(std::string key, std::string value, std::function<void()> done) {
+  asio::post(impl_->strand, [impl = impl_, key = std::move(key), value = std::move(value), done = std::move(done)]() mutable {
+    store::Transaction tx;
+    tx.settings.emplace_back(std::move(key), std::move(value));
+    impl->commit(std::move(tx), false, [done = std::move(done)](store::CommitResult) {
+      if (done) done();
+    });
+  });
+}
+
 void Core::unreachable(core::Address who) {
   asio::post(impl_->strand, [impl = impl_, who = std::move(who)] {
     core::Person* person = nullptr;

@@ -15,6 +15,9 @@ class Connector {
   virtual void deliver(const Outgoing& message) = 0;
   // The person at `user` was deleted: end their sessions (their token no longer works).
   virtual void forget(const std::string& user) { (void)user; }
+  // Empty when the connector works; otherwise why not (for /healthz), e.g. a refused token.
+  // Callable from any thread.
+  virtual std::string problem() const { return {}; }
 };
 
 }  // namespace bounceback::core

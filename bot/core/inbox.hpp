@@ -31,6 +31,14 @@ class Inbox {
   // runs once the message's effects are on disk (a connector confirms it to its platform then).
   virtual void receive(Incoming message, std::function<void()> committed = nullptr) = 0;
 
+  // Saves a connector's position in its platform's stream on its own (the end of a batch
+  // whose events changed nothing); `done` once it is on disk.
+  virtual void checkpoint(std::string key, std::string value, std::function<void()> done) {
+    (void)key;
+    (void)value;
+    if (done) done();
+  }
+
   // The platform says the person cannot be reached (they blocked the bot): their nudges
   // are paused until they write again.
   virtual void unreachable(Address who) { (void)who; }

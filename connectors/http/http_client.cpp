@@ -145,9 +145,12 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
   template <typename Stream>
   asio::awaitable<HttpClientResponse> exchange(Stream& stream, const HttpClientRequest& r) {
     HttpClientResponse out;
-    bhttp::request<bhttp::string_body> req{r.method == "GET" ? bhttp::verb::get : bhttp::verb::post, origin.prefix + r.target, 11};
+    bhttp::verb verb = bhttp::string_to_verb(r.method);
+    if (verb == bhttp::verb::unknown) verb = bhttp::verb::post;
+    bhttp::request<bhttp::string_body> req{verb, origin.prefix + r.target, 11};
     req.set(bhttp::field::host, origin.host);
     req.set(bhttp::field::user_agent, "bounceback");
+    for (const auto& [name, value] : r.headers) req.set(name, value);
     req.keep_alive(true);
     if (r.method != "GET") {
       req.set(bhttp::field::content_type, r.content_type);

@@ -13,11 +13,12 @@ class io_context;
 namespace bounceback::http {
 
 struct HttpClientRequest {
-  std::string method = "POST";
+  std::string method = "POST";  // GET, POST, PUT
   std::string target;  // path and query, e.g. "/bot<token>/getUpdates"
   std::string body;
   std::string content_type = "application/json";
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};
+  std::map<std::string, std::string> headers;  // extra ones, e.g. Authorization
 };
 
 struct HttpClientResponse {

@@ -38,6 +38,20 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::string host;
   std::uint16_t port;
   std::map<std::string, std::map<std::string, Handler>> routes;  // path -> method -> handler
+  std::map<std::string, std::map<std::string, Handler>> prefixes;  // path prefix -> method -> handler
+
+  // The exact route, else the longest prefix route that matches.
+  const std::map<std::string, Handler>* find(const std::string& path) const {
+    if (auto it = routes.find(path); it != routes.end()) return &it->second;
+    const std::map<std::string, Handler>* best = nullptr;
+    std::size_t best_length = 0;
+    for (const auto& [prefix, methods] : prefixes)
+      if (path.rfind(prefix, 0) == 0 && prefix.size() >= best_length) {
+        best = &methods;
+        best_length = prefix.size();
+      }
+    return best;
+  }
   std::map<std::string, UpgradeHandler> upgrades;
   bool stopped = false;
 
@@ -86,13 +100,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return;
     }
 
-    auto route = server_->routes.find(path);
-    if (route == server_->routes.end()) return reply_plain(404, "not found\n", request.keep_alive());
+    const auto* route = server_->find(path);
+    if (!route) return reply_plain(404, "not found\n", request.keep_alive());
     std::string method(request.method_string());
-    auto handler = route->second.find(method);
-    if (handler == route->second.end()) {
+    auto handler = route->find(method);
+    if (handler == route->end()) {
       std::string allow;
-      for (const auto& [m, h] : route->second) allow += (allow.empty() ? "" : ", ") + m;
+      for (const auto& [m, h] : *route) allow += (allow.empty() ? "" : ", ") + m;
       HttpResponse r = HttpResponse::text(405, "method not allowed\n");
       r.headers["Allow"] = allow;
       return write(std::move(r), request.keep_alive());
@@ -192,6 +206,10 @@ HttpServer::~HttpServer() = default;
 
 void HttpServer::route(const std::string& method, const std::string& path, Handler handler) {
   impl_->routes[path][method] = std::move(handler);
+}
+
+void HttpServer::route_prefix(const std::string& method, const std::string& prefix, Handler handler) {
+  impl_->prefixes[prefix][method] = std::move(handler);
 }
 
 void HttpServer::websocket(const std::string& path, UpgradeHandler handler) {

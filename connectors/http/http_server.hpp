@@ -15,7 +15,7 @@ namespace bounceback::http {
 
 struct WebsocketUpgrade;
 
-// The daemon's one HTTP listener: exact-path routes, 404 for unknown paths, 405 for a
+// The daemon's one HTTP listener: exact-path routes (and prefix routes), 404 for unknown paths, 405 for a
 // known path with another method, and websocket upgrades handed to their connector.
 class HttpServer {
  public:
@@ -27,6 +27,8 @@ class HttpServer {
   ~HttpServer();
 
   void route(const std::string& method, const std::string& path, Handler handler);
+  // Every path starting with `prefix` that has no exact route (ids in paths, fakes in tests).
+  void route_prefix(const std::string& method, const std::string& prefix, Handler handler);
   void websocket(const std::string& path, UpgradeHandler handler);
 
   // Binds and starts accepting; returns the port (the one the system chose for port 0).
