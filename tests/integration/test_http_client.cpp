@@ -52,13 +52,13 @@ TEST_CASE("the HTTP client sends requests in order over one kept-alive connectio
   Loop client_loop;
   http::HttpClient client(client_loop.io, "http://127.0.0.1:" + std::to_string(port));
   for (int i = 0; i < 3; ++i) {
-    auto r = fetch(client, {"POST", "/echo", "{\"n\":" + std::to_string(i) + "}", "application/json", 5s});
+    auto r = fetch(client, {"POST", "/echo", "{\"n\":" + std::to_string(i) + "}", "application/json", 5s, {}});
     CHECK(r.error.empty());
     CHECK(r.status == 200);
     CHECK(r.body == "{\"n\":" + std::to_string(i) + "}");
     CHECK(r.written);
   }
-  CHECK(fetch(client, {"POST", "/nowhere", "", "application/json", 5s}).status == 404);
+  CHECK(fetch(client, {"POST", "/nowhere", "", "application/json", 5s, {}}).status == 404);
   CHECK(seen == 3);
   server.stop();
 }
@@ -80,7 +80,7 @@ TEST_CASE("the HTTP client refuses a certificate no CA vouches for", "[http][cli
   });
   Loop client_loop;
   http::HttpClient client(client_loop.io, "https://127.0.0.1:" + std::to_string(port));
-  auto r = fetch(client, {"GET", "/", "", "", 5s});
+  auto r = fetch(client, {"GET", "/", "", "", 5s, {}});
   CHECK(r.status == 0);
   CHECK_THAT(r.error, Catch::Contains("TLS") && Catch::Contains("certificate verify failed"));
   CHECK_FALSE(r.written);  // nothing was sent to a server that could not prove who it is
@@ -97,7 +97,7 @@ TEST_CASE("the HTTP client gives up on a server that does not answer, and on one
   Loop client_loop;
   http::HttpClient slow(client_loop.io, "http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()));
   auto started = std::chrono::steady_clock::now();
-  auto timed_out = fetch(slow, {"POST", "/x", "{}", "application/json", 300ms});
+  auto timed_out = fetch(slow, {"POST", "/x", "{}", "application/json", 300ms, {}});
   CHECK(timed_out.error == "no answer in time");
   CHECK(timed_out.written);  // it went out: whether it was acted on is unknown
   CHECK(std::chrono::steady_clock::now() - started < 3s);
@@ -106,7 +106,7 @@ TEST_CASE("the HTTP client gives up on a server that does not answer, and on one
   auto free_port = closed.local_endpoint().port();
   closed.close();
   http::HttpClient nobody(client_loop.io, "http://127.0.0.1:" + std::to_string(free_port));
-  auto refused = fetch(nobody, {"POST", "/x", "{}", "application/json", 2s});
+  auto refused = fetch(nobody, {"POST", "/x", "{}", "application/json", 2s, {}});
   CHECK_THAT(refused.error, Catch::StartsWith("cannot connect"));
   CHECK_FALSE(refused.written);
 }
