@@ -46,6 +46,9 @@ struct Config {
     std::string homeserver = "https://matrix.example.org";
     std::string user_id = "@coach:example.org";
     std::string token_env = "BOUNCEBACK_MATRIX_TOKEN";
+    std::string password_env = "BOUNCEBACK_MATRIX_PASSWORD";  // used when there is no token: /login
+    std::chrono::seconds sync_timeout{30};
+    std::chrono::seconds request_timeout{30};
   } matrix;
 
   std::string safety_file = "config/safety/en.yaml";

@@ -222,6 +222,11 @@ const std::map<std::string, Setter>& schema() {
       {"connectors.matrix.homeserver", text(&Config::matrix, &Config::Matrix::homeserver)},
       {"connectors.matrix.user_id", text(&Config::matrix, &Config::Matrix::user_id)},
       {"connectors.matrix.token_env", text(&Config::matrix, &Config::Matrix::token_env)},
+      {"connectors.matrix.password_env", text(&Config::matrix, &Config::Matrix::password_env)},
+      {"connectors.matrix.sync_timeout_s", integer(1, 120, "expected seconds from 1 to 120",
+                          [](Config& c, long long v) { c.matrix.sync_timeout = std::chrono::seconds(v); })},
+      {"connectors.matrix.request_timeout_s", integer(1, 300, "expected seconds from 1 to 300",
+                          [](Config& c, long long v) { c.matrix.request_timeout = std::chrono::seconds(v); })},
       {"safety.file", text(&Config::safety_file)},
       {"nudges.max_lateness.nudge_minutes", integer(1, 1440, "expected minutes from 1 to 1440",
                           [](Config& c, long long v) { c.nudges.nudge_max_lateness = std::chrono::minutes(v); })},
@@ -395,9 +400,15 @@ Config parse_config(const std::string& yaml_text, const std::string& source,
 
   Validator validator(source, overridden);
   validator.visit(root, "", config);
-  if (config.matrix.enabled)
-    validator.error("connectors.matrix.enabled", validator.mark_of("connectors.matrix.enabled"),
-                    "connectors.matrix.enabled: the matrix connector is not part of this build yet");
+  if (config.matrix.enabled) {
+    if (auto why = http::HttpClient::check_base_url(config.matrix.homeserver))
+      validator.error("connectors.matrix.homeserver", validator.mark_of("connectors.matrix.homeserver"),
+                      "connectors.matrix.homeserver: " + *why);
+    const std::string& id = config.matrix.user_id;
+    if (id.size() < 4 || id.front() != '@' || id.find(':') == std::string::npos || id.find(':') < 2)
+      validator.error("connectors.matrix.user_id", validator.mark_of("connectors.matrix.user_id"),
+                      "connectors.matrix.user_id: expected a Matrix user id such as \"@coach:example.org\"");
+  }
   if (config.telegram.enabled) {
     if (auto why = http::HttpClient::check_base_url(config.telegram.api_base))
       validator.error("connectors.telegram.api_base", validator.mark_of("connectors.telegram.api_base"),

@@ -21,6 +21,8 @@
 #include "bot/app/version.hpp"
 #include "bot/coach/coach.hpp"
 #include "bot/core/clock.hpp"
+#include "bot/core/random_ids.hpp"
+#include "connectors/matrix/matrix_connector.hpp"
 #include "connectors/telegram/telegram_connector.hpp"
 #include "bot/core/iso8601.hpp"
 #include "bot/core/metrics.hpp"
@@ -184,6 +186,38 @@ int run_daemon(const Config& config) {
                    [&tg](const HttpRequest& req, HttpServer::Respond respond) { tg->handle_webhook(req, std::move(respond)); });
   }
 
+  std::unique_ptr<matrix::MatrixConnector> mx;
+  if (config.matrix.enabled) {
+    matrix::MatrixSettings ms;
+    ms.homeserver = config.matrix.homeserver;
+    ms.user_id = config.matrix.user_id;
+    const char* token = std::getenv(config.matrix.token_env.c_str());
+    const char* password = std::getenv(config.matrix.password_env.c_str());
+    if (token && *token) ms.access_token = token;
+    else if (password && *password) ms.password = password;
+    else {
+      spdlog::error("matrix: enabled, but neither {} (an access token) nor {} (the bot account's password) is set",
+                    config.matrix.token_env, config.matrix.password_env);
+      return 1;
+    }
+    ms.sync_timeout = config.matrix.sync_timeout;
+    ms.request_timeout = config.matrix.request_timeout;
+    try {
+      ms.since = store->setting(matrix::MatrixConnector::kSinceKey).value_or("");
+      ms.device_id = store->setting(matrix::MatrixConnector::kDeviceKey).value_or("");
+      ms.txn_prefix = store->setting("matrix.txn_prefix").value_or("");
+    } catch (const store::StoreError& e) {
+      spdlog::error("matrix: cannot read the saved sync position: {}", e.what());
+      return 1;
+    }
+    if (ms.txn_prefix.empty()) {  // once per database: transaction ids never repeat across databases
+      ms.txn_prefix = core::random_token(6);
+      core.checkpoint("matrix.txn_prefix", ms.txn_prefix, nullptr);
+    }
+    mx = std::make_unique<matrix::MatrixConnector>(io, core, metrics, std::move(ms));
+    core.attach(*mx);
+  }
+
   std::shared_ptr<websocket::WebsocketConnector> web;
   if (config.websocket.enabled) {
     web = std::make_shared<websocket::WebsocketConnector>(core, metrics, config.websocket);
@@ -199,11 +233,20 @@ int run_daemon(const Config& config) {
       respond(std::move(page));
     });
   }
-  server.route("GET", "/healthz", [&store, started](const HttpRequest&, HttpServer::Respond respond) {
-    bool ok = store->healthy();
+  std::vector<const core::Connector*> platforms;
+  if (tg) platforms.push_back(tg.get());
+  if (mx) platforms.push_back(mx.get());
+  server.route("GET", "/healthz", [&store, started, platforms](const HttpRequest&, HttpServer::Respond respond) {
+    bool store_ok = store->healthy();
+    bool ok = store_ok;
     auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
-    json body = {{"status", ok ? "ok" : "degraded"}, {"version", kVersion},
-                 {"uptime_s", uptime.count()}, {"store", ok ? "ok" : "failing"}};
+    json body = {{"version", kVersion}, {"uptime_s", uptime.count()}, {"store", store_ok ? "ok" : "failing"}};
+    for (const auto* c : platforms) {
+      std::string problem = c->problem();
+      body["connectors"][std::string(c->name())] = problem.empty() ? "ok" : problem;
+      ok = ok && problem.empty();
+    }
+    body["status"] = ok ? "ok" : "degraded";
     respond(HttpResponse::json(ok ? 200 : 503, body.dump()));
   });
   server.route("GET", "/metrics", [&metrics](const HttpRequest&, HttpServer::Respond respond) {
@@ -221,6 +264,7 @@ int run_daemon(const Config& config) {
     retention_timer.cancel();
     if (web) web->stop();
     if (tg) tg->stop();
+    if (mx) mx->stop();
     core.flush([&io] { io.stop(); });
   });
   asio::signal_set reload_signal(io, SIGHUP);
@@ -275,6 +319,10 @@ int run_daemon(const Config& config) {
   if (tg) {
     core.redeliver("telegram");  // committed but not confirmed sent before the last stop
     tg->start();
+  }
+  if (mx) {
+    core.redeliver("matrix");  // with the same transaction ids: the room shows each once
+    mx->start();
   }
 
   io.run();

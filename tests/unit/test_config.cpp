@@ -143,9 +143,12 @@ TEST_CASE("every config error names FILE:LINE:COL and the key", "[config]") {
   SECTION("log format") {
     CHECK_THAT(only_error("log: { format: xml }"), Catch::Contains("log.format: \"xml\" is not one of: text, json"));
   }
-  SECTION("a connector this build does not have") {
-    CHECK(only_error("connectors:\n  matrix:\n    enabled: true\n") ==
-          "test.yaml:3:14: error: connectors.matrix.enabled: the matrix connector is not part of this build yet");
+  SECTION("matrix: a real user id, a homeserver over https (or loopback http)") {
+    CHECK(only_error("connectors:\n  matrix:\n    enabled: true\n    user_id: coach\n") ==
+          "test.yaml:4:14: error: connectors.matrix.user_id: expected a Matrix user id such as \"@coach:example.org\"");
+    CHECK_THAT(only_error("connectors:\n  matrix: { enabled: true, homeserver: \"http://matrix.example.org\" }\n"),
+               Catch::Contains("connectors.matrix.homeserver: plain http is allowed only to a loopback"));
+    CHECK(errors_of("connectors:\n  matrix: { enabled: true, homeserver: \"http://127.0.0.1:8008\" }\n").empty());
   }
   SECTION("telegram: plain http only to loopback, a webhook needs its https URL") {
     CHECK_THAT(only_error("connectors:\n  telegram:\n    enabled: true\n    api_base: http://api.telegram.org\n"),

@@ -1,0 +1,415 @@
+#include "connectors/matrix/matrix_connector.hpp"
+
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <spdlog/spdlog.h>
+
+#include "bot/core/metrics.hpp"
+#include "connectors/http/http_client.hpp"
+#include "connectors/matrix/matrix_sync.hpp"
+
+namespace bounceback::matrix {
+
+namespace asio = boost::asio;
+using nlohmann::json;
+using namespace std::chrono;
+
+namespace {
+
+constexpr const char* kApi = "/_matrix/client/v3";
+
+// Only what bounceback reads: room messages, encrypted ones (to say it cannot read them)
+// and memberships; nothing of presence, typing, receipts or account data.
+const std::string& sync_filter() {
+  static const std::string filter =
+      json{{"room",
+            {{"timeline", {{"types", {"m.room.message", "m.room.member", "m.room.encrypted"}}, {"limit", 50}}},
+             {"state", {{"types", {"m.room.member"}}}},
+             {"ephemeral", {{"not_types", {"*"}}}},
+             {"account_data", {{"not_types", {"*"}}}}}},
+           {"presence", {{"not_types", {"*"}}}},
+           {"account_data", {{"not_types", {"*"}}}}}
+          .dump();
+  return filter;
+}
+
+const char* kEncryptedNotice =
+    "This room is end-to-end encrypted, and I can't read encrypted messages yet, so I won't see what you write "
+    "here. Please start a chat with me without encryption.";
+
+}  // namespace
+
+struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Impl> {
+  Impl(asio::io_context& io, core::Inbox& inbox, core::Metrics& metrics, MatrixSettings s)
+      : io(io), strand(asio::make_strand(io)), inbox(inbox), metrics(metrics), settings(std::move(s)),
+        syncer(io, settings.homeserver), sender(io, settings.homeserver), sync_timer(strand), send_timer(strand),
+        jitter(std::random_device{}()), token(settings.access_token) {
+    auto bar = settings.since.find('|');
+    since = settings.since.substr(0, bar);
+    if (bar != std::string::npos) skip_through = settings.since.substr(bar + 1);
+  }
+
+  asio::io_context& io;
+  asio::strand<asio::io_context::executor_type> strand;
+  core::Inbox& inbox;
+  core::Metrics& metrics;
+  MatrixSettings settings;
+  http::HttpClient syncer;  // the long poll holds its connection
+  http::HttpClient sender;  // sends, joins, logins
+  asio::steady_timer sync_timer;
+  asio::steady_timer send_timer;
+  std::mt19937 jitter;
+  std::string token;
+  bool stopped = false;
+
+  std::string since;         // next_batch of the last confirmed /sync
+  std::string skip_through;  // after a restart mid-batch: the last event already handled
+  int sync_failures = 0;
+
+  std::map<std::string, std::set<std::string>> members;  // room -> joined users, as far as known
+  std::map<std::string, int> member_count;               // room -> from the server's summary
+  std::map<std::string, std::vector<core::Choice>> choices;  // room -> the choices of the bot's last message
+  std::set<std::string> told_encrypted;
+
+  std::deque<core::Outgoing> outbox;
+  bool sending = false;
+  int send_failures = 0;
+
+  mutable std::mutex problem_mutex;
+  std::string problem_text;
+
+  void set_problem(std::string text) {
+    std::lock_guard lock(problem_mutex);
+    problem_text = std::move(text);
+  }
+
+  // --- calls ---------------------------------------------------------------------------
+
+  struct Reply {
+    int status = 0;
+    std::string body;
+    std::string error;  // transport
+    MatrixError matrix;
+    bool ok() const { return error.empty() && status == 200; }
+  };
+
+  void call(http::HttpClient& client, std::string method, std::string target, std::string body,
+            std::function<void(Reply)> then, milliseconds timeout = milliseconds(0)) {
+    http::HttpClientRequest r;
+    r.method = std::move(method);
+    r.target = kApi + target;
+    r.body = std::move(body);
+    r.timeout = timeout.count() ? timeout : duration_cast<milliseconds>(settings.request_timeout);
+    if (!token.empty()) r.headers["Authorization"] = "Bearer " + token;
+    std::string what = target.substr(0, target.find_first_of("/?", 1));
+    client.request(std::move(r), [self = shared_from_this(), what, then = std::move(then)](http::HttpClientResponse res) {
+      asio::post(self->strand, [self, what, then, res = std::move(res)] {
+        Reply reply{res.status, res.body, res.error, {}};
+        if (!reply.ok()) {
+          reply.matrix = parse_error(res.status, res.body);
+          std::string reason = !res.error.empty() ? "transport" : reply.matrix.errcode.empty() ? std::to_string(res.status) : reply.matrix.errcode;
+          self->metrics.add_counter("bounceback_platform_errors_total", {{"connector", "matrix"}, {"method", what}, {"reason", reason}});
+          if (reply.matrix.errcode == "M_UNKNOWN_TOKEN" || reply.matrix.errcode == "M_MISSING_TOKEN") {
+            spdlog::error("matrix: the homeserver refused the access token ({}): set a valid token in the token variable "
+                          "or log in again", reply.matrix.errcode);
+            self->set_problem(reply.matrix.errcode + ": the homeserver refused the access token");
+          }
+        }
+        if (then) then(std::move(reply));
+      });
+    });
+  }
+
+  static std::string describe(const Reply& r) {
+    if (!r.error.empty()) return r.error;
+    return std::to_string(r.status) + (r.matrix.errcode.empty() ? "" : " " + r.matrix.errcode) +
+           (r.matrix.error.empty() ? "" : ": " + r.matrix.error);
+  }
+
+  milliseconds backoff(int failures) {
+    auto base = milliseconds(1000) * (1 << std::min(failures, 6));
+    auto capped = std::min<milliseconds>(base, seconds(60));
+    std::uniform_int_distribution<int> spread(0, static_cast<int>(capped.count() / 4));
+    return capped + milliseconds(spread(jitter));
+  }
+
+  milliseconds wait_for(const Reply& r, int failures) {
+    if (r.matrix.errcode == "M_LIMIT_EXCEEDED" || r.status == 429)
+      return milliseconds(std::max(r.matrix.retry_after_ms, 100));
+    if (r.matrix.errcode == "M_UNKNOWN_TOKEN" || r.matrix.errcode == "M_MISSING_TOKEN") return seconds(60);
+    return backoff(failures);
+  }
+
+  // --- start: login, then sync ---------------------------------------------------------
+
+  void start() {
+    if (!token.empty()) return sync();
+    json body = {{"type", "m.login.password"},
+                 {"identifier", {{"type", "m.id.user"}, {"user", settings.user_id}}},
+                 {"password", settings.password},
+                 {"initial_device_display_name", "bounceback"}};
+    if (!settings.device_id.empty()) body["device_id"] = settings.device_id;  // stay one device
+    call(sender, "POST", "/login", body.dump(), [self = shared_from_this()](Reply r) {
+      json j = r.ok() ? json::parse(r.body, nullptr, false) : json();
+      if (!j.is_object() || !j.contains("access_token")) {
+        spdlog::error("matrix: login as {} failed: {}", self->settings.user_id, describe(r));
+        self->set_problem("login failed: " + describe(r));
+        self->sync_timer.expires_after(self->backoff(++self->sync_failures));
+        self->sync_timer.async_wait([self](boost::system::error_code ec) {
+          if (!ec && !self->stopped) self->start();
+        });
+        return;
+      }
+      self->token = j.value("access_token", "");
+      std::string device = j.value("device_id", "");
+      spdlog::info("matrix: logged in as {} (device {})", self->settings.user_id, device);
+      if (!device.empty() && device != self->settings.device_id) {
+        self->settings.device_id = device;
+        self->inbox.checkpoint(kDeviceKey, device, nullptr);
+      }
+      self->sync();
+    });
+  }
+
+  void sync() {
+    if (stopped) return;
+    bool first = since.empty();
+    std::string target = "/sync?filter=" + encode_query(sync_filter()) +
+                         "&timeout=" + std::to_string(first ? 0 : settings.sync_timeout.count() * 1000);
+    if (!first) target += "&since=" + encode_query(since);
+    call(syncer, "GET", target, "", [self = shared_from_this(), first](Reply r) { self->synced(std::move(r), first); },
+         duration_cast<milliseconds>(settings.sync_timeout + settings.request_timeout));
+  }
+
+  void sync_again_after(milliseconds wait) {
+    sync_timer.expires_after(wait);
+    sync_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec && !self->stopped) self->sync();
+    });
+  }
+
+  void synced(Reply r, bool first) {
+    if (stopped) return;
+    std::string why;
+    std::optional<SyncBatch> batch;
+    if (r.ok()) batch = parse_sync(r.body, &why);
+    if (!batch) {
+      auto wait = wait_for(r, ++sync_failures);
+      spdlog::warn("matrix: /sync failed ({}), again in {} ms", why.empty() ? describe(r) : why, wait.count());
+      return sync_again_after(wait);
+    }
+    sync_failures = 0;
+    set_problem("");
+    for (const auto& room : batch->invited_rooms) join(room);
+    for (const auto& [room, n] : batch->joined_member_count) member_count[room] = n;
+    for (const auto& e : batch->events)
+      if (e.type == "m.room.member" && !e.state_key.empty()) {
+        if (e.membership == "join") members[e.room_id].insert(e.state_key);
+        else members[e.room_id].erase(e.state_key);
+      }
+    if (first) {  // the very first start: history older than now is not answered
+      spdlog::info("matrix: first start; {} event(s) of earlier history are not answered", batch->events.size());
+      return confirm(batch->next_batch);
+    }
+    std::vector<MatrixEvent> todo;
+    bool skipping = !skip_through.empty();
+    for (auto& e : batch->events) {
+      if (skipping) {  // handled before the restart, in this same batch
+        if (e.event_id == skip_through) skipping = false;
+        continue;
+      }
+      if (e.type == "m.room.message" || e.type == "m.room.encrypted") todo.push_back(std::move(e));
+    }
+    if (skipping) todo.clear();  // the batch changed: nothing recognisable to resume from
+    skip_through.clear();
+    handle_batch(std::move(todo), batch->next_batch);
+  }
+
+  void join(const std::string& room) {
+    call(sender, "POST", "/join/" + encode_path(room), "{}", [room](Reply r) {
+      if (r.ok()) spdlog::info("matrix: joined a room after an invite");
+      else spdlog::warn("matrix: could not join a room: {}", describe(r));
+    });
+  }
+
+  int room_size(const std::string& room) const {
+    if (auto it = member_count.find(room); it != member_count.end()) return it->second;
+    if (auto it = members.find(room); it != members.end()) return static_cast<int>(it->second.size());
+    return 0;  // unknown
+  }
+
+  // Rooms whose size is unknown (after a restart) are asked first: one person or a group?
+  void handle_batch(std::vector<MatrixEvent> events, std::string next_batch) {
+    for (const auto& e : events)
+      if (room_size(e.room_id) == 0) {
+        std::string room = e.room_id;
+        return call(sender, "GET", "/rooms/" + encode_path(room) + "/joined_members", "",
+                    [self = shared_from_this(), room, events = std::move(events), next_batch](Reply r) mutable {
+                      json j = r.ok() ? json::parse(r.body, nullptr, false) : json();
+                      int n = 2;  // unknown after all: treat it as a private chat
+                      if (j.is_object() && j.contains("joined") && j["joined"].is_object()) n = static_cast<int>(j["joined"].size());
+                      self->member_count[room] = std::max(n, 1);
+                      self->handle_batch(std::move(events), std::move(next_batch));
+                    });
+      }
+    auto pending = std::make_shared<std::size_t>(events.size() + 1);
+    auto one_done = [self = shared_from_this(), pending, next_batch] {
+      asio::post(self->strand, [self, pending, next_batch] {
+        if (--*pending == 0) self->confirm(next_batch);
+      });
+    };
+    std::string previous_since = since;
+    for (const auto& e : events) handle(e, previous_since, one_done);
+    one_done();
+  }
+
+  // The whole batch is on disk: Matrix may move on.
+  void confirm(const std::string& next_batch) {
+    inbox.checkpoint(kSinceKey, next_batch, [self = shared_from_this(), next_batch] {
+      asio::post(self->strand, [self, next_batch] {
+        self->since = next_batch;
+        self->sync();
+      });
+    });
+  }
+
+  bool for_the_bot(std::string& text, const std::string& room) const {
+    if (room_size(room) <= 2) return true;  // a private coaching chat
+    if (!text.empty() && text.front() == '/') return true;
+    auto at = text.find(settings.user_id);
+    std::string localpart = settings.user_id.substr(1, settings.user_id.find(':') - 1);
+    if (at == std::string::npos) {
+      at = text.find(localpart);
+      if (at == std::string::npos) return false;
+      text.erase(at, localpart.size());
+    } else {
+      text.erase(at, settings.user_id.size());
+    }
+    auto first = text.find_first_not_of(" ,:");
+    text = first == std::string::npos ? std::string() : text.substr(first);
+    return !text.empty();
+  }
+
+  void handle(const MatrixEvent& e, const std::string& previous_since, std::function<void()> done) {
+    if (e.sender == settings.user_id) return done();  // our own echo, or the bot's account elsewhere
+    if (e.type == "m.room.encrypted") {
+      if (told_encrypted.insert(e.room_id).second) tell_encrypted(e.room_id);
+      return done();
+    }
+    if (e.msgtype != "m.text" || e.body.empty()) return done();
+    std::string text = e.body;
+    if (!for_the_bot(text, e.room_id)) return done();
+    metrics.add_counter("bounceback_messages_in_total", {{"connector", "matrix"}, {"type", "text"}});
+    core::Incoming in;
+    in.from = {"matrix", e.room_id};
+    in.platform_event_id = e.event_id;
+    in.cursor_key = kSinceKey;
+    in.cursor_value = previous_since + "|" + e.event_id;  // a restart goes on after this event
+    auto listed = choices.find(e.room_id);
+    if (text.front() != '/' && listed != choices.end())
+      if (auto id = choice_for(text, listed->second)) in.choice_id = *id;
+    if (in.choice_id.empty()) in.text = std::move(text);
+    inbox.receive(std::move(in), std::move(done));
+  }
+
+  // Said once per room and run: the transaction id makes a repeat after a restart a no-op.
+  void tell_encrypted(const std::string& room) {
+    json content = {{"msgtype", "m.notice"}, {"body", kEncryptedNotice}};
+    std::string txn = "bb" + settings.txn_prefix + ".encrypted." + std::to_string(std::hash<std::string>{}(room));
+    call(sender, "PUT", "/rooms/" + encode_path(room) + "/send/m.room.message/" + encode_path(txn), content.dump(),
+         [](Reply r) {
+           if (!r.ok()) spdlog::warn("matrix: could not say that encrypted rooms are not supported: {}", describe(r));
+         });
+  }
+
+  // --- sending ---------------------------------------------------------------------------
+
+  void deliver(const core::Outgoing& m) {
+    outbox.push_back(m);
+    pump();
+  }
+
+  void pump() {
+    if (sending || stopped || outbox.empty()) return;
+    sending = true;
+    const core::Outgoing& m = outbox.front();
+    // The id comes from the outbox entry, committed before the first try: every retry,
+    // even after a crash, reuses it, and the homeserver keeps one copy.
+    std::string txn = transaction_id(settings.txn_prefix, m.id);
+    call(sender, "PUT", "/rooms/" + encode_path(m.to.user) + "/send/m.room.message/" + encode_path(txn),
+         message_content(m), [self = shared_from_this()](Reply r) {
+           self->sending = false;
+           self->sent(std::move(r));
+         });
+  }
+
+  void sent(Reply r) {
+    if (outbox.empty()) return;
+    core::Outgoing m = outbox.front();
+    if (r.ok()) {
+      outbox.pop_front();
+      send_failures = 0;
+      choices[m.to.user] = m.choices;  // a typed number answers the latest question
+      if (m.id != 0) inbox.delivered(m.to, {m.id});
+      return pump();
+    }
+    if (r.error.empty() && (r.status == 403 || r.matrix.errcode == "M_FORBIDDEN")) {  // not in the room any more
+      spdlog::info("matrix: a room refuses messages ({}); its nudges are paused", describe(r));
+      std::erase_if(outbox, [&](const core::Outgoing& o) { return o.to == m.to; });
+      inbox.unreachable(m.to);
+      return pump();
+    }
+    if (r.error.empty() && r.status == 400) {
+      spdlog::error("matrix: a message was refused and dropped: {}", describe(r));
+      outbox.pop_front();
+      if (m.id != 0) inbox.delivered(m.to, {m.id});
+      return pump();
+    }
+    auto wait = wait_for(r, send_failures++);
+    spdlog::warn("matrix: sending failed ({}), again in {} ms with the same transaction id", describe(r), wait.count());
+    send_timer.expires_after(wait);
+    send_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->pump();
+    });
+  }
+};
+
+MatrixConnector::MatrixConnector(asio::io_context& io, core::Inbox& inbox, core::Metrics& metrics, MatrixSettings settings)
+    : impl_(std::make_shared<Impl>(io, inbox, metrics, std::move(settings))) {}
+
+MatrixConnector::~MatrixConnector() { stop(); }
+
+void MatrixConnector::deliver(const core::Outgoing& message) {
+  asio::post(impl_->strand, [impl = impl_, message] { impl->deliver(message); });
+}
+
+std::string MatrixConnector::problem() const {
+  std::lock_guard lock(impl_->problem_mutex);
+  return impl_->problem_text;
+}
+
+void MatrixConnector::start() {
+  asio::post(impl_->strand, [impl = impl_] { impl->start(); });
+}
+
+void MatrixConnector::stop() {
+  asio::post(impl_->strand, [impl = impl_] {
+    impl->stopped = true;
+    impl->sync_timer.cancel();
+    impl->send_timer.cancel();
+    impl->syncer.close();
+    impl->sender.close();
+  });
+}
+
+}  // namespace bounceback::matrix

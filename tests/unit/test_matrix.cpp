@@ -1,0 +1,95 @@
+// The Matrix connector's pure parts: /sync answers (shaped after the client-server
+// spec's example), errors, the message content, numbered choices, transaction ids.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "connectors/matrix/matrix_sync.hpp"
+
+using namespace bounceback;
+using namespace bounceback::matrix;
+using nlohmann::json;
+
+namespace {
+std::string fixture(const std::string& name) {
+  std::ifstream in(BOUNCEBACK_SOURCE_DIR "/tests/fixtures/matrix/" + name);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+}  // namespace
+
+TEST_CASE("a /sync answer: next_batch, room events in order, invites, summaries; odd events skipped", "[matrix]") {
+  auto batch = parse_sync(fixture("sync.json"));
+  REQUIRE(batch);
+  CHECK(batch->next_batch == "s72595_4483_1934");
+  REQUIRE(batch->invited_rooms == std::vector<std::string>{"!696r7674:example.com"});
+  CHECK(batch->joined_member_count.at("!726s6s6q:example.com") == 2);
+  // state (1), then timeline: member, message, encrypted, a custom type; the malformed two are left out
+  REQUIRE(batch->events.size() == 5);
+  CHECK(batch->events[0].type == "m.room.member");
+  CHECK(batch->events[0].state_key == "@alice:example.org");
+  CHECK(batch->events[0].membership == "join");
+  const MatrixEvent& text = batch->events[2];
+  CHECK(text.type == "m.room.message");
+  CHECK(text.msgtype == "m.text");
+  CHECK(text.body == "This is an example text message");
+  CHECK(text.sender == "@example:example.org");
+  CHECK(text.room_id == "!726s6s6q:example.com");
+  CHECK(batch->events[3].type == "m.room.encrypted");
+  CHECK(batch->events[4].type == "org.example.custom.event");  // unknown: kept as is, the caller skips it
+
+  std::string why;
+  CHECK_FALSE(parse_sync("{}", &why));
+  CHECK_THAT(why, Catch::Contains("next_batch"));
+  CHECK_FALSE(parse_sync("<html>", &why));
+  auto empty = parse_sync(R"({"next_batch":"s1"})");
+  REQUIRE(empty);
+  CHECK(empty->events.empty());
+}
+
+TEST_CASE("Matrix errors: M_LIMIT_EXCEEDED with retry_after_ms, M_UNKNOWN_TOKEN, and bodies that are not JSON", "[matrix]") {
+  auto limited = parse_error(429, R"({"errcode":"M_LIMIT_EXCEEDED","error":"Too many requests","retry_after_ms":2000})");
+  CHECK(limited.errcode == "M_LIMIT_EXCEEDED");
+  CHECK(limited.retry_after_ms == 2000);
+  auto token = parse_error(401, R"({"errcode":"M_UNKNOWN_TOKEN","error":"Invalid access token passed.","soft_logout":false})");
+  CHECK(token.errcode == "M_UNKNOWN_TOKEN");
+  auto gateway = parse_error(502, "<html>Bad gateway</html>");
+  CHECK(gateway.status == 502);
+  CHECK(gateway.errcode.empty());
+}
+
+TEST_CASE("messages go out as m.notice; choices as a numbered list; celebrations also as HTML", "[matrix]") {
+  core::Outgoing m;
+  m.text = "Is that okay with you?";
+  m.choices = {{"agree", "Okay, let's start"}, {"more", "Tell me more first"}};
+  json c = json::parse(message_content(m));
+  CHECK(c["msgtype"] == "m.notice");
+  CHECK(c["body"] == "Is that okay with you?\n\n1. Okay, let's start\n2. Tell me more first");
+  CHECK_FALSE(c.contains("formatted_body"));
+  core::Outgoing party;
+  party.kind = core::MessageKind::celebration;
+  party.text = "Step done! <3\nKeep going.";
+  json p = json::parse(message_content(party));
+  CHECK(p["format"] == "org.matrix.custom.html");
+  CHECK(p["formatted_body"] == "<b>Step done! &lt;3</b><br>Keep going.");
+}
+
+TEST_CASE("a typed answer to a numbered list: the number or the label", "[matrix]") {
+  std::vector<core::Choice> choices = {{"agree", "Okay, let's start"}, {"more", "Tell me more first"}, {"not_now", "Not now"}};
+  CHECK(choice_for("1", choices) == "agree");
+  CHECK(choice_for(" 3. ", choices) == "not_now");
+  CHECK(choice_for("not NOW", choices) == "not_now");
+  CHECK_FALSE(choice_for("4", choices));
+  CHECK_FALSE(choice_for("0", choices));
+  CHECK_FALSE(choice_for("I slept badly", choices));
+  CHECK_FALSE(choice_for("1", {}));
+}
+
+TEST_CASE("room ids in paths and transaction ids", "[matrix]") {
+  CHECK(encode_path("!726s6s6q:example.com") == "%21726s6s6q%3Aexample.com");
+  CHECK(transaction_id("k3Jd9a", 42) == "bbk3Jd9a.42");
+  CHECK(transaction_id("k3Jd9a", 42) == transaction_id("k3Jd9a", 42));  // a retry reuses it
+}
