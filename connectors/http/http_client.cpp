@@ -242,7 +242,12 @@ void HttpClient::request(HttpClientRequest request, std::function<void(HttpClien
 void HttpClient::close() {
   asio::post(impl_->strand, [impl = impl_] {
     impl->closed = true;
-    impl->drop_connection();
+    // Only the socket: a request in flight still uses the stream object, and ends with
+    // operation_aborted; the stream itself goes when that request has finished.
+    if (impl->connected()) {
+      boost::system::error_code ignored;
+      impl->lowest().socket().close(ignored);
+    }
   });
 }
 

@@ -1,0 +1,201 @@
+// The Matrix connector through the real daemon, against tests/fakes/fake_homeserver (the
+// client-server endpoints bounceback uses, with the spec's JSON and error codes).
+#include <catch2/catch.hpp>
+#include <signal.h>
+
+#include <regex>
+
+#include "tests/fakes/chat_script.hpp"
+#include "tests/fakes/daemon_process.hpp"
+#include "tests/fakes/fake_homeserver.hpp"
+#include "tests/fakes/http_test_client.hpp"
+
+using namespace bounceback::testing;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kBot = "@coach:fake.test";
+const std::string kToken = "syt_Y29hY2g_fakeToken_123";
+const std::string kMira = "@mira:fake.test";
+
+std::vector<std::string> matrix_args(const FakeHomeserver& hs, std::vector<std::string> more = {}) {
+  std::vector<std::string> args = {"--set", "connectors.matrix.enabled=true",
+                                   "--set", "connectors.matrix.homeserver=\"" + hs.base_url() + "\"",
+                                   "--set", "connectors.matrix.user_id=\"" + kBot + "\"",
+                                   "--set", "connectors.matrix.sync_timeout_s=5",
+                                   "--set", "connectors.matrix.request_timeout_s=5"};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+std::vector<std::string> token_env() { return {"BOUNCEBACK_MATRIX_TOKEN=" + kToken}; }
+
+bool says(const FakeHomeserver& hs, const std::string& room, const std::string& words) {
+  for (const auto& m : hs.bot_messages(room))
+    if (m.find(words) != std::string::npos) return true;
+  return false;
+}
+
+int count(const FakeHomeserver& hs, const std::string& room, const std::string& words) {
+  int n = 0;
+  for (const auto& m : hs.bot_messages(room)) n += m.find(words) != std::string::npos;
+  return n;
+}
+
+// A room the bot joined after an invite, once the daemon is past its first /sync.
+std::string joined_room(FakeHomeserver& hs, const std::string& person = kMira, const std::vector<std::string>& others = {}) {
+  REQUIRE(hs.wait_for([&] { return hs.sync_sinces().size() >= 2; }, 10s));  // the first sync, and the next one
+  std::string room = hs.create_room(person, others);
+  REQUIRE(hs.wait_for([&] { return hs.bot_joined(room); }, 10s));
+  return room;
+}
+
+}  // namespace
+
+TEST_CASE("matrix: invite, join, /start brings onboarding; a number answers the list", "[matrix][integration]") {
+  FakeHomeserver hs(kBot, kToken);
+  TempDir data;
+  DaemonProcess daemon(data.path(), matrix_args(hs), token_env());
+  std::string room = joined_room(hs);
+  hs.say(room, kMira, "/start");
+  REQUIRE(hs.wait_for([&] { return hs.bot_messages(room).size() >= 3; }, 10s));
+  auto contents = hs.bot_contents(room);
+  CHECK(contents[0]["msgtype"] == "m.notice");
+  CHECK_THAT(contents[0]["body"].get<std::string>(), Catch::Contains("Hi, I'm bounceback"));
+  CHECK_THAT(contents[2]["body"].get<std::string>(), Catch::Contains("\n1. Okay, let's start\n2. Tell me more first"));
+  hs.say(room, kMira, "1");
+  CHECK(hs.wait_for([&] { return says(hs, room, "What would you like me to call you?"); }, 10s));
+  hs.say(room, kMira, "Mira");
+  CHECK(hs.wait_for([&] { return says(hs, room, "Nice to meet you, Mira."); }, 10s));
+  auto health = http_request(daemon.port(), "GET", "/healthz");
+  CHECK(health.status == 200);
+  CHECK(json::parse(health.body)["connectors"]["matrix"] == "ok");
+}
+
+TEST_CASE("matrix: the first start does not answer history; later messages are answered", "[matrix][integration]") {
+  FakeHomeserver hs(kBot, kToken);
+  std::string room = hs.create_room(kMira);
+  hs.say(room, kMira, "/help");  // before the bot ever ran: history
+  TempDir data;
+  DaemonProcess daemon(data.path(), matrix_args(hs), token_env());
+  REQUIRE(hs.wait_for([&] { return hs.bot_joined(room); }, 10s));
+  REQUIRE(hs.wait_for([&] { return hs.sync_sinces().size() >= 3; }, 10s));
+  CHECK(hs.bot_messages(room).empty());
+  hs.say(room, kMira, "/help");
+  CHECK(hs.wait_for([&] { return says(hs, room, "not a therapist"); }, 10s));
+  CHECK(count(hs, room, "not a therapist") == 1);
+}
+
+TEST_CASE("matrix: a restart mid-conversation answers nothing twice", "[matrix][integration]") {
+  FakeHomeserver hs(kBot, kToken);
+  TempDir data;
+  std::string room;
+  {
+    DaemonProcess daemon(data.path(), matrix_args(hs), token_env());
+    room = joined_room(hs);
+    hs.say(room, kMira, "/start");
+    REQUIRE(hs.wait_for([&] { return hs.bot_messages(room).size() >= 3; }, 10s));
+    std::string db = data.path() + "/bounceback.db";
+    REQUIRE(hs.wait_for([&] { return count_rows(db, "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL") == 0; }, 10s));
+    daemon.kill_hard();
+  }
+  hs.say(room, kMira, "1");     // while the bot is down
+  hs.say(room, kMira, "Mira");
+  DaemonProcess daemon(data.path(), matrix_args(hs), token_env());
+  CHECK(hs.wait_for([&] { return says(hs, room, "Nice to meet you, Mira."); }, 15s));
+  auto code = daemon.stop(SIGTERM);
+  INFO(daemon.log());
+  CHECK(code == 0);
+  CHECK(count(hs, room, "Hi, I'm bounceback") == 1);
+  CHECK(count(hs, room, "What would you like me to call you?") == 1);
+  CHECK(count(hs, room, "Nice to meet you, Mira.") == 1);
+}
+
+TEST_CASE("matrix: a send whose answer was lost is retried with the same transaction id and shows once", "[matrix][integration]") {
+  FakeHomeserver hs(kBot, kToken);
+  TempDir data;
+  DaemonProcess daemon(data.path(), matrix_args(hs, {"--set", "connectors.matrix.request_timeout_s=1"}), token_env());
+  std::string room = joined_room(hs);
+  hs.script_send({200, "", 2500ms});  // stored, but the answer comes after the client gave up
+  hs.say(room, kMira, "/help");
+  REQUIRE(hs.wait_for([&] { return count(hs, room, "not a therapist") >= 1 && hs.bot_messages(room).size() >= 3; }, 15s));
+  auto txns = hs.transaction_ids();
+  REQUIRE_FALSE(txns.empty());
+  CHECK(hs.send_requests(txns[0]) >= 2);  // tried again ...
+  CHECK(count(hs, room, "not a therapist") == 1);  // ... and the room shows it once
+}
+
+TEST_CASE("matrix: M_LIMIT_EXCEEDED waits retry_after_ms, 5xx is retried, order is kept", "[matrix][integration]") {
+  FakeHomeserver hs(kBot, kToken);
+  TempDir data;
+  DaemonProcess daemon(data.path(), matrix_args(hs), token_env());
+  std::string room = joined_room(hs);
+  hs.script_send({429, R"({"errcode":"M_LIMIT_EXCEEDED","error":"Too many requests","retry_after_ms":1200})"});
+  hs.script_send({502, "<html>Bad gateway</html>"});
+  auto started = std::chrono::steady_clock::now();
+  hs.say(room, kMira, "/help");
+  REQUIRE(hs.wait_for([&] { return hs.bot_messages(room).size() >= 3; }, 15s));
+  CHECK(std::chrono::steady_clock::now() - started >= 1200ms);
+  auto messages = hs.bot_messages(room);
+  CHECK_THAT(messages[0], Catch::Contains("not a therapist"));
+  CHECK(count(hs, room, "not a therapist") == 1);
+}
+
+TEST_CASE("matrix: encrypted rooms are told once that bounceback cannot read them", "[matrix][integration]") {
+  FakeHomeserver hs(kBot, kToken);
+  TempDir data;
+  DaemonProcess daemon(data.path(), matrix_args(hs), token_env());
+  std::string room = joined_room(hs);
+  hs.say_encrypted(room, kMira);
+  REQUIRE(hs.wait_for([&] { return says(hs, room, "can't read encrypted messages"); }, 10s));
+  hs.say_encrypted(room, kMira);
+  hs.say(room, kMira, "/help");  // a plain message still works
+  REQUIRE(hs.wait_for([&] { return says(hs, room, "not a therapist"); }, 10s));
+  CHECK(count(hs, room, "can't read encrypted messages") == 1);
+}
+
+TEST_CASE("matrix: in a room with more people only commands and mentions are answered", "[matrix][integration]") {
+  FakeHomeserver hs(kBot, kToken);
+  TempDir data;
+  DaemonProcess daemon(data.path(), matrix_args(hs), token_env());
+  std::string room = joined_room(hs, kMira, {"@sam:fake.test"});
+  hs.say(room, "@sam:fake.test", "we met on Thursday, it was good");
+  hs.say(room, kMira, "coach: how does this work?");
+  REQUIRE(hs.wait_for([&] { return !hs.bot_messages(room).empty(); }, 10s));
+  CHECK_FALSE(says(hs, room, "Thursday"));
+  hs.say(room, kMira, "/help");
+  CHECK(hs.wait_for([&] { return says(hs, room, "not a therapist"); }, 10s));
+}
+
+TEST_CASE("matrix: a refused token is a clear error in the log and /healthz", "[matrix][integration]") {
+  FakeHomeserver hs(kBot, kToken);
+  hs.revoke_token();
+  TempDir data;
+  DaemonProcess daemon(data.path(), matrix_args(hs), token_env());
+  REQUIRE(daemon.wait_for_log(std::regex("matrix: the homeserver refused the access token \\(M_UNKNOWN_TOKEN\\)"), 10s));
+  auto health = http_request(daemon.port(), "GET", "/healthz");
+  CHECK(health.status == 503);
+  json body = json::parse(health.body);
+  CHECK(body["status"] == "degraded");
+  CHECK_THAT(body["connectors"]["matrix"].get<std::string>(), Catch::StartsWith("M_UNKNOWN_TOKEN"));
+  CHECK(daemon.log().find(kToken) == std::string::npos);
+}
+
+TEST_CASE("matrix: a password login keeps one device across restarts", "[matrix][integration]") {
+  FakeHomeserver hs(kBot, kToken, "correct horse battery");
+  TempDir data;
+  std::vector<std::string> env = {"BOUNCEBACK_MATRIX_PASSWORD=correct horse battery"};
+  {
+    DaemonProcess daemon(data.path(), matrix_args(hs), env);
+    REQUIRE(hs.wait_for([&] { return hs.sync_sinces().size() >= 1; }, 10s));
+    CHECK(daemon.stop(SIGTERM) == 0);
+  }
+  DaemonProcess daemon(data.path(), matrix_args(hs), env);
+  REQUIRE(hs.wait_for([&] { return hs.logins().size() >= 2; }, 10s));
+  auto logins = hs.logins();
+  CHECK_FALSE(logins[0].contains("device_id"));
+  CHECK(logins[1]["device_id"] == "FAKEDEV1");
+  CHECK(logins[1]["identifier"]["user"] == kBot);
+}
