@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bot/core/metrics.hpp"
+#include "connectors/http/backoff.hpp"
 #include "connectors/http/http_client.hpp"
 #include "connectors/matrix/matrix_sync.hpp"
 
@@ -136,12 +137,7 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
            (r.matrix.error.empty() ? "" : ": " + r.matrix.error);
   }
 
-  milliseconds backoff(int failures) {
-    auto base = milliseconds(1000) * (1 << std::min(failures, 6));
-    auto capped = std::min<milliseconds>(base, seconds(60));
-    std::uniform_int_distribution<int> spread(0, static_cast<int>(capped.count() / 4));
-    return capped + milliseconds(spread(jitter));
-  }
+  milliseconds backoff(int failures) { return http::backoff_delay(failures, jitter); }
 
   milliseconds wait_for(const Reply& r, int failures) {
     if (r.matrix.errcode == "M_LIMIT_EXCEEDED" || r.status == 429)

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bot/core/metrics.hpp"
+#include "connectors/http/backoff.hpp"
 #include "connectors/http/http_client.hpp"
 #include "connectors/telegram/send_queue.hpp"
 #include "connectors/telegram/telegram_message.hpp"
@@ -108,12 +109,7 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
     return mask_token(what, settings.token);
   }
 
-  milliseconds backoff(int failures) {  // 1 s, 2 s, 4 s ... 60 s, with jitter
-    auto base = milliseconds(1000) * (1 << std::min(failures, 6));
-    auto capped = std::min<milliseconds>(base, seconds(60));
-    std::uniform_int_distribution<int> spread(0, static_cast<int>(capped.count() / 4));
-    return capped + milliseconds(spread(jitter));
-  }
+  milliseconds backoff(int failures) { return http::backoff_delay(failures, jitter); }
 
   // --- start -----------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "connectors/http/backoff.hpp"
 #include "connectors/http/http_client.hpp"
 #include "connectors/telegram/send_queue.hpp"
 #include "connectors/telegram/telegram_message.hpp"
@@ -195,4 +196,17 @@ TEST_CASE("a held chat waits (429) and keeps its order; a blocked chat is droppe
   REQUIRE(other);
   CHECK(other->message.id == 3);
   CHECK(q.size() == 0);
+}
+
+TEST_CASE("back-off after failures doubles up to a minute, with jitter", "[http][backoff]") {
+  std::mt19937 rng(7);
+  using std::chrono::milliseconds;
+  for (int failures : {0, 1, 2, 6, 20}) {
+    auto base = std::min<milliseconds>(milliseconds(1000) * (1 << std::min(failures, 6)), std::chrono::seconds(60));
+    for (int i = 0; i < 50; ++i) {
+      auto d = http::backoff_delay(failures, rng);
+      CHECK(d >= base);
+      CHECK(d <= base + base / 4);
+    }
+  }
 }
