@@ -69,6 +69,8 @@ struct Config {
 
   coach::NudgeRules nudges;  // nudges.*: lateness, quiet hours, encouragement, how many times
 
+  std::chrono::minutes cache_idle{30};  // cache.idle_minutes
+
   int retention_days = 365;             // privacy.retention_days
   int unfinished_onboarding_days = 30;  // privacy.unfinished_onboarding_days
 

@@ -248,6 +248,8 @@ const std::map<std::string, Setter>& schema() {
                           [](Config& c, long long v) { c.nudges.encourage_after_days = static_cast<int>(v); })},
       {"nudges.max_times", integer(1, 24, "expected a number of daily nudge times from 1 to 24",
                           [](Config& c, long long v) { c.nudges.max_times = static_cast<int>(v); })},
+      {"cache.idle_minutes", integer(1, 1440, "expected minutes from 1 to 1440",
+                          [](Config& c, long long v) { c.cache_idle = std::chrono::minutes(v); })},
       {"privacy.retention_days", days(&Config::retention_days)},
       {"privacy.unfinished_onboarding_days", days(&Config::unfinished_onboarding_days)},
       {"coach.discouragement", lines(&Config::discouragement, "a list of phrases, such as \"I give up\"")},

@@ -101,29 +101,76 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     reported_due_items = now;
   }
 
+  // When each cached person was last used (evict_idle drops the long untouched).
+  std::unordered_map<core::PersonId, core::TimePoint> touched;
+  double reported_cached = 0;
+
+  Person& touch(Person& p) {
+    touched[p.id] = clock.now();
+    return p;
+  }
+
+  void report_cached() {
+    double now = static_cast<double>(people.size());
+    metrics.add_gauge("bounceback_people_cached", {}, now - reported_cached);
+    reported_cached = now;
+  }
+
   Person& remember(Person p) {
     by_address[p.address] = p.id;
     if (!p.token_hash.empty()) by_token_hash[p.token_hash] = p.id;
     auto id = p.id;
-    return people[id] = std::move(p);
+    Person& kept = people[id] = std::move(p);
+    report_cached();
+    return touch(kept);
   }
 
   Person* find(const core::Address& address) {
-    if (auto it = by_address.find(address); it != by_address.end()) return &people[it->second];
+    if (auto it = by_address.find(address); it != by_address.end()) return &touch(people[it->second]);
     if (auto loaded = store.find_person(address)) return &remember(std::move(*loaded));
     return nullptr;
   }
 
   Person* find_by_id(core::PersonId id) {
-    if (auto it = people.find(id); it != people.end()) return &it->second;
+    if (auto it = people.find(id); it != people.end()) return &touch(it->second);
     if (auto loaded = store.find_person_by_id(id)) return &remember(std::move(*loaded));
     return nullptr;
   }
 
   Person* find_by_token(const std::string& token_hash) {
-    if (auto it = by_token_hash.find(token_hash); it != by_token_hash.end()) return &people[it->second];
+    if (auto it = by_token_hash.find(token_hash); it != by_token_hash.end()) return &touch(people[it->second]);
     if (auto loaded = store.find_person_by_token_hash(token_hash)) return &remember(std::move(*loaded));
     return nullptr;
+  }
+
+  // Out of the cache (not deleted): the store has everything committed about them.
+  void evict(core::PersonId id) {
+    auto it = people.find(id);
+    if (it == people.end()) return;
+    by_address.erase(it->second.address);
+    if (!it->second.token_hash.empty()) by_token_hash.erase(it->second.token_hash);
+    books.erase(id);
+    people.erase(it);
+  }
+
+  void evict_idle(std::function<void()> done) {
+    // Everything submitted before this empty commit is on disk when it answers; a person
+    // touched after it was submitted has a newer time and stays.
+    auto cutoff = clock.now() - settings.cache_idle;
+    commit({}, false, [this, cutoff, done = std::move(done)](store::CommitResult) {
+      std::size_t before = people.size();
+      for (auto it = touched.begin(); it != touched.end();) {
+        if (it->second < cutoff) {
+          evict(it->first);
+          it = touched.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      if (people.size() != before) spdlog::debug("core: {} idle people left the cache", before - people.size());
+      report_cached();
+      if (done) done();
+    });
   }
 
   Person& create(core::Address address, std::string token_hash) {
@@ -392,9 +439,11 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     if (person != people.end()) {
       if (!person->second.token_hash.empty()) by_token_hash.erase(person->second.token_hash);
       books.erase(person->first);
+      touched.erase(person->first);
       people.erase(person);
     }
     by_address.erase(it);
+    report_cached();
   }
 
   // Retention: people gone quiet for longer than the config allows are deleted like /forget.
@@ -622,6 +671,10 @@ void Core::delivered(core::Address to, std::vector<std::int64_t> outbox_ids) {
     for (auto id : ids) tx.delivered.emplace_back(id, person->id);
     impl->store.submit(std::move(tx), nullptr);
   });
+}
+
+void Core::evict_idle(std::function<void()> done) {
+  asio::post(impl_->strand, [impl = impl_, done = std::move(done)]() mutable { impl->evict_idle(std::move(done)); });
 }
 
 void Core::run_due(std::function<void()> done) {

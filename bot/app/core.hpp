@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -43,6 +44,7 @@ class Core final : public core::Inbox {
     int unfinished_onboarding_days = 30;   // people who never finished onboarding, sooner
     coach::NudgeRules nudge_rules;
     bool manual_clock = false;  // time moves only by run_due() after the test clock moved: no timer
+    std::chrono::minutes cache_idle{30};  // people untouched this long leave the cache (evict_idle)
   };
 
   Core(boost::asio::io_context& io, store::Store& store, const core::Clock& clock, core::Metrics& metrics,
@@ -61,6 +63,11 @@ class Core final : public core::Inbox {
   // `done` runs once everything sent has been committed and handed to the connectors.
   // Called once at start (missed work after downtime) and after the test clock moved.
   void run_due(std::function<void()> done = nullptr);
+
+  // Drops from the cache the people nobody touched for Settings::cache_idle, once every
+  // write for them is committed (they are read from the store again when next needed):
+  // memory follows the active people, not everyone seen since start.
+  void evict_idle(std::function<void()> done = nullptr);
 
   // Hands a connector what was committed for its people but never confirmed sent (after a
   // restart); nudges past their lateness are retired instead.

@@ -144,6 +144,7 @@ int run_daemon(const Config& config) {
                                config.retention_days, config.unfinished_onboarding_days, config.nudges,
                                config.manual_clock};
   core_settings.nudge_rules.default_timezone = config.default_timezone;
+  core_settings.cache_idle = config.cache_idle;
   Core core(io, *store, *clock, metrics, coach, std::move(core_settings));
   HttpServer server(io, config.http_host, config.http_port);
   asio::steady_timer retention_timer(io);
@@ -306,9 +307,10 @@ int run_daemon(const Config& config) {
   std::string shown_host = config.http_host.find(':') != std::string::npos ? "[" + config.http_host + "]" : config.http_host;
   log_always(fmt::format("listening on http://{}:{}", shown_host, port));
 
-  // Retention runs at start and then every hour.
+  // Retention runs at start and then every hour; idle people leave the cache then too.
   std::function<void()> sweep_hourly = [&] {
     core.sweep_retention();
+    core.evict_idle();
     retention_timer.expires_after(std::chrono::hours(1));
     retention_timer.async_wait([&](const boost::system::error_code& ec) {
       if (!ec) sweep_hourly();

@@ -12,6 +12,7 @@ Metrics::Metrics() {
   declare("bounceback_people_created_total", "counter", "People created, by connector.");
   declare("bounceback_safety_hits_total", "counter", "Messages the safety screen answered, by category (never the words).");
   declare("bounceback_platform_errors_total", "counter", "Failed platform API calls, by connector, method and reason (HTTP status or transport).");
+  declare("bounceback_people_cached", "gauge", "People held in the core's cache (the active ones; the rest are in the store).");
   declare("bounceback_due_items", "gauge", "Items in the due-queue (nudge times and reminders, including replaced ones not yet due).");
   declare("bounceback_nudges_total", "counter", "Due nudges handled, by result: sent, held, late, quiet, snoozed, paused, ...");
   declare("bounceback_frames_rejected_total", "counter", "Frames answered with an error, by connector and code.");

@@ -218,6 +218,14 @@ int full_mode(std::size_t people) {
   core.run_due([&] { finished.set_value(); });
   finished.get_future().wait();
   double took = seconds_since(t0);
+  // Half an hour later, with nothing else going on, the nudged people leave the cache.
+  double cached = metrics.value("bounceback_people_cached");
+  clock.advance(std::chrono::minutes(31));
+  std::promise<void> evicted;
+  core.evict_idle([&] { evicted.set_value(); });
+  evicted.get_future().wait();
+  std::printf("full: people in the core's cache: %.0f after the nudges, %.0f after evict_idle\n", cached,
+              metrics.value("bounceback_people_cached"));
   work.reset();
   io.stop();
   loop.join();

@@ -298,3 +298,27 @@ TEST_CASE("/pause holds nudges back and /resume brings them again", "[core][nudg
   run_due_at(w, "2026-03-09T07:00:00Z");
   CHECK(unprompted(w, core::MessageKind::checkin) == 1);
 }
+
+TEST_CASE("idle people leave the cache after their writes are on disk, and come back from the store", "[core][cache]") {
+  World w;
+  auto me = w.hello();
+  say(w, me.user, "/goal Sleep better");
+  say(w, me.user, "/step no phone in bed");
+  auto other = w.hello();
+  CHECK(w.metrics.value("bounceback_people_cached") == 2);
+  w.clock.advance(std::chrono::minutes(20));
+  say(w, other.user, "hi");  // the other one stays active
+  w.clock.advance(std::chrono::minutes(15));
+  bool done = false;
+  w.core.evict_idle([&] { done = true; });
+  w.commit();
+  REQUIRE(done);
+  CHECK(w.metrics.value("bounceback_people_cached") == 1);  // 35 minutes idle: out; 15: in
+  auto sent = w.web.sent.size();
+  say(w, me.user, "/steps");  // read back from the store
+  REQUIRE(w.web.sent.size() > sent);
+  CHECK_THAT(w.web.sent[sent].text, Catch::Contains("no phone in bed"));
+  CHECK(w.metrics.value("bounceback_people_cached") == 2);
+  auto again = w.hello(me.token);  // the token still finds them
+  CHECK(again.user == me.user);
+}
