@@ -52,6 +52,9 @@ const json& bot_commands() {
   return commands;
 }
 
+const char* kTextOnly =
+    "I can only read text for now, so I couldn't take in what you sent. Could you tell me in words?";
+
 }  // namespace
 
 struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector::Impl> {
@@ -234,7 +237,11 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
       call(sender, "answerCallbackQuery", {{"callback_query_id", u.callback_id}}, nullptr);
       in.choice_id = u.callback_data;
     } else {
-      return committed();  // an edit, a sticker, a channel post ...
+      // A photo, a voice note, a sticker: say kindly that only words get through (private
+      // chats only; nothing of it is kept).
+      if (u.without_text && !u.from_bot && u.chat_type == "private")
+        call(sender, "sendMessage", {{"chat_id", u.chat_id}, {"text", kTextOnly}}, nullptr);
+      return committed();  // an edit, a channel post ...
     }
     // The buttons of the bot's last question go: they cannot be pressed twice.
     std::int64_t with_buttons = u.kind == TelegramUpdate::Kind::callback && u.message_id ? u.message_id : 0;

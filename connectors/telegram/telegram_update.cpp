@@ -39,6 +39,7 @@ std::optional<TelegramUpdate> read_update(const json& j) {
     u.message_id = id_of(*m, "message_id");
     u.text = text_of(*m, "text");
     if (!u.text.empty() && u.chat_id != 0) u.kind = TelegramUpdate::Kind::message;
+    else u.without_text = u.chat_id != 0;
   } else if (auto c = j.find("callback_query"); c != j.end() && c->is_object()) {
     u.callback_id = text_of(*c, "id");
     u.callback_data = text_of(*c, "data");

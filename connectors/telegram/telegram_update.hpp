@@ -21,6 +21,7 @@ struct TelegramUpdate {
   std::int64_t message_id = 0;    // the message, or the bot's message the tapped button was on (0: unknown)
   std::string callback_id;        // to answer with answerCallbackQuery
   std::string callback_data;      // the choice id
+  bool without_text = false;      // a message with no text: a photo, a voice note, a sticker ...
 
   bool in_group() const { return chat_type == "group" || chat_type == "supergroup"; }
 };

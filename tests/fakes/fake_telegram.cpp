@@ -159,6 +159,15 @@ void FakeTelegram::person_writes(std::int64_t chat_id, const std::string& text, 
   impl_->push({{"message", message}});
 }
 
+void FakeTelegram::person_sends_sticker(std::int64_t chat_id) {
+  json from = {{"id", chat_id}, {"is_bot", false}, {"first_name", "Mira"}};
+  json message = {{"message_id", 500 + impl_->next_update_id}, {"from", from},
+                  {"chat", {{"id", chat_id}, {"type", "private"}}}, {"date", 1773136800},
+                  {"sticker", {{"file_id", "CAACAgIAAxkBAAE"}, {"file_unique_id", "AgADAgAD"}, {"width", 512}, {"height", 512},
+                               {"is_animated", false}, {"is_video", false}, {"type", "regular"}}}};
+  impl_->push({{"message", message}});
+}
+
 void FakeTelegram::person_taps(std::int64_t chat_id, const std::string& data, std::int64_t on_message_id) {
   json from = {{"id", chat_id}, {"is_bot", false}, {"first_name", "Mira"}};
   json message = {{"message_id", on_message_id}, {"chat", {{"id", chat_id}, {"type", "private"}}}};

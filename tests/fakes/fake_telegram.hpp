@@ -28,6 +28,7 @@ class FakeTelegram {
   // What people do: each becomes an update with the next update_id.
   void person_writes(std::int64_t chat_id, const std::string& text, const std::string& chat_type = "private",
                      std::int64_t from_id = 0, bool from_bot = false);
+  void person_sends_sticker(std::int64_t chat_id);
   void person_taps(std::int64_t chat_id, const std::string& data, std::int64_t on_message_id);
 
   // The next sendMessage calls are answered with these (status, body, delay) in turn.

@@ -167,6 +167,15 @@ TEST_CASE("fake Bot API: a restart mid-conversation loses no update and handles 
   CHECK(count_rows(data.path() + "/bounceback.db", "SELECT value FROM settings WHERE key = 'telegram.offset'") == 1003);
 }
 
+TEST_CASE("fake Bot API: a sticker is answered kindly that only text gets through", "[telegram][integration]") {
+  FakeTelegram api(kToken);
+  TempDir data;
+  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  api.person_sends_sticker(1212);
+  REQUIRE(api.wait_delivered(1212, 1, 10s));
+  CHECK_THAT(text_of(api.delivered(1212)[0]), Catch::Contains("I can only read text"));
+}
+
 TEST_CASE("fake Bot API: what could not be sent before a stop is sent after the restart", "[telegram][integration]") {
   FakeTelegram api(kToken);
   for (int i = 0; i < 50; ++i) api.script_send({500, R"({"ok":false,"error_code":500,"description":"Internal Server Error"})"});

@@ -60,6 +60,8 @@ TEST_CASE("updates from getUpdates: text, button taps, groups; the rest skipped"
 
   CHECK((*updates)[3].kind == TelegramUpdate::Kind::other);  // edited_message
   CHECK((*updates)[4].kind == TelegramUpdate::Kind::other);  // a sticker
+  CHECK((*updates)[4].without_text);
+  CHECK_FALSE((*updates)[3].without_text);
   CHECK((*updates)[5].from_bot);
   CHECK((*updates)[6].kind == TelegramUpdate::Kind::other);  // my_chat_member
 
