@@ -145,16 +145,24 @@ CoachTurn Coach::scheduled(const core::Person& person, DialogState& state, const
     auto it = context.find(key);
     return it == context.end() ? std::string() : it->second;
   };
+  // The labels come from nudges.yaml's `buttons` node, so coaches can word them.
+  const dialog::Node* buttons = dialogs_->node({"nudges", "buttons"});
+  auto label = [&](const char* id, const char* fallback) {
+    if (buttons)
+      for (const auto& c : buttons->choices)
+        if (c.id == id) return c.label;
+    return std::string(fallback);
+  };
   if (kind == ScheduledKind::step_nudge && !value("next_step_number").empty())
-    message.choices.push_back({"step.done." + value("next_step_number"), "Done ✓"});
+    message.choices.push_back({"step.done." + value("next_step_number"), label("done", "Done ✓")});
   if (kind == ScheduledKind::checkin) {
-    message.choices.push_back({"checkin.done", "Done ✓"});
-    message.choices.push_back({"checkin.not_today", "Not today"});
+    message.choices.push_back({"checkin.done", label("done", "Done ✓")});
+    message.choices.push_back({"checkin.not_today", label("not_today", "Not today")});
   }
   if (kind != ScheduledKind::encouragement) {
-    message.choices.push_back({"snooze.1h", "In 1 hour"});
-    if (value("evening").empty()) message.choices.push_back({"snooze.tonight", "Tonight"});
-    message.choices.push_back({"snooze.tomorrow", "Tomorrow"});
+    message.choices.push_back({"snooze.1h", label("in_1h", "In 1 hour")});
+    if (value("evening").empty()) message.choices.push_back({"snooze.tonight", label("tonight", "Tonight")});
+    message.choices.push_back({"snooze.tomorrow", label("tomorrow", "Tomorrow")});
   }
   return t;
 }

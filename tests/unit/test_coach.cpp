@@ -212,3 +212,33 @@ TEST_CASE("discouragement brings out how far the person has come", "[coach][goal
   in.text = "What’s the point";  // typographic apostrophe
   CHECK_THAT(coach.answer(c.person, c.state, in, c.context).replies.front().text, Catch::Contains("how far you've come"));
 }
+
+TEST_CASE("nudges carry their buttons, worded in nudges.yaml", "[coach][nudges]") {
+  auto loaded = app::load_daemon_dialogs(BOUNCEBACK_SOURCE_DIR "/dialogs").set;
+  for (auto& c : loaded.trees.at("nudges").nodes.at("buttons").choices)
+    if (c.id == "not_today") c.label = "Maybe tomorrow";  // a coach's own words
+  coach::Coach coach{std::make_shared<const dialog::DialogSet>(std::move(loaded))};
+  core::Person person;
+  person.id = 3;
+  dialog::DialogState state;
+  dialog::DialogContext context = {{"name", "Mira"}, {"evening", ""}, {"next_step_number", "2"}, {"next_step", "call Sam"},
+                                   {"goal", "Reach out"}, {"progress_bar", ""}, {"steps_done", "1"}, {"steps_total", "2"}};
+  auto checkin = coach.scheduled(person, state, context, coach::Coach::ScheduledKind::checkin, false);
+  REQUIRE(checkin.replies.size() == 1);
+  CHECK(checkin.replies[0].kind == core::MessageKind::checkin);
+  std::vector<std::pair<std::string, std::string>> buttons;
+  for (const auto& c : checkin.replies[0].choices) buttons.emplace_back(c.id, c.label);
+  CHECK(buttons == std::vector<std::pair<std::string, std::string>>{{"checkin.done", "Done ✓"},
+                                                                    {"checkin.not_today", "Maybe tomorrow"},
+                                                                    {"snooze.1h", "In 1 hour"},
+                                                                    {"snooze.tonight", "Tonight"},
+                                                                    {"snooze.tomorrow", "Tomorrow"}});
+  auto nudge = coach.scheduled(person, state, context, coach::Coach::ScheduledKind::step_nudge, true);
+  REQUIRE(nudge.replies.size() == 1);
+  CHECK(nudge.replies[0].kind == core::MessageKind::nudge);
+  CHECK_THAT(nudge.replies[0].text, Catch::Contains("half as often"));  // said once, with this nudge
+  CHECK(nudge.replies[0].choices.front().id == "step.done.2");
+  context["evening"] = "1";  // after 19:00 "tonight" is not offered
+  auto late = coach.scheduled(person, state, context, coach::Coach::ScheduledKind::step_nudge, false);
+  for (const auto& c : late.replies[0].choices) CHECK(c.id != "snooze.tonight");
+}
