@@ -3,22 +3,15 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <sstream>
-
 #include "connectors/matrix/matrix_sync.hpp"
+#include "tests/fakes/fixture_file.hpp"
 
 using namespace bounceback;
 using namespace bounceback::matrix;
 using nlohmann::json;
 
 namespace {
-std::string fixture(const std::string& name) {
-  std::ifstream in(BOUNCEBACK_SOURCE_DIR "/tests/fixtures/matrix/" + name);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string fixture(const std::string& name) { return testing::fixture_file("matrix/" + name); }
 }  // namespace
 
 TEST_CASE("a /sync answer: next_batch, room events in order, invites, summaries; odd events skipped", "[matrix]") {

@@ -4,26 +4,19 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <sstream>
-
 #include "connectors/http/backoff.hpp"
 #include "connectors/http/http_client.hpp"
 #include "connectors/telegram/send_queue.hpp"
 #include "connectors/telegram/telegram_message.hpp"
 #include "connectors/telegram/telegram_update.hpp"
+#include "tests/fakes/fixture_file.hpp"
 
 using namespace bounceback;
 using namespace bounceback::telegram;
 using nlohmann::json;
 
 namespace {
-std::string fixture(const std::string& name) {
-  std::ifstream in(BOUNCEBACK_SOURCE_DIR "/tests/fixtures/telegram/" + name);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string fixture(const std::string& name) { return testing::fixture_file("telegram/" + name); }
 core::TimePoint ms(long long v) { return core::TimePoint{std::chrono::milliseconds{v}}; }
 core::Outgoing message(std::int64_t id, std::string text = "hi") {
   core::Outgoing m;
