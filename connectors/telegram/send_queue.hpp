@@ -20,6 +20,7 @@ class SendQueue {
     bool group = false;
     core::Outgoing message;
     int attempts = 0;  // failed tries so far
+    bool last_part = true;  // a long text goes in parts: only the last one completes the message
   };
 
   void push(Item item);

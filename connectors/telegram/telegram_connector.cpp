@@ -278,7 +278,13 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
       return;
     }
     bool group = chat < 0;  // group and supergroup chat ids are negative
-    queue.push({chat, group, m, 0});
+    auto parts = split_text(m.text);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      core::Outgoing part = m;
+      part.text = parts[i];
+      if (i + 1 < parts.size()) part.choices.clear();  // the buttons go with the last part
+      queue.push({chat, group, std::move(part), 0, i + 1 == parts.size()});
+    }
     pump();
   }
 
@@ -314,7 +320,7 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
         if (result.is_object() && result.contains("message_id") && result["message_id"].is_number_integer())
           keyboard_message[item.chat_id] = result["message_id"].get<std::int64_t>();
       }
-      if (item.message.id != 0) inbox.delivered(to, {item.message.id});
+      if (item.message.id != 0 && item.last_part) inbox.delivered(to, {item.message.id});
       return;
     }
     if (res.error.empty() && a.error_code == 429) {

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bot/core/outgoing.hpp"
 
@@ -14,6 +15,11 @@ std::string escape_html(std::string_view text);
 // messages with their first line in bold, choices as an inline keyboard (one button a
 // row; a choice id longer than Telegram's 64 bytes of callback_data is left out).
 std::string send_message_body(std::int64_t chat_id, const core::Outgoing& message);
+
+// Telegram takes at most 4096 characters a message: a longer text (an /export) goes in
+// parts of at most `limit` bytes, cut after a line where one is near, never inside a
+// UTF-8 character. Bytes bound characters, and escaping adds no visible characters.
+std::vector<std::string> split_text(const std::string& text, std::size_t limit = 4000);
 
 // Removes a message's inline keyboard (editMessageReplyMarkup), so old buttons cannot be
 // pressed again.

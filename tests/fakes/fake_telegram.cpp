@@ -106,6 +106,8 @@ struct FakeTelegram::Impl {
         }
       }
       auto finish = [this, body, answer, respond]() {
+        if (body.value("text", "").size() > 4096)  // Telegram's limit (characters; bytes bound them)
+          return respond(http::HttpResponse::json(400, R"({"ok":false,"error_code":400,"description":"Bad Request: message is too long"})"));
         if (answer.status != 200 || !answer.body.empty()) {
           return respond(http::HttpResponse::json(answer.status, answer.body));
         }

@@ -167,6 +167,43 @@ TEST_CASE("fake Bot API: a restart mid-conversation loses no update and handles 
   CHECK(count_rows(data.path() + "/bounceback.db", "SELECT value FROM settings WHERE key = 'telegram.offset'") == 1003);
 }
 
+TEST_CASE("fake Bot API: /export longer than one Telegram message arrives in parts", "[telegram][integration]") {
+  FakeTelegram api(kToken);
+  TempDir data;
+  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  api.person_writes(1313, "/start");
+  REQUIRE(api.wait_delivered(1313, 3, 15s));
+  // A goal with long steps makes the export longer than one message.
+  api.person_writes(1313, "/goal " + std::string(150, 'g'));
+  for (int i = 0; i < 4; ++i) api.person_writes(1313, "/step " + std::to_string(i) + std::string(290, 's'));
+  REQUIRE(api.wait_delivered(1313, 8, 20s));
+  api.person_writes(1313, "/export");
+  // The export (in parts), the word about it, and the open question again.
+  REQUIRE(api.wait_for([&] {
+    for (const auto& m : api.delivered(1313))
+      if (text_of(m).find("That's everything I keep about you") != std::string::npos) return true;
+    return false;
+  }, 30s));
+  auto sent = api.delivered(1313);
+  std::string exported;
+  bool in_export = false;
+  for (const auto& m : sent) {
+    std::string t = text_of(m);
+    CHECK(t.size() <= 4096);
+    if (t.rfind("{", 0) == 0) in_export = true;
+    if (in_export && t.find("That's everything I keep about you") != std::string::npos) break;
+    if (in_export) exported += t;
+  }
+  // What Telegram shows is the HTML-escaped text: unescape before reading it as JSON.
+  for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{{"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}})
+    for (auto pos = exported.find(from); pos != std::string::npos; pos = exported.find(from, pos + to.size()))
+      exported.replace(pos, from.size(), to);
+  CHECK(exported.size() > 4096);
+  json everything = json::parse(exported, nullptr, false);
+  REQUIRE_FALSE(everything.is_discarded());
+  CHECK(everything["person"]["connector"] == "telegram");
+}
+
 TEST_CASE("fake Bot API: a sticker is answered kindly that only text gets through", "[telegram][integration]") {
   FakeTelegram api(kToken);
   TempDir data;
