@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bot/core/metrics.hpp"
+#include "bot/core/text_parts.hpp"
 #include "connectors/http/backoff.hpp"
 #include "connectors/http/http_client.hpp"
 #include "connectors/matrix/matrix_sync.hpp"
@@ -82,7 +83,13 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
   std::map<std::string, std::vector<core::Choice>> choices;  // room -> the choices of the bot's last message
   std::set<std::string> told_encrypted;
 
-  std::deque<core::Outgoing> outbox;
+  // A message, or one part of a text too long for one event (an /export).
+  struct Pending {
+    core::Outgoing message;
+    int part = 0;
+    bool last = true;
+  };
+  std::deque<Pending> outbox;
   bool sending = false;
   int send_failures = 0;
 
@@ -331,17 +338,24 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
   // --- sending ---------------------------------------------------------------------------
 
   void deliver(const core::Outgoing& m) {
-    outbox.push_back(m);
+    auto parts = core::split_text(m.text, 30000);  // events may be 64 KiB with their JSON around
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      core::Outgoing part = m;
+      part.text = parts[i];
+      if (i + 1 < parts.size()) part.choices.clear();  // the numbered list goes with the last part
+      outbox.push_back({std::move(part), static_cast<int>(i), i + 1 == parts.size()});
+    }
     pump();
   }
 
   void pump() {
     if (sending || stopped || outbox.empty()) return;
     sending = true;
-    const core::Outgoing& m = outbox.front();
+    const core::Outgoing& m = outbox.front().message;
     // The id comes from the outbox entry, committed before the first try: every retry,
     // even after a crash, reuses it, and the homeserver keeps one copy.
     std::string txn = transaction_id(settings.txn_prefix, m.id);
+    if (outbox.front().part > 0) txn += ".p" + std::to_string(outbox.front().part);
     call(sender, "PUT", "/rooms/" + encode_path(m.to.user) + "/send/m.room.message/" + encode_path(txn),
          message_content(m), [self = shared_from_this()](Reply r) {
            self->sending = false;
@@ -351,24 +365,25 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
 
   void sent(Reply r) {
     if (outbox.empty()) return;
-    core::Outgoing m = outbox.front();
+    core::Outgoing m = outbox.front().message;
+    bool last = outbox.front().last;
     if (r.ok()) {
       outbox.pop_front();
       send_failures = 0;
       choices[m.to.user] = m.choices;  // a typed number answers the latest question
-      if (m.id != 0) inbox.delivered(m.to, {m.id});
+      if (m.id != 0 && last) inbox.delivered(m.to, {m.id});
       return pump();
     }
     if (r.error.empty() && (r.status == 403 || r.matrix.errcode == "M_FORBIDDEN")) {  // not in the room any more
       spdlog::info("matrix: a room refuses messages ({}); its nudges are paused", describe(r));
-      std::erase_if(outbox, [&](const core::Outgoing& o) { return o.to == m.to; });
+      std::erase_if(outbox, [&](const Pending& o) { return o.message.to == m.to; });
       inbox.unreachable(m.to);
       return pump();
     }
     if (r.error.empty() && r.status == 400) {
       spdlog::error("matrix: a message was refused and dropped: {}", describe(r));
       outbox.pop_front();
-      if (m.id != 0) inbox.delivered(m.to, {m.id});
+      if (m.id != 0 && last) inbox.delivered(m.to, {m.id});
       return pump();
     }
     auto wait = wait_for(r, send_failures++);

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bot/core/metrics.hpp"
+#include "bot/core/text_parts.hpp"
 #include "connectors/http/backoff.hpp"
 #include "connectors/http/http_client.hpp"
 #include "connectors/telegram/send_queue.hpp"
@@ -278,7 +279,7 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
       return;
     }
     bool group = chat < 0;  // group and supergroup chat ids are negative
-    auto parts = split_text(m.text);
+    auto parts = core::split_text(m.text, 4000);
     for (std::size_t i = 0; i < parts.size(); ++i) {
       core::Outgoing part = m;
       part.text = parts[i];

@@ -40,21 +40,6 @@ std::string send_message_body(std::int64_t chat_id, const core::Outgoing& messag
   return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::vector<std::string> split_text(const std::string& text, std::size_t limit) {
-  std::vector<std::string> parts;
-  std::size_t at = 0;
-  while (text.size() - at > limit) {
-    std::size_t cut = at + limit;
-    while (cut > at && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
-    auto newline = text.rfind('\n', cut - 1);
-    if (newline != std::string::npos && newline > at + limit / 2) cut = newline + 1;  // after a line, if near
-    parts.push_back(text.substr(at, cut - at));
-    at = cut;
-  }
-  parts.push_back(text.substr(at));
-  return parts;
-}
-
 std::string remove_keyboard_body(std::int64_t chat_id, std::int64_t message_id) {
   return json{{"chat_id", chat_id}, {"message_id", message_id}, {"reply_markup", {{"inline_keyboard", json::array()}}}}.dump();
 }

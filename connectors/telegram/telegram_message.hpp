@@ -16,11 +16,6 @@ std::string escape_html(std::string_view text);
 // row; a choice id longer than Telegram's 64 bytes of callback_data is left out).
 std::string send_message_body(std::int64_t chat_id, const core::Outgoing& message);
 
-// Telegram takes at most 4096 characters a message: a longer text (an /export) goes in
-// parts of at most `limit` bytes, cut after a line where one is near, never inside a
-// UTF-8 character. Bytes bound characters, and escaping adds no visible characters.
-std::vector<std::string> split_text(const std::string& text, std::size_t limit = 4000);
-
 // Removes a message's inline keyboard (editMessageReplyMarkup), so old buttons cannot be
 // pressed again.
 std::string remove_keyboard_body(std::int64_t chat_id, std::int64_t message_id);

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "bot/core/text_parts.hpp"
 #include "connectors/http/backoff.hpp"
 #include "connectors/http/http_client.hpp"
 #include "connectors/telegram/send_queue.hpp"
@@ -207,10 +208,10 @@ TEST_CASE("back-off after failures doubles up to a minute, with jitter", "[http]
 }
 
 TEST_CASE("a text longer than a Telegram message goes in parts, cut after lines, never inside a character", "[telegram]") {
-  CHECK(split_text("short") == std::vector<std::string>{"short"});
+  CHECK(core::split_text("short", 4000) == std::vector<std::string>{"short"});
   std::string lines;
   for (int i = 0; i < 300; ++i) lines += "line " + std::to_string(i) + " — ünïcode\n";
-  auto parts = split_text(lines, 1000);
+  auto parts = core::split_text(lines, 1000);
   REQUIRE(parts.size() > 1);
   std::string joined;
   for (const auto& p : parts) {
@@ -221,7 +222,7 @@ TEST_CASE("a text longer than a Telegram message goes in parts, cut after lines,
   CHECK(joined == lines);
   std::string one_line(2500, 'x');
   one_line.replace(999, 2, "é");  // a two-byte character across the limit
-  auto cut = split_text(one_line, 1000);
+  auto cut = core::split_text(one_line, 1000);
   REQUIRE(cut.size() == 3);
   CHECK(cut[0].size() == 999);  // before the character, not through it
   CHECK(cut[0] + cut[1] + cut[2] == one_line);
