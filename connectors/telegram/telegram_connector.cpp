@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <random>
@@ -80,6 +81,13 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
   int poll_failures = 0;
   std::string bot_username;   // from getMe, for mentions in groups
 
+  mutable std::mutex problem_mutex;
+  std::string problem_text;
+  void set_problem(std::string text) {
+    std::lock_guard lock(problem_mutex);
+    problem_text = std::move(text);
+  }
+
   SendQueue queue;
   bool sending = false;
   std::map<std::int64_t, std::int64_t> keyboard_message;  // chat -> the bot's last message with buttons
@@ -103,6 +111,11 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
           self->metrics.add_counter("bounceback_platform_errors_total",
                                     {{"connector", "telegram"}, {"method", method}, {"reason", reason}});
         }
+        // 401/404 for every method means Telegram does not know the token: /healthz says so.
+        if (res.error.empty() && (answer.error_code == 401 || answer.error_code == 404) && method == "getMe")
+          self->set_problem("the bot token was refused (" + std::to_string(answer.error_code) + ")");
+        else if (answer.ok && method == "getUpdates")
+          self->set_problem("");
         if (then) then(answer, res);
       });
     });
@@ -358,6 +371,11 @@ TelegramConnector::~TelegramConnector() { stop(); }
 
 void TelegramConnector::deliver(const core::Outgoing& message) {
   asio::post(impl_->strand, [impl = impl_, message] { impl->deliver(message); });
+}
+
+std::string TelegramConnector::problem() const {
+  std::lock_guard lock(impl_->problem_mutex);
+  return impl_->problem_text;
 }
 
 void TelegramConnector::start() {

@@ -30,6 +30,7 @@ class TelegramConnector final : public core::Connector {
 
   std::string_view name() const override { return "telegram"; }
   void deliver(const core::Outgoing& message) override;
+  std::string problem() const override;  // a refused token, for /healthz
 
   // getMe, setMyCommands, then polling (after deleteWebhook) or setWebhook.
   void start();

@@ -76,6 +76,9 @@ TEST_CASE("fake Bot API: /start brings onboarding with buttons; a tap is answere
   auto calls = api.calls("sendMessage");
   REQUIRE(calls.size() >= 3);
   CHECK(calls[2].at - calls[0].at >= 1900ms);
+  auto health = http_request(daemon.port(), "GET", "/healthz");
+  CHECK(health.status == 200);
+  CHECK(json::parse(health.body)["connectors"]["telegram"] == "ok");
 }
 
 TEST_CASE("fake Bot API: 429 waits retry_after and sends once; 500 and a slow answer are retried or waited for", "[telegram][integration]") {
@@ -291,6 +294,15 @@ TEST_CASE("fake Bot API: the token never reaches the log; a missing token is a c
     CHECK(daemon.stop(SIGTERM) == 0);
     CHECK(daemon.log().find(kToken) == std::string::npos);
     CHECK(daemon.log().find("7000000001:") == std::string::npos);
+  }
+  {
+    // A token Telegram does not know: the fake has no route for it (404, as Telegram answers).
+    DaemonProcess wrong(data.path(), telegram_args(api.api_base()), {"BOUNCEBACK_TELEGRAM_TOKEN=123:not-the-token"});
+    REQUIRE(wrong.wait_for_log(std::regex("telegram: the bot token was refused"), 10s));
+    auto health = http_request(wrong.port(), "GET", "/healthz");
+    CHECK(health.status == 503);
+    CHECK_THAT(json::parse(health.body)["connectors"]["telegram"].get<std::string>(), Catch::Contains("token was refused"));
+    CHECK(wrong.log().find("not-the-token") == std::string::npos);
   }
   try {
     DaemonProcess without_token(data.path(), telegram_args(api.api_base()), {});
