@@ -199,3 +199,31 @@ TEST_CASE("matrix: a password login keeps one device across restarts", "[matrix]
   CHECK(logins[1]["device_id"] == "FAKEDEV1");
   CHECK(logins[1]["identifier"]["user"] == kBot);
 }
+
+TEST_CASE("matrix: an export longer than one event goes in parts, each with its own transaction id", "[matrix][integration]") {
+  FakeHomeserver hs(kBot, kToken);
+  TempDir data;
+  DaemonProcess daemon(data.path(), matrix_args(hs), token_env());
+  std::string room = joined_room(hs);
+  hs.say(room, kMira, "/goal " + std::string(150, 'g'));
+  for (int i = 0; i < 110; ++i) hs.say(room, kMira, "/step " + std::to_string(i) + " " + std::string(290, 's'));
+  REQUIRE(hs.wait_for([&] { return hs.bot_messages(room).size() >= 111; }, 30s));
+  auto before = hs.bot_messages(room).size();
+  hs.say(room, kMira, "/export");
+  REQUIRE(hs.wait_for([&] { return says(hs, room, "That's everything I keep about you"); }, 30s));
+  auto messages = hs.bot_messages(room);
+  std::string exported;
+  std::size_t parts = 0;
+  for (std::size_t i = before; i < messages.size() && messages[i].find("That's everything") == std::string::npos; ++i) {
+    CHECK(messages[i].size() <= 30000);
+    exported += messages[i];
+    ++parts;
+  }
+  CHECK(parts >= 2);
+  json everything = json::parse(exported, nullptr, false);
+  REQUIRE_FALSE(everything.is_discarded());
+  CHECK(everything["goals"]["goals"][0]["steps"].size() == 110);
+  std::size_t part_ids = 0;
+  for (const auto& t : hs.transaction_ids()) part_ids += t.find(".p1") != std::string::npos;
+  CHECK(part_ids == 1);
+}
