@@ -333,13 +333,29 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
 
   // Takes what is due in chunks, one transaction each, letting people's messages in between.
   static constexpr std::size_t kDueChunk = 256;
+  // What a chunk changed, to put back if its commit fails: then its nudges are tried
+  // again at the next run instead of being lost.
+  struct Fired {
+    core::DueItem item;
+    core::NudgeSettings before;
+  };
+
   void run_due(std::function<void()> done) {
     auto now = clock.now();
     auto items = due.pop_due(now, kDueChunk);
     store::Transaction tx;
-    for (const auto& item : items) fire(item, now, tx);
+    std::vector<Fired> fired;
+    for (const auto& item : items) fire(item, now, tx, fired);
     bool more = items.size() == kDueChunk;
-    commit(std::move(tx), true, [self = shared_from_this(), more, done = std::move(done)](store::CommitResult) mutable {
+    commit(std::move(tx), true, [self = shared_from_this(), more, fired = std::move(fired),
+                                 done = std::move(done)](store::CommitResult result) mutable {
+      if (!result.ok) {
+        for (const auto& f : fired) {
+          if (auto it = self->people.find(f.item.person); it != self->people.end()) it->second.nudges = f.before;
+          self->due.push(f.item);  // as it was: due again now
+        }
+        more = false;  // not in a loop against a failing store: the timer or the next clock move tries again
+      }
       if (more) return self->run_due(std::move(done));
       self->armed_for.reset();
       self->arm();
@@ -357,7 +373,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   }
 
   // One due item: the nudge policy decides; what is sent goes through the outbox like a reply.
-  void fire(const core::DueItem& item, core::TimePoint now, store::Transaction& tx) {
+  void fire(const core::DueItem& item, core::TimePoint now, store::Transaction& tx, std::vector<Fired>& fired) {
     Person* person = nullptr;
     try {
       person = find_by_id(item.person);
@@ -378,6 +394,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     const coach::Goal* goal = book_of(*person).current();
     bool open_step = goal && goal->done() < goal->total();
     const core::NudgeSettings before = n;
+    fired.push_back({item, before});
     auto decision = coach::decide_nudge(*person, item, open_step, now, settings.nudge_rules);
     metrics.add_counter("bounceback_nudges_total", {{"result", decision.why}});
     if (decision.next) {

@@ -236,7 +236,7 @@ TEST_CASE("a nudge time becomes one due item; a new zone plans it again, the old
   CHECK(core::format_iso8601(w.store.due().at(0).due) == "2026-03-10T03:30:00Z");
 }
 
-TEST_CASE("a due nudge leaves only after its commit; a failed commit sends nothing", "[core][nudges]") {
+TEST_CASE("a due nudge leaves only after its commit; a failed commit sends nothing and it is tried again", "[core][nudges]") {
   World w;
   auto me = w.hello();
   say(w, me.user, "/nudge 07:00");  // UTC, the default zone
@@ -249,8 +249,10 @@ TEST_CASE("a due nudge leaves only after its commit; a failed commit sends nothi
   w.store.commit_all();
   w.settle();
   CHECK(w.web.sent.size() == sent_before);
-  run_due_at(w, "2026-03-09T07:00:00Z");
+  run_due_at(w, "2026-03-08T07:01:00Z");  // the next run (the timer, or the test clock) tries it again
   CHECK(unprompted(w, core::MessageKind::checkin) == 1);
+  run_due_at(w, "2026-03-09T07:00:00Z");  // and the next day's comes once
+  CHECK(unprompted(w, core::MessageKind::checkin) == 2);
 }
 
 TEST_CASE("nudges past their lateness are dropped from the backlog of a returning person", "[core][nudges]") {
