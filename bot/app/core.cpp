@@ -93,28 +93,17 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   schedule::DueQueue due;
   asio::steady_timer timer;
   std::optional<core::TimePoint> armed_for;
-  double reported_due_items = 0;  // what the gauge says, so it can be moved by the difference
-
-  void report_due_items() {
-    double now = static_cast<double>(due.size());
-    metrics.add_gauge("bounceback_due_items", {}, now - reported_due_items);
-    reported_due_items = now;
-  }
+  void report_due_items() { metrics.set_gauge("bounceback_due_items", {}, static_cast<double>(due.size())); }
 
   // When each cached person was last used (evict_idle drops the long untouched).
   std::unordered_map<core::PersonId, core::TimePoint> touched;
-  double reported_cached = 0;
 
   Person& touch(Person& p) {
     touched[p.id] = clock.now();
     return p;
   }
 
-  void report_cached() {
-    double now = static_cast<double>(people.size());
-    metrics.add_gauge("bounceback_people_cached", {}, now - reported_cached);
-    reported_cached = now;
-  }
+  void report_cached() { metrics.set_gauge("bounceback_people_cached", {}, static_cast<double>(people.size())); }
 
   Person& remember(Person p) {
     by_address[p.address] = p.id;

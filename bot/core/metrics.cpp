@@ -63,6 +63,11 @@ void Metrics::add_gauge(std::string_view name, const Labels& labels, double delt
   family(name).series[render_labels(labels)] += delta;
 }
 
+void Metrics::set_gauge(std::string_view name, const Labels& labels, double value) {
+  std::lock_guard lock(mutex_);
+  family(name).series[render_labels(labels)] = value;
+}
+
 void Metrics::observe(std::string_view name, double value) {
   std::lock_guard lock(mutex_);
   Family& f = family(name);

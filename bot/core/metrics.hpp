@@ -18,6 +18,7 @@ class Metrics {
 
   void add_counter(std::string_view name, const Labels& labels, double by = 1);
   void add_gauge(std::string_view name, const Labels& labels, double delta);
+  void set_gauge(std::string_view name, const Labels& labels, double value);
   void observe(std::string_view name, double value);  // a histogram declared in the constructor
 
   double value(std::string_view name, const Labels& labels = {}) const;  // counter or gauge

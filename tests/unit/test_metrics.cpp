@@ -27,3 +27,13 @@ TEST_CASE("label values are escaped", "[metrics]") {
   m.add_counter("bounceback_frames_rejected_total", {{"code", "a\"b\\c"}});
   CHECK_THAT(m.render(), Catch::Contains(R"(code="a\"b\\c")"));
 }
+
+TEST_CASE("a gauge can be set to a value as well as moved by a difference", "[metrics]") {
+  Metrics m;
+  m.set_gauge("bounceback_due_items", {}, 7);
+  m.set_gauge("bounceback_due_items", {}, 3);
+  CHECK(m.value("bounceback_due_items") == 3);
+  m.add_gauge("bounceback_due_items", {}, 2);
+  CHECK(m.value("bounceback_due_items") == 5);
+  CHECK_THAT(m.render(), Catch::Contains("bounceback_due_items 5\n"));
+}
