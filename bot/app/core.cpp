@@ -406,13 +406,11 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
 
   // A nudge that waited in the outbox longer than its kind allows is not delivered late.
   bool stale(const Outgoing& m, core::TimePoint now) const {
-    if (m.kind == core::MessageKind::nudge) return now - m.created > settings.nudge_rules.nudge_max_lateness;
-    if (m.kind != core::MessageKind::checkin) return false;
-    if (settings.nudge_rules.checkin_max_lateness) return now - m.created > *settings.nudge_rules.checkin_max_lateness;
+    if (m.kind != core::MessageKind::nudge && m.kind != core::MessageKind::checkin) return false;
     auto it = people.find(m.person);
     const date::time_zone* zone =
         it == people.end() ? schedule::zone_or_utc(settings.default_timezone) : coach::zone_of(it->second, settings.nudge_rules);
-    return now >= schedule::end_of_local_day(zone, m.created);
+    return coach::too_late(m.kind == core::MessageKind::checkin, m.created, now, zone, settings.nudge_rules);
   }
 
   static bool wants(const coach::CoachTurn& turn, const char* action) {

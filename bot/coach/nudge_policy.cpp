@@ -13,6 +13,13 @@ const date::time_zone* zone_of(const core::Person& person, const NudgeRules& rul
   return schedule::zone_or_utc(person.timezone.empty() ? rules.default_timezone : person.timezone);
 }
 
+bool too_late(bool checkin, core::TimePoint since, core::TimePoint now, const date::time_zone* zone,
+              const NudgeRules& rules) {
+  if (!checkin) return now - since > rules.nudge_max_lateness;
+  if (rules.checkin_max_lateness) return now - since > *rules.checkin_max_lateness;
+  return now > schedule::end_of_local_day(zone, since);
+}
+
 NudgeDecision decide_nudge(core::Person& person, const core::DueItem& item, bool has_open_step, core::TimePoint now,
                            const NudgeRules& rules) {
   core::NudgeSettings& n = person.nudges;
@@ -32,11 +39,7 @@ NudgeDecision decide_nudge(core::Person& person, const core::DueItem& item, bool
   if (person.last_seen != core::TimePoint{} && now - person.last_seen >= days(rules.encourage_after_days))
     kind = Send::encouragement;
 
-  auto max_late = kind == Send::checkin
-                      ? (rules.checkin_max_lateness ? duration_cast<milliseconds>(*rules.checkin_max_lateness)
-                                                    : schedule::end_of_local_day(zone, item.due) - item.due)
-                      : duration_cast<milliseconds>(rules.nudge_max_lateness);
-  if (now - item.due > max_late) return skip("late");  // downtime: no burst of stale nudges
+  if (too_late(kind == Send::checkin, item.due, now, zone, rules)) return skip("late");  // downtime: no burst
 
   std::optional<core::TimePoint> hold;
   const char* held_by = "quiet";

@@ -38,6 +38,12 @@ std::vector<core::DueItem> plan_nudges(core::Person& person, core::TimePoint now
 std::optional<core::TimePoint> snooze_end(const core::Person& person, const std::string& what, core::TimePoint now,
                                           const NudgeRules& rules);
 
+// Whether a scheduled message due (or created) at `since` is too late to send at `now`:
+// a check-in lasts the rest of its local day (or checkin_max_lateness), anything else
+// nudge_max_lateness. One rule for due items and for what waited in an outbox.
+bool too_late(bool checkin, core::TimePoint since, core::TimePoint now, const date::time_zone* zone,
+              const NudgeRules& rules);
+
 // The person's own zone, else the default one.
 const date::time_zone* zone_of(const core::Person& person, const NudgeRules& rules);
 
