@@ -15,12 +15,10 @@ NudgeActions::NudgeActions(core::Person& person, GoalBook& book, dialog::DialogC
 void NudgeActions::describe(const core::Person& person, dialog::DialogContext& context, core::TimePoint now,
                             const NudgeRules& rules) {
   const core::NudgeSettings& n = person.nudges;
-  std::string times;
-  for (auto m : n.times) times += (times.empty() ? "" : ", ") + core::format_minute(m);
+  std::string times = n.times_text(", ");
   context["nudge_times"] = times.empty() ? "none yet" : times;
   context["has_nudges"] = times.empty() ? "" : "1";
-  context["quiet_hours"] =
-      n.has_quiet_hours() ? core::format_minute(n.quiet_from) + "-" + core::format_minute(n.quiet_to) : "none";
+  context["quiet_hours"] = n.has_quiet_hours() ? n.quiet_hours_text() : "none";
   context["nudges_paused"] = n.paused ? "1" : "";
   context["nudges_paused_note"] = n.paused ? " They are paused: /resume turns them on." : "";
   const date::time_zone* zone = zone_of(person, rules);

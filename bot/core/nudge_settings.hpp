@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "bot/core/time_point.hpp"
@@ -22,6 +23,9 @@ struct NudgeSettings {
   std::uint32_t epoch = 0;           // bumped whenever the due items are rebuilt
 
   bool has_quiet_hours() const { return quiet_from >= 0 && quiet_to >= 0 && quiet_from != quiet_to; }
+  // "09:00<separator>18:30", and "22:00-07:00" (empty without quiet hours).
+  std::string times_text(const char* separator = ",") const;
+  std::string quiet_hours_text() const;
   bool operator==(const NudgeSettings&) const = default;
 };
 

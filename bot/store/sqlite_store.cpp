@@ -28,13 +28,7 @@ constexpr const char* kPersonColumns =
     "last_seen_at, dialog_state, safety_pause_until, goals, nudge_times, quiet_hours, snoozed_until, remind_at, "
     "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch, unreachable FROM people ";
 
-// Nudge times as "09:00,18:30"; quiet hours as "22:00-07:00" (readable in the database).
-std::string encode_times(const std::vector<std::uint16_t>& times) {
-  std::string out;
-  for (auto m : times) out += (out.empty() ? "" : ",") + core::format_minute(m);
-  return out;
-}
-
+// Nudge times are kept as "09:00,18:30" and quiet hours as "22:00-07:00" (readable in the database).
 std::vector<std::uint16_t> decode_times(const std::string& text) {
   std::vector<std::uint16_t> out;
   for (std::size_t at = 0; at < text.size();) {
@@ -275,10 +269,8 @@ std::string SqliteStore::export_person(core::PersonId id) {
   out["conversation"] = state.is_discarded() ? nlohmann::json::object() : state;
   auto goals = nlohmann::json::parse(p.goals.empty() ? "{}" : p.goals, nullptr, false);
   out["goals"] = goals.is_discarded() ? nlohmann::json::object() : goals;
-  out["nudges"] = {{"times", encode_times(p.nudges.times)},
-                   {"quiet_hours", p.nudges.has_quiet_hours()
-                                       ? core::format_minute(p.nudges.quiet_from) + "-" + core::format_minute(p.nudges.quiet_to)
-                                       : ""},
+  out["nudges"] = {{"times", p.nudges.times_text()},
+                   {"quiet_hours", p.nudges.quiet_hours_text()},
                    {"paused", p.nudges.paused},
                    {"snoozed_until_ms", to_ms(p.nudges.snoozed_until)}};
   auto messages = nlohmann::json::array();
@@ -333,8 +325,8 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
           upsert_person.bind(5, p.display_name).bind(6, p.timezone).bind(7, to_ms(p.created)).bind(8, to_ms(p.last_seen));
           upsert_person.bind(9, p.dialog_state).bind(10, to_ms(p.safety_pause_until)).bind(11, p.goals);
           const core::NudgeSettings& n = p.nudges;
-          upsert_person.bind(12, encode_times(n.times))
-              .bind(13, n.has_quiet_hours() ? core::format_minute(n.quiet_from) + "-" + core::format_minute(n.quiet_to) : "")
+          upsert_person.bind(12, n.times_text())
+              .bind(13, n.quiet_hours_text())
               .bind(14, to_ms(n.snoozed_until)).bind(15, to_ms(n.remind_at)).bind(16, n.paused ? 1 : 0)
               .bind(17, n.unanswered).bind(18, n.skipped_last ? 1 : 0).bind(19, to_ms(n.last_nudged))
               .bind(20, static_cast<std::int64_t>(n.epoch)).bind(21, n.unreachable ? 1 : 0);

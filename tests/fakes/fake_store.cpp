@@ -25,14 +25,9 @@ std::optional<core::Person> FakeStore::find_person_by_id(core::PersonId id) {
   return it->second;
 }
 
-std::vector<core::DueItem> FakeStore::load_due() {
-  std::lock_guard lock(mutex_);
-  std::vector<core::DueItem> out;
-  for (const auto& [key, d] : due_) out.push_back(d);
-  return out;
-}
+std::vector<core::DueItem> FakeStore::load_due() { return all_due(); }
 
-std::vector<core::DueItem> FakeStore::load_due_locked() const {
+std::vector<core::DueItem> FakeStore::all_due() const {
   std::lock_guard lock(mutex_);
   std::vector<core::DueItem> out;
   for (const auto& [key, d] : due_) out.push_back(d);

@@ -32,7 +32,7 @@ class FakeStore final : public store::Store {
 
   std::vector<core::Outgoing> outbox() const;
   std::vector<std::int64_t> delivered() const;
-  std::vector<core::DueItem> due() const { return load_due_locked(); }
+  std::vector<core::DueItem> due() const { return all_due(); }
 
  private:
   mutable std::mutex mutex_;
@@ -42,7 +42,7 @@ class FakeStore final : public store::Store {
   std::vector<std::int64_t> delivered_;
   std::map<std::string, std::string> settings_;
   std::map<std::tuple<core::PersonId, int, int>, core::DueItem> due_;
-  std::vector<core::DueItem> load_due_locked() const;
+  std::vector<core::DueItem> all_due() const;
   bool fail_next_ = false;
 };
 
