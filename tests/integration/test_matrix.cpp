@@ -162,7 +162,11 @@ TEST_CASE("matrix: in a room with more people only commands and mentions are ans
   DaemonProcess daemon(data.path(), matrix_args(hs), token_env());
   std::string room = joined_room(hs, kMira, {"@sam:fake.test"});
   hs.say(room, "@sam:fake.test", "we met on Thursday, it was good");
-  hs.say(room, kMira, "coach: how does this work?");
+  // Two more /sync calls after it: the bot has seen the talk and said nothing.
+  auto syncs = hs.sync_sinces().size();
+  REQUIRE(hs.wait_for([&] { return hs.sync_sinces().size() >= syncs + 2; }, 15s));
+  CHECK(hs.bot_messages(room).empty());
+  hs.say(room, kMira, "coach: how does this work?");  // naming the bot
   REQUIRE(hs.wait_for([&] { return !hs.bot_messages(room).empty(); }, 10s));
   CHECK_FALSE(says(hs, room, "Thursday"));
   hs.say(room, kMira, "/help");
@@ -181,6 +185,18 @@ TEST_CASE("matrix: a refused token is a clear error in the log and /healthz", "[
   CHECK(body["status"] == "degraded");
   CHECK_THAT(body["connectors"]["matrix"].get<std::string>(), Catch::StartsWith("M_UNKNOWN_TOKEN"));
   CHECK(daemon.log().find(kToken) == std::string::npos);
+}
+
+TEST_CASE("matrix: a wrong password is a clear error in the log and /healthz", "[matrix][integration]") {
+  FakeHomeserver hs(kBot, kToken, "correct horse battery");
+  TempDir data;
+  DaemonProcess daemon(data.path(), matrix_args(hs), {"BOUNCEBACK_MATRIX_PASSWORD=wrong horse"});
+  REQUIRE(daemon.wait_for_log(std::regex("matrix: login as @coach:fake.test failed: 403 M_FORBIDDEN"), 10s));
+  auto health = http_request(daemon.port(), "GET", "/healthz");
+  CHECK(health.status == 503);
+  CHECK_THAT(json::parse(health.body)["connectors"]["matrix"].get<std::string>(), Catch::StartsWith("login failed"));
+  CHECK(daemon.log().find("wrong horse") == std::string::npos);
+  CHECK(hs.sync_sinces().empty());  // no /sync without a token
 }
 
 TEST_CASE("matrix: a password login keeps one device across restarts", "[matrix][integration]") {

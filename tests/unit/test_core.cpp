@@ -324,3 +324,26 @@ TEST_CASE("idle people leave the cache after their writes are on disk, and come 
   auto again = w.hello(me.token);  // the token still finds them
   CHECK(again.user == me.user);
 }
+
+TEST_CASE("nudge commands with bad input say how to write them and change nothing", "[core][nudges]") {
+  World w;
+  auto me = w.hello();
+  auto answer = [&](const std::string& words) {
+    auto before = w.web.sent.size();
+    say(w, me.user, words);
+    REQUIRE(w.web.sent.size() > before);
+    return w.web.sent[before].text;
+  };
+  CHECK_THAT(answer("/quiet 25:00-07:00"), Catch::Contains("Write quiet hours as two times"));
+  CHECK_THAT(answer("/quiet 22:00"), Catch::Contains("Write quiet hours as two times"));
+  CHECK_THAT(answer("/quiet 07:00-07:00"), Catch::Contains("Write quiet hours as two times"));
+  CHECK_THAT(answer("/snooze 3d"), Catch::Contains("/snooze 30m"));
+  CHECK_THAT(answer("/snooze 100h"), Catch::Contains("/snooze 30m"));
+  CHECK_THAT(answer("/nudge off 10:00"), Catch::Contains("You have no nudge at 10:00"));
+  CHECK_THAT(answer("/nudge 9 o'clock"), Catch::Contains("no daily nudges yet"));  // not a time: the list and how
+  for (int hour = 6; hour < 12; ++hour) answer("/nudge " + std::to_string(hour) + ":00");
+  CHECK_THAT(answer("/nudge 13:00"), Catch::Contains("You already have 6 daily nudges"));
+  auto due = w.store.due();
+  CHECK(due.size() == 6);  // nothing for 13:00
+  CHECK_THAT(answer("/quiet 22:00 - 07:00"), Catch::Contains("Quiet hours: 22:00-07:00"));  // spaces are fine
+}
