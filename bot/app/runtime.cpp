@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <optional>
 #include <utility>
 
 #include <boost/asio/io_context.hpp>
@@ -56,10 +57,77 @@ bool same_secret(const std::string& a, const std::string& b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+// A secret from the environment variable a `*_env` key names; empty when unset.
+std::string secret(const std::string& variable) {
+  const char* value = std::getenv(variable.c_str());
+  return value ? value : "";
+}
+
+// The Telegram connector's settings from the config, the environment and the store;
+// nothing (after logging why) when it cannot run.
+std::optional<telegram::TelegramSettings> telegram_settings(const Config& config, store::Store& store) {
+  telegram::TelegramSettings ts;
+  ts.token = secret(config.telegram.token_env);
+  if (ts.token.empty()) {
+    spdlog::error("telegram: enabled, but the environment variable {} with the bot token is not set",
+                  config.telegram.token_env);
+    return std::nullopt;
+  }
+  ts.api_base = config.telegram.api_base;
+  ts.webhook = config.telegram.mode == "webhook";
+  ts.webhook_url = config.telegram.webhook_url;
+  if (ts.webhook) {
+    ts.webhook_secret = secret(config.telegram.webhook_secret_env);
+    if (ts.webhook_secret.empty()) {
+      spdlog::error("telegram: webhook mode needs a secret in the environment variable {}",
+                    config.telegram.webhook_secret_env);
+      return std::nullopt;
+    }
+  }
+  ts.poll_timeout = config.telegram.poll_timeout;
+  ts.request_timeout = config.telegram.request_timeout;
+  try {
+    if (auto offset = store.setting(telegram::TelegramConnector::kOffsetKey)) ts.offset = std::stoll(*offset);
+  } catch (const std::exception& e) {
+    spdlog::error("telegram: cannot read the saved update offset: {}", e.what());
+    return std::nullopt;
+  }
+  return ts;
+}
+
+// The same for Matrix; a new database gets its transaction id prefix here (saved through `core`).
+std::optional<matrix::MatrixSettings> matrix_settings(const Config& config, store::Store& store, Core& core) {
+  matrix::MatrixSettings ms;
+  ms.homeserver = config.matrix.homeserver;
+  ms.user_id = config.matrix.user_id;
+  ms.access_token = secret(config.matrix.token_env);
+  if (ms.access_token.empty()) ms.password = secret(config.matrix.password_env);
+  if (ms.access_token.empty() && ms.password.empty()) {
+    spdlog::error("matrix: enabled, but neither {} (an access token) nor {} (the bot account's password) is set",
+                  config.matrix.token_env, config.matrix.password_env);
+    return std::nullopt;
+  }
+  ms.sync_timeout = config.matrix.sync_timeout;
+  ms.request_timeout = config.matrix.request_timeout;
+  try {
+    ms.since = store.setting(matrix::MatrixConnector::kSinceKey).value_or("");
+    ms.device_id = store.setting(matrix::MatrixConnector::kDeviceKey).value_or("");
+    ms.txn_prefix = store.setting("matrix.txn_prefix").value_or("");
+  } catch (const store::StoreError& e) {
+    spdlog::error("matrix: cannot read the saved sync position: {}", e.what());
+    return std::nullopt;
+  }
+  if (ms.txn_prefix.empty()) {  // once per database: transaction ids never repeat across databases
+    ms.txn_prefix = core::random_token(6);
+    core.checkpoint("matrix.txn_prefix", ms.txn_prefix, nullptr);
+  }
+  return ms;
+}
+
 void add_admin_routes(HttpServer& server, const Config& config, core::ManualClock* manual_clock, Core& core) {
-  const char* token = std::getenv(config.admin_token_env.c_str());
-  if (!token || !*token) return;  // no token configured: /admin/* does not exist (404)
-  std::string expected = std::string("Bearer ") + token;
+  std::string token = secret(config.admin_token_env);
+  if (token.empty()) return;  // no token configured: /admin/* does not exist (404)
+  std::string expected = "Bearer " + token;
   if (!manual_clock) return;  // the only admin endpoint so far is the test clock
 
   server.route("POST", "/admin/clock", [expected, manual_clock, &core](const HttpRequest& req, HttpServer::Respond respond) {
@@ -152,70 +220,21 @@ int run_daemon(const Config& config) {
 
   std::unique_ptr<telegram::TelegramConnector> tg;
   if (config.telegram.enabled) {
-    telegram::TelegramSettings ts;
-    const char* token = std::getenv(config.telegram.token_env.c_str());
-    if (!token || !*token) {
-      spdlog::error("telegram: enabled, but the environment variable {} with the bot token is not set",
-                    config.telegram.token_env);
-      return 1;
-    }
-    ts.token = token;
-    ts.api_base = config.telegram.api_base;
-    ts.webhook = config.telegram.mode == "webhook";
-    ts.webhook_url = config.telegram.webhook_url;
-    if (ts.webhook) {
-      const char* secret = std::getenv(config.telegram.webhook_secret_env.c_str());
-      if (!secret || !*secret) {
-        spdlog::error("telegram: webhook mode needs a secret in the environment variable {}",
-                      config.telegram.webhook_secret_env);
-        return 1;
-      }
-      ts.webhook_secret = secret;
-    }
-    ts.poll_timeout = config.telegram.poll_timeout;
-    ts.request_timeout = config.telegram.request_timeout;
-    try {
-      if (auto offset = store->setting(telegram::TelegramConnector::kOffsetKey)) ts.offset = std::stoll(*offset);
-    } catch (const std::exception& e) {
-      spdlog::error("telegram: cannot read the saved update offset: {}", e.what());
-      return 1;
-    }
-    tg = std::make_unique<telegram::TelegramConnector>(io, core, metrics, std::move(ts));
+    auto ts = telegram_settings(config, *store);
+    if (!ts) return 1;
+    bool webhook = ts->webhook;
+    tg = std::make_unique<telegram::TelegramConnector>(io, core, metrics, std::move(*ts));
     core.attach(*tg);
-    if (config.telegram.mode == "webhook")
+    if (webhook)
       server.route("POST", telegram::TelegramConnector::kWebhookPath,
                    [&tg](const HttpRequest& req, HttpServer::Respond respond) { tg->handle_webhook(req, std::move(respond)); });
   }
 
   std::unique_ptr<matrix::MatrixConnector> mx;
   if (config.matrix.enabled) {
-    matrix::MatrixSettings ms;
-    ms.homeserver = config.matrix.homeserver;
-    ms.user_id = config.matrix.user_id;
-    const char* token = std::getenv(config.matrix.token_env.c_str());
-    const char* password = std::getenv(config.matrix.password_env.c_str());
-    if (token && *token) ms.access_token = token;
-    else if (password && *password) ms.password = password;
-    else {
-      spdlog::error("matrix: enabled, but neither {} (an access token) nor {} (the bot account's password) is set",
-                    config.matrix.token_env, config.matrix.password_env);
-      return 1;
-    }
-    ms.sync_timeout = config.matrix.sync_timeout;
-    ms.request_timeout = config.matrix.request_timeout;
-    try {
-      ms.since = store->setting(matrix::MatrixConnector::kSinceKey).value_or("");
-      ms.device_id = store->setting(matrix::MatrixConnector::kDeviceKey).value_or("");
-      ms.txn_prefix = store->setting("matrix.txn_prefix").value_or("");
-    } catch (const store::StoreError& e) {
-      spdlog::error("matrix: cannot read the saved sync position: {}", e.what());
-      return 1;
-    }
-    if (ms.txn_prefix.empty()) {  // once per database: transaction ids never repeat across databases
-      ms.txn_prefix = core::random_token(6);
-      core.checkpoint("matrix.txn_prefix", ms.txn_prefix, nullptr);
-    }
-    mx = std::make_unique<matrix::MatrixConnector>(io, core, metrics, std::move(ms));
+    auto ms = matrix_settings(config, *store, core);
+    if (!ms) return 1;
+    mx = std::make_unique<matrix::MatrixConnector>(io, core, metrics, std::move(*ms));
     core.attach(*mx);
   }
 
