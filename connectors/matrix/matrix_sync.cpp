@@ -23,7 +23,6 @@ std::optional<MatrixEvent> read_event(const std::string& room_id, const json& e)
   out.sender = text_of(e, "sender");
   out.type = text_of(e, "type");
   out.state_key = text_of(e, "state_key");
-  if (auto ts = e.find("origin_server_ts"); ts != e.end() && ts->is_number_integer()) out.origin_server_ts = ts->get<std::int64_t>();
   if (out.type.empty() || out.sender.empty()) return std::nullopt;
   json content = e.value("content", json::object());
   if (!content.is_object()) content = json::object();

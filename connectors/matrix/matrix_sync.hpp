@@ -21,7 +21,6 @@ struct MatrixEvent {
   std::string body;        // the text (messages)
   std::string membership;  // join, leave, invite, ... (member events)
   std::string state_key;   // whose membership (member events)
-  std::int64_t origin_server_ts = 0;
 };
 
 // What bounceback takes from one /sync answer. Unknown event types are kept as they are

@@ -217,9 +217,4 @@ bool FakeTelegram::wait_for(const std::function<bool()>& condition, std::chrono:
   return true;
 }
 
-std::int64_t FakeTelegram::updates_pushed() const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->next_update_id - 1000;
-}
-
 }  // namespace bounceback::testing

@@ -51,7 +51,6 @@ class FakeTelegram {
   // Waits until `count` messages were delivered to `chat_id`; false at the deadline.
   bool wait_delivered(std::int64_t chat_id, std::size_t count, std::chrono::milliseconds deadline);
   bool wait_for(const std::function<bool()>& condition, std::chrono::milliseconds deadline);
-  std::int64_t updates_pushed() const;
 
  private:
   struct Impl;
