@@ -4,6 +4,8 @@
 
 #include <cctype>
 
+#include "bot/core/html_text.hpp"
+
 namespace bounceback::matrix {
 
 using nlohmann::json;
@@ -77,20 +79,6 @@ MatrixError parse_error(int status, const std::string& body) {
   return e;
 }
 
-namespace {
-std::string escape_html(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '"') out += "&quot;";
-    else if (c == '\n') out += "<br>";
-    else out += c;
-  }
-  return out;
-}
-}  // namespace
 
 std::string message_content(const core::Outgoing& m) {
   std::string list;
@@ -100,12 +88,11 @@ std::string message_content(const core::Outgoing& m) {
   if (!list.empty()) body += "\n" + list;
   json content = {{"msgtype", "m.notice"}, {"body", body}};
   if (m.kind == core::MessageKind::celebration || m.kind == core::MessageKind::safety) {
-    auto newline = m.text.find('\n');
-    std::string html = "<b>" + escape_html(m.text.substr(0, newline)) + "</b>";
-    if (newline != std::string::npos) html += escape_html(std::string_view(m.text).substr(newline));
+    std::string html;
+    for (char c : core::first_line_bold_html(m.text)) html += c == '\n' ? std::string("<br>") : std::string(1, c);
     if (!m.choices.empty()) {
       html += "<ol>";
-      for (const auto& c : m.choices) html += "<li>" + escape_html(c.label) + "</li>";
+      for (const auto& c : m.choices) html += "<li>" + core::escape_html(c.label) + "</li>";
       html += "</ol>";
     }
     content["format"] = "org.matrix.custom.html";

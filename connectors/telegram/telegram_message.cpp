@@ -3,35 +3,15 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "bot/core/html_text.hpp"
+
 namespace bounceback::telegram {
 
 using nlohmann::json;
 
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  for (char c : text) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string send_message_body(std::int64_t chat_id, const core::Outgoing& message) {
-  std::string html;
   bool emphasise = message.kind == core::MessageKind::celebration || message.kind == core::MessageKind::safety;
-  if (emphasise) {
-    auto newline = message.text.find('\n');
-    std::string first = message.text.substr(0, newline);
-    html = "<b>" + escape_html(first) + "</b>";
-    if (newline != std::string::npos) html += escape_html(std::string_view(message.text).substr(newline));
-  } else {
-    html = escape_html(message.text);
-  }
+  std::string html = emphasise ? core::first_line_bold_html(message.text) : core::escape_html(message.text);
   json body = {{"chat_id", chat_id}, {"text", html}, {"parse_mode", "HTML"}, {"disable_web_page_preview", true}};
   json rows = json::array();
   for (const auto& c : message.choices)

@@ -8,9 +8,6 @@
 
 namespace bounceback::telegram {
 
-// Text for parse_mode HTML: <, > and & escaped (the only characters that need it).
-std::string escape_html(std::string_view text);
-
 // The sendMessage body for one outgoing message: HTML parse mode, celebrations and safety
 // messages with their first line in bold, choices as an inline keyboard (one button a
 // row; a choice id longer than Telegram's 64 bytes of callback_data is left out).
