@@ -80,6 +80,7 @@ struct FakeHomeserver::Impl {
   std::map<std::string, int> txn_requests;
   std::vector<std::string> txn_order;
   std::deque<Scripted> scripted;
+  std::deque<Scripted> scripted_syncs;
   std::vector<std::string> sinces;
   std::vector<json> login_requests;
   bool revoked = false;
@@ -191,6 +192,11 @@ struct FakeHomeserver::Impl {
       {
         std::lock_guard lock(mutex);
         sinces.push_back(since_text);
+        if (!scripted_syncs.empty()) {
+          Scripted answer = scripted_syncs.front();
+          scripted_syncs.pop_front();
+          return respond(http::HttpResponse::json(answer.status, answer.body));
+        }
         if (since_text.empty() || has_news(since) || timeout_ms <= 0) body = sync_body(since);
       }
       if (!body.is_null()) return respond(http::HttpResponse::json(200, body.dump()));
@@ -321,6 +327,11 @@ void FakeHomeserver::say_encrypted(const std::string& room, const std::string& s
 void FakeHomeserver::script_send(Scripted answer) {
   std::lock_guard lock(impl_->mutex);
   impl_->scripted.push_back(std::move(answer));
+}
+
+void FakeHomeserver::script_sync(Scripted answer) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->scripted_syncs.push_back(std::move(answer));
 }
 
 void FakeHomeserver::revoke_token() {

@@ -32,6 +32,7 @@ class FakeHomeserver {
     std::chrono::milliseconds delay{0};   // answer late (after storing the event)
   };
   void script_send(Scripted answer);
+  void script_sync(Scripted answer);  // the next /sync calls are answered with these instead
   void revoke_token();
 
   // The bodies of the bot's messages in a room, in order (as the room shows them).

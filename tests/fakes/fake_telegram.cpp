@@ -27,6 +27,7 @@ struct FakeTelegram::Impl {
   std::int64_t next_update_id = 1000;
   std::int64_t next_message_id = 1;
   std::deque<Scripted> scripted;
+  std::deque<Scripted> scripted_polls;
   std::vector<json> delivered;
 
   struct Poll {
@@ -83,6 +84,14 @@ struct FakeTelegram::Impl {
     for (const char* m : {"setMyCommands", "deleteWebhook", "setWebhook", "answerCallbackQuery", "editMessageReplyMarkup"})
       route(m, [](const json&, auto respond) { respond(ok(true)); });
     route("getUpdates", [this](const json& body, http::HttpServer::Respond respond) {
+      {
+        std::lock_guard lock(mutex);
+        if (!scripted_polls.empty()) {
+          Scripted answer = scripted_polls.front();
+          scripted_polls.pop_front();
+          return respond(http::HttpResponse::json(answer.status, answer.body));
+        }
+      }
       std::int64_t offset = body.value("offset", std::int64_t{0});
       json result = take(offset);
       int timeout = body.value("timeout", 0);
@@ -180,6 +189,11 @@ void FakeTelegram::person_taps(std::int64_t chat_id, const std::string& data, st
 void FakeTelegram::script_send(Scripted answer) {
   std::lock_guard lock(impl_->mutex);
   impl_->scripted.push_back(std::move(answer));
+}
+
+void FakeTelegram::script_poll(Scripted answer) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->scripted_polls.push_back(std::move(answer));
 }
 
 void FakeTelegram::clear_script() {

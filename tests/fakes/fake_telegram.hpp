@@ -38,6 +38,8 @@ class FakeTelegram {
     std::chrono::milliseconds delay{0};
   };
   void script_send(Scripted answer);
+  // The next getUpdates calls are answered with these instead (a 502 page, a 429 ...).
+  void script_poll(Scripted answer);
   void clear_script();
 
   struct Call {

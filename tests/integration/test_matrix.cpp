@@ -143,6 +143,20 @@ TEST_CASE("matrix: M_LIMIT_EXCEEDED waits retry_after_ms, 5xx is retried, order 
   CHECK(count(hs, room, "not a therapist") == 1);
 }
 
+TEST_CASE("matrix: /sync answering 502, a body without next_batch and M_LIMIT_EXCEEDED is tried again", "[matrix][integration]") {
+  FakeHomeserver hs(kBot, kToken);
+  TempDir data;
+  DaemonProcess daemon(data.path(), matrix_args(hs), token_env());
+  std::string room = joined_room(hs);
+  hs.script_sync({502, "<html>Bad gateway</html>"});
+  hs.script_sync({200, R"({"rooms":{}})"});
+  hs.script_sync({429, R"({"errcode":"M_LIMIT_EXCEEDED","error":"Too many requests","retry_after_ms":500})"});
+  hs.say(room, kMira, "/help");
+  CHECK(hs.wait_for([&] { return says(hs, room, "not a therapist"); }, 20s));
+  CHECK(count(hs, room, "not a therapist") == 1);
+  CHECK(daemon.wait_for_log(std::regex("matrix: /sync failed \\(the /sync answer has no next_batch\\)"), 5s));
+}
+
 TEST_CASE("matrix: encrypted rooms are told once that bounceback cannot read them", "[matrix][integration]") {
   FakeHomeserver hs(kBot, kToken);
   TempDir data;

@@ -208,6 +208,19 @@ TEST_CASE("fake Bot API: /export longer than one Telegram message arrives in par
   CHECK(everything["person"]["connector"] == "telegram");
 }
 
+TEST_CASE("fake Bot API: getUpdates answering 502, a page that is not JSON and 429 is polled again", "[telegram][integration]") {
+  FakeTelegram api(kToken);
+  api.script_poll({502, "<html><body>502 Bad Gateway</body></html>"});
+  api.script_poll({200, "not json at all"});
+  api.script_poll({429, R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}})"});
+  TempDir data;
+  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  api.person_writes(1414, "/help");
+  REQUIRE(api.wait_delivered(1414, 3, 20s));  // through every failure, with back-off
+  CHECK(api.calls("getUpdates").size() >= 4);
+  CHECK(daemon.log().find("getUpdates failed") != std::string::npos);
+}
+
 TEST_CASE("fake Bot API: a sticker is answered kindly that only text gets through", "[telegram][integration]") {
   FakeTelegram api(kToken);
   TempDir data;
