@@ -15,6 +15,7 @@
 #include "bot/coach/coach.hpp"
 #include "bot/coach/goal_actions.hpp"
 #include "bot/coach/goal_book.hpp"
+#include "bot/coach/group_coach.hpp"
 #include "bot/coach/nudge_actions.hpp"
 #include "bot/coach/nudge_policy.hpp"
 #include "bot/schedule/due_queue.hpp"
@@ -49,6 +50,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
     spdlog::info("schedule: {} due items loaded in {:.2f} s", due.size(), took.count());
     report_due_items();
+    for (auto [group, person] : store.load_memberships()) groups_of[person].push_back(group);
     for (const auto& line : this->settings.help_directory) help_directory += (help_directory.empty() ? "" : "\n") + ("• " + line);
   }
 
@@ -82,6 +84,9 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     if (it == books.end()) it = books.emplace(person.id, coach::GoalBook::from_json(person.goals)).first;
     return it->second;
   }
+
+  // Which group support channels each person is in (loaded at start; small next to people).
+  std::unordered_map<core::PersonId, std::vector<core::PersonId>> groups_of;
 
   // People deleted since start: whatever still arrives from their old sessions is dropped,
   // so a late message cannot bring a deleted person back.
@@ -268,6 +273,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     const auto remind_before = person.nudges.remind_at;
     coach::CoachTurn turn = decide(state, context, &nudges);
     if (goals.changed() || nudges.book_changed()) person.goals = book.to_json();
+    if (goals.completed() && !paused(person)) offer_share(person, *goals.completed(), rng, turn);
     apply(person, turn.actions);
     if (person.timezone != zone_before || person.nudges.times != times_before) {
       replan(person, tx);  // a new zone or new times: every item of the person again
@@ -380,6 +386,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     if (item.kind == core::DueKind::daily && std::find(n.times.begin(), n.times.end(), item.slot) == n.times.end())
       return;
     if (item.kind == core::DueKind::remind && item.due != n.remind_at) return;  // a later snooze replaced it
+    if (person->is_group()) return fire_group_checkin(*person, item, now, tx, fired);
     const coach::Goal* goal = book_of(*person).current();
     bool open_step = goal && goal->done() < goal->total();
     const core::NudgeSettings before = n;
@@ -423,6 +430,21 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   // handed to the connector without being stored, and their sessions are closed.
   void forget(Person& person, const coach::CoachTurn& turn, const std::string& correlation_id, store::Transaction tx) {
     tx.forget_person = person.id;
+    // Their shared wins and their place in check-in counts leave the groups too.
+    if (auto it = groups_of.find(person.id); it != groups_of.end()) {
+      for (auto id : it->second) {
+        Person* group = nullptr;
+        try {
+          group = find_by_id(id);
+        } catch (const store::StoreError& e) {
+          spdlog::error("core: cannot look up a group: {}", e.what());
+        }
+        if (!group) continue;
+        group->group.forget_person(person.id);
+        tx.people.push_back(*group);
+      }
+      groups_of.erase(it);
+    }
     std::vector<Outgoing> goodbye;
     address_replies(person, turn.replies, correlation_id, goodbye);
     for (auto& m : goodbye) m.id = 0;  // not in the outbox: nothing to acknowledge
@@ -482,8 +504,9 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   }
 
   // Turns the coach's replies into outbox entries: the last one answering a message is final.
+  // `last`: these are the last messages of the answer (false when more follow elsewhere).
   void address_replies(const Person& person, const std::vector<core::Reply>& replies,
-                       const std::string& correlation_id, std::vector<Outgoing>& out) {
+                       const std::string& correlation_id, std::vector<Outgoing>& out, bool last = true) {
     for (std::size_t i = 0; i < replies.size(); ++i) {
       Outgoing m;
       m.id = next_outbox_id++;
@@ -493,7 +516,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       m.text = replies[i].text;
       m.choices = replies[i].choices;
       m.reply_to = correlation_id;
-      m.final = !correlation_id.empty() && i + 1 == replies.size();
+      m.final = last && !correlation_id.empty() && i + 1 == replies.size();
       m.created = clock.now();
       out.push_back(std::move(m));
     }
@@ -569,6 +592,180 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
            });
   }
 
+  // --- group support channels -------------------------------------------------------------
+
+  coach::GroupCoach group_coach() const { return coach::GroupCoach(coach.dialogs()); }
+
+  static std::mt19937 rng_for(const Person& p, core::TimePoint now) {
+    return std::mt19937(static_cast<std::uint32_t>(p.id * 2654435761u) ^ static_cast<std::uint32_t>(now.time_since_epoch().count()));
+  }
+
+  // The groups a person is in that bounceback can still post to (at most three are offered).
+  std::vector<const Person*> reachable_groups(const Person& person) {
+    std::vector<const Person*> out;
+    auto it = groups_of.find(person.id);
+    if (it == groups_of.end()) return out;
+    for (auto id : it->second) {
+      Person* group = nullptr;
+      try {
+        group = find_by_id(id);
+      } catch (const store::StoreError& e) {
+        spdlog::error("core: cannot look up a group: {}", e.what());
+      }
+      if (group && group->is_group() && !group->nudges.unreachable) out.push_back(group);
+      if (out.size() == 3) break;
+    }
+    return out;
+  }
+
+  // After a step was crossed off privately: "share this win with <group>?", only for people
+  // in a group with bounceback, and not during a safety pause.
+  void offer_share(const Person& person, const coach::GoalActions::CompletedStep& step, std::mt19937& rng,
+                   coach::CoachTurn& turn) {
+    if (person.is_group()) return;
+    auto groups = reachable_groups(person);
+    if (auto offer = group_coach().share_offer(groups, step.goal_index, step.number, rng))
+      turn.replies.push_back(std::move(*offer));
+  }
+
+  static std::string winner_name(const Person& person) {
+    return person.display_name.empty() ? std::string("Someone") : person.display_name;
+  }
+
+  // A tap on a share offer, in the person's private chat. False when the choice is not one.
+  bool share_choice(Person& person, const core::Incoming& message, store::Transaction& tx) {
+    if (!message.is_choice()) return false;
+    auto choice = coach::parse_share_choice(message.choice_id);
+    if (!choice) return false;
+    auto now = clock.now();
+    auto rng = rng_for(person, now);
+    auto desk = group_coach();
+    std::vector<core::Reply> replies;
+    if (choice->keep) {
+      replies.push_back(desk.private_word("share_kept", "", rng));
+    } else {
+      Person* group = nullptr;
+      auto mine = groups_of.find(person.id);
+      if (mine != groups_of.end() && std::find(mine->second.begin(), mine->second.end(), choice->group) != mine->second.end())
+        group = find_by_id(choice->group);
+      const auto& goals = book_of(person).goals();
+      const coach::Step* step = nullptr;
+      if (choice->goal_index >= 0 && choice->goal_index < static_cast<int>(goals.size()) &&
+          choice->step_number <= goals[choice->goal_index].total()) {
+        const auto& s = goals[choice->goal_index].steps[choice->step_number - 1];
+        if (s.done_at) step = &s;
+      }
+      if (!group || !group->is_group() || group->nudges.unreachable || !step) {
+        replies.push_back(desk.private_word("share_gone", "", rng));
+      } else {
+        auto t = desk.share(*group, person.id, winner_name(person), choice->with_step ? step->text : "", choice->key(), now, rng);
+        if (t.group_changed) tx.people.push_back(*group);
+        address_replies(*group, t.to_group, "", tx.outbox);
+        replies = std::move(t.to_sender);
+      }
+    }
+    std::erase_if(replies, [](const core::Reply& r) { return r.text.empty(); });
+    tx.people.push_back(person);
+    address_replies(person, replies, message.correlation_id, tx.outbox);
+    return true;
+  }
+
+  // The group chat of a group message, created (or, for a pre-groups Telegram group row,
+  // marked as a group) on first sight.
+  Person* group_for(const core::Incoming& message, const Person& sender) {
+    Person* group = find(message.group);
+    if (!group) {
+      group = &create(message.group, "");
+      group->group.creator = sender.id;  // the admin of a websocket room
+    }
+    group->group.is_group = true;
+    if (!message.group_title.empty()) group->display_name = message.group_title.substr(0, 100);
+    if (group->display_name.empty()) group->display_name = message.group.user.substr(0, 100);
+    return group;
+  }
+
+  void join(Person& person, Person& group, store::Transaction& tx) {
+    auto& mine = groups_of[person.id];
+    if (std::find(mine.begin(), mine.end(), group.id) != mine.end()) return;
+    mine.push_back(group.id);
+    tx.joined.emplace_back(group.id, person.id);
+  }
+
+  // Anything said or tapped in a group. The safety screen first: a brief caring word in
+  // the group (never the person's words), the crisis reply privately. Then the group's
+  // commands and check-in answers. Nothing of the person's private chat goes in.
+  void receive_in_group(Person& person, const core::Incoming& message, store::Transaction& tx) {
+    Person* group = group_for(message, person);
+    auto now = clock.now();
+    group->last_seen = message.at;
+    if (group->nudges.unreachable) {  // the platform refused it before; it is talking again
+      group->nudges.unreachable = false;
+      group->nudges.paused = false;
+    }
+    join(person, *group, tx);
+    if (person.display_name.empty() && !message.sender_name.empty()) person.display_name = message.sender_name.substr(0, 100);
+    const bool reachable = message.reachable_privately || !person.dialog_state.empty();
+    auto rng = rng_for(*group, now);
+    std::vector<core::Reply> to_group, to_sender;
+    bool person_saved = false;
+
+    safety::ScreenResult screened;
+    if (!message.is_choice() && !message.text.empty()) screened = safety->screen.screen(message.text);
+    if (screened.kind != safety::ScreenResult::Kind::none) {
+      metrics.add_counter("bounceback_safety_hits_total", {{"category", screened.category}});
+      metrics.add_counter("bounceback_group_safety_replies_total", {});
+      dialog::DialogState state = dialog::DialogState::from_json(person.dialog_state);
+      std::string country = country_of(person, state);
+      to_group.push_back(reachable ? safety->responder.group() : safety->responder.group_no_private(country));
+      if (screened.crisis()) {
+        person.safety_pause_until = message.at + std::chrono::hours(safety->policy->pause_hours);
+        if (reachable) to_sender.push_back(safety->responder.crisis(country));
+      } else if (reachable) {
+        auto turn = decide_for(person, tx, [&](dialog::DialogState& st, const dialog::DialogContext& context, dialog::ActionHandler* domain) {
+          return coach.start_at(person, st, "coping", "risk", context, domain);
+        });
+        to_sender = std::move(turn.replies);
+        person_saved = true;
+      }
+    } else {
+      auto request = coach::parse_group_request(message);
+      using Role = core::Incoming::Role;
+      bool admin = message.sender_role == Role::admin ||
+                   (message.sender_role == Role::unknown && group->group.creator == person.id);
+      auto t = group_coach().answer(*group, person.id, admin, request, now, rng);
+      if (t.schedule_changed) replan(*group, tx);
+      to_group = std::move(t.to_group);
+      if (reachable) to_sender = std::move(t.to_sender);
+    }
+    std::erase_if(to_group, [](const core::Reply& r) { return r.text.empty(); });
+    std::erase_if(to_sender, [](const core::Reply& r) { return r.text.empty(); });
+    tx.people.push_back(*group);
+    if (!person_saved) tx.people.push_back(person);
+    address_replies(*group, to_group, message.correlation_id, tx.outbox, to_sender.empty());
+    address_replies(person, to_sender, message.correlation_id, tx.outbox);
+  }
+
+  // A group's daily check-in fell due: posted with its buttons; the next one is planned.
+  void fire_group_checkin(Person& group, const core::DueItem& item, core::TimePoint now, store::Transaction& tx,
+                          std::vector<Fired>& fired) {
+    fired.push_back({item, group.nudges});
+    const date::time_zone* zone = coach::zone_of(group, settings.nudge_rules);
+    core::DueItem next = item;
+    next.due = schedule::next_daily(zone, item.slot, std::max(now, item.due));
+    due.push(next);
+    tx.due.push_back(next);
+    if (group.nudges.unreachable || coach::too_late(true, item.due, now, zone, settings.nudge_rules)) {
+      metrics.add_counter("bounceback_group_checkins_total", {{"result", "skipped"}});
+      return;
+    }
+    auto rng = rng_for(group, now);
+    auto reply = group_coach().checkin(group, now, rng);
+    tx.people.push_back(group);
+    if (!reply) return;
+    metrics.add_counter("bounceback_group_checkins_total", {{"result", "sent"}});
+    address_replies(group, {*reply}, "", tx.outbox);
+  }
+
   void receive(core::Incoming message) {
     if (message.at == core::TimePoint{}) message.at = clock.now();
     if (forgotten.count(message.from)) return;
@@ -589,7 +786,14 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       person->nudges.paused = false;
       person->nudges.unreachable = false;
     }
-    if (!screen_first(*person, message, tx)) {
+    if (message.in_group()) {
+      try {
+        receive_in_group(*person, message, tx);
+      } catch (const store::StoreError& e) {
+        spdlog::error("core: cannot look up a group: {}", e.what());
+        return;
+      }
+    } else if (!screen_first(*person, message, tx) && !share_choice(*person, message, tx)) {
       auto turn = decide_for(*person, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context, dialog::ActionHandler* domain) {
         return coach.answer(*person, state, message, context, domain);
       });

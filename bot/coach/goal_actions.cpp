@@ -118,7 +118,10 @@ void GoalActions::handle(const dialog::DialogAction& action, dialog::DialogOutpu
     book_.add_step(arg("text").substr(0, 300), now_);
   } else if (action.name == "complete_step") {
     state_.vars["step_number"] = arg("number");
-    auto outcome = book_.complete_step(parse_number(arg("number")), now_, timezone_);
+    int number = parse_number(arg("number"));
+    auto outcome = book_.complete_step(number, now_, timezone_);
+    if (outcome.result == StepOutcome::Result::done)
+      completed_ = CompletedStep{static_cast<int>(book_.goals().size()) - 1, number};
     describe(book_, context_, now_, timezone_);
     changed_ = true;
     return celebrate(outcome, out);

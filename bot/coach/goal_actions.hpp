@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <random>
 #include <string>
 
@@ -26,6 +27,13 @@ class GoalActions final : public dialog::ActionHandler {
 
   bool changed() const { return changed_; }
 
+  // The step crossed off in this turn, if one was (a win the person may share with a group).
+  struct CompletedStep {
+    int goal_index = 0;  // in GoalBook::goals()
+    int number = 0;      // 1-based
+  };
+  const std::optional<CompletedStep>& completed() const { return completed_; }
+
  private:
   void celebrate(const StepOutcome& outcome, dialog::DialogOutput& out);
   void say(const std::string& node, dialog::DialogOutput& out);
@@ -39,6 +47,7 @@ class GoalActions final : public dialog::ActionHandler {
   std::string timezone_;
   bool paused_;
   bool changed_ = false;
+  std::optional<CompletedStep> completed_;
 };
 
 }  // namespace bounceback::coach

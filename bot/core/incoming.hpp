@@ -19,6 +19,19 @@ struct Incoming {
   std::string cursor_key;
   std::string cursor_value;
 
+  // Said in a group support channel: the group's chat (empty connector: a private chat).
+  // `from` is still the person, at their private address.
+  Address group;
+  std::string group_title;   // the group's name on the platform
+  std::string sender_name;   // the person's name on the platform (for "<name> completed a step")
+  enum class Role { unknown, member, admin };
+  Role sender_role = Role::unknown;  // unknown: bounceback decides (a websocket room's creator)
+  // False when the platform may refuse a private message to them (a Telegram user who never
+  // opened a chat with the bot): the group is then asked to write to the bot privately.
+  bool reachable_privately = true;
+
+  bool in_group() const { return !group.connector.empty(); }
+
   bool is_choice() const { return !choice_id.empty(); }
 };
 

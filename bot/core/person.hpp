@@ -3,12 +3,11 @@
 #include <string>
 
 #include "bot/core/address.hpp"
+#include "bot/core/group_info.hpp"
 #include "bot/core/nudge_settings.hpp"
 #include "bot/core/time_point.hpp"
 
 namespace bounceback::core {
-
-using PersonId = std::int64_t;
 
 // What the core keeps about a person. Domain issues add goals, schedules, ...
 // in their own tables; this is the identity and the preferences every part needs.
@@ -24,7 +23,11 @@ struct Person {
   TimePoint safety_pause_until{};  // after a crisis message: no nudges or celebrations until then
   std::string goals;               // goals, steps and wins (JSON, bot/coach GoalBook)
   NudgeSettings nudges;
+  // Set for a group support channel (see GroupInfo): display_name is its title, timezone
+  // and nudges.times its daily check-in.
+  GroupInfo group;
 
+  bool is_group() const { return group.is_group; }
   bool operator==(const Person&) const = default;
 };
 

@@ -12,7 +12,7 @@ namespace {
 
 const std::set<std::string> kMessages = {"crisis",        "contacts",      "safe",
                                          "not_meant",     "group",         "choice_contacts",
-                                         "choice_safe",   "choice_not_meant"};
+                                         "choice_safe",   "choice_not_meant", "group_no_private"};
 
 class PolicyReader {
  public:
@@ -85,8 +85,9 @@ class PolicyReader {
         else policy.messages[k] = it->second.Scalar();
       }
       for (const auto& k : kMessages)
-        if (!policy.messages.count(k)) error(messages, "messages: '" + k + "' is missing");
-      for (const char* k : {"crisis", "contacts"})
+        if (!policy.messages.count(k) && k != "group_no_private")  // optional: newer than the others
+          error(messages, "messages: '" + k + "' is missing");
+      for (const char* k : {"crisis", "contacts", "group_no_private"})
         if (policy.messages.count(k) && policy.messages[k].find("{{resources}}") == std::string::npos)
           error(messages[k], std::string("message '") + k + "' must show {{resources}}");
     }

@@ -41,4 +41,11 @@ core::Reply SafetyResponder::safe() const { return {core::MessageKind::safety, m
 core::Reply SafetyResponder::not_meant() const { return {core::MessageKind::reply, message("not_meant"), {}}; }
 core::Reply SafetyResponder::group() const { return {core::MessageKind::safety, message("group"), {}}; }
 
+core::Reply SafetyResponder::group_no_private(const std::string& country) const {
+  std::string text = message("group_no_private", country);
+  if (text.empty())  // an older safety file without this message
+    text = "I'm sorry things are so hard right now. These people are there for you at any time:\n" + resources(country);
+  return {core::MessageKind::safety, text, {}};
+}
+
 }  // namespace bounceback::safety

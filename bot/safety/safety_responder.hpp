@@ -22,6 +22,8 @@ class SafetyResponder {
   core::Reply safe() const;                                // "I'm safe, continue"
   core::Reply not_meant() const;                           // "that's not what I meant"
   core::Reply group() const;                               // in a group: brief, no words repeated
+  // In a group, for a person bounceback cannot message privately: the resources there.
+  core::Reply group_no_private(const std::string& country) const;
 
   // "• Service: call 988, text 988, https://..." lines: the country's, then international.
   std::string resources(const std::string& country) const;

@@ -13,7 +13,7 @@ namespace bounceback::store {
 namespace {
 
 // Times are UTC milliseconds since the epoch.
-constexpr std::array<Migration, 7> kMigrations{{
+constexpr std::array<Migration, 8> kMigrations{{
     {1, "people",
      R"sql(
 CREATE TABLE people (
@@ -83,6 +83,17 @@ CREATE TABLE due (
   epoch INTEGER NOT NULL,
   PRIMARY KEY (person_id, kind, slot)
 ) WITHOUT ROWID;
+)sql"},
+    {8, "groups: support channels are rows of people; who is in which group",
+     R"sql(
+ALTER TABLE people ADD COLUMN group_state TEXT NOT NULL DEFAULT '';
+CREATE TABLE group_members (
+  group_id  INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+  joined_at INTEGER NOT NULL,
+  PRIMARY KEY (group_id, person_id)
+) WITHOUT ROWID;
+CREATE INDEX group_members_by_person ON group_members(person_id);
 )sql"},
 }};
 

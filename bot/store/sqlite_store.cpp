@@ -26,7 +26,7 @@ TimePoint from_ms(std::int64_t ms) { return TimePoint{std::chrono::milliseconds{
 constexpr const char* kPersonColumns =
     "SELECT id, connector, platform_user, COALESCE(token_hash, ''), display_name, timezone, created_at, "
     "last_seen_at, dialog_state, safety_pause_until, goals, nudge_times, quiet_hours, snoozed_until, remind_at, "
-    "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch, unreachable FROM people ";
+    "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch, unreachable, group_state FROM people ";
 
 // Nudge times are kept as "09:00,18:30" and quiet hours as "22:00-07:00" (readable in the database).
 std::vector<std::uint16_t> decode_times(const std::string& text) {
@@ -66,6 +66,7 @@ core::Person read_person(const SqliteStatement& row) {
   p.nudges.last_nudged = from_ms(row.column_int(18));
   p.nudges.epoch = static_cast<std::uint32_t>(row.column_int(19));
   p.nudges.unreachable = row.column_int(20) != 0;
+  p.group = core::GroupInfo::from_json(row.column_text(21));
   return p;
 }
 
@@ -111,15 +112,15 @@ struct SqliteStore::WriterStatements {
       : upsert_person(db,
         "INSERT INTO people (id, connector, platform_user, token_hash, display_name, timezone, created_at, "
         "last_seen_at, dialog_state, safety_pause_until, goals, nudge_times, quiet_hours, snoozed_until, remind_at, "
-        "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch, unreachable) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch, unreachable, group_state) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash, display_name = excluded.display_name, "
         "timezone = excluded.timezone, last_seen_at = excluded.last_seen_at, dialog_state = excluded.dialog_state, "
         "safety_pause_until = excluded.safety_pause_until, goals = excluded.goals, nudge_times = excluded.nudge_times, "
         "quiet_hours = excluded.quiet_hours, snoozed_until = excluded.snoozed_until, remind_at = excluded.remind_at, "
         "nudges_paused = excluded.nudges_paused, unanswered_nudges = excluded.unanswered_nudges, "
         "skipped_last_nudge = excluded.skipped_last_nudge, last_nudged_at = excluded.last_nudged_at, "
-        "schedule_epoch = excluded.schedule_epoch, unreachable = excluded.unreachable"),
+        "schedule_epoch = excluded.schedule_epoch, unreachable = excluded.unreachable, group_state = excluded.group_state"),
         insert_outbox(db,
         "INSERT INTO outbox (id, person_id, kind, text, choices, reply_to, final, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
@@ -133,12 +134,13 @@ struct SqliteStore::WriterStatements {
         remove_due(db, "DELETE FROM due WHERE person_id = ? AND kind = ? AND slot = ? AND epoch = ?"),
         inactive(db,
         "SELECT id, connector, platform_user FROM people WHERE last_seen_at < ? OR "
-        "(COALESCE(json_extract(dialog_state, '$.onboarded'), 0) = 0 AND last_seen_at < ?)"),
+        "(group_state = '' AND COALESCE(json_extract(dialog_state, '$.onboarded'), 0) = 0 AND last_seen_at < ?)"),
+        join_group(db, "INSERT OR IGNORE INTO group_members (group_id, person_id, joined_at) VALUES (?, ?, ?)"),
         put_setting(db,
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value") {}
 
   SqliteStatement upsert_person, insert_outbox, mark_delivered, forget_outbox, forget_person, clear_due, save_due,
-      remove_due, inactive, put_setting;
+      remove_due, inactive, join_group, put_setting;
 };
 
 SqliteStore::SqliteStore(const std::string& path, core::Metrics* metrics) : path_(path), metrics_(metrics) {
@@ -214,6 +216,14 @@ std::vector<core::DueItem> SqliteStore::load_due() {
     d.epoch = static_cast<std::uint32_t>(q.column_int(4));
     out.push_back(d);
   }
+  return out;
+}
+
+std::vector<std::pair<core::PersonId, core::PersonId>> SqliteStore::load_memberships() {
+  std::lock_guard lock(reader_mutex_);
+  std::vector<std::pair<core::PersonId, core::PersonId>> out;
+  SqliteStatement q(reader_->handle(), "SELECT group_id, person_id FROM group_members");
+  while (q.step()) out.emplace_back(q.column_int(0), q.column_int(1));
   return out;
 }
 
@@ -308,7 +318,7 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
     writer_->exec("BEGIN IMMEDIATE");
     // Prepared once for the writer's lifetime, not per batch.
     auto& [upsert_person, insert_outbox, mark_delivered, forget_outbox, forget_person, clear_due, save_due, remove_due,
-           inactive, put_setting] = *statements_;
+           inactive, join_group, put_setting] = *statements_;
 
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const Transaction& tx = batch[i].tx;
@@ -330,7 +340,12 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
               .bind(14, to_ms(n.snoozed_until)).bind(15, to_ms(n.remind_at)).bind(16, n.paused ? 1 : 0)
               .bind(17, n.unanswered).bind(18, n.skipped_last ? 1 : 0).bind(19, to_ms(n.last_nudged))
               .bind(20, static_cast<std::int64_t>(n.epoch)).bind(21, n.unreachable ? 1 : 0);
+          upsert_person.bind(22, p.group.to_json());
           upsert_person.run();
+        }
+        for (auto [group, person] : tx.joined) {
+          join_group.bind(1, group).bind(2, person).bind(3, to_ms(tx.at));
+          join_group.run();
         }
         for (const auto& m : tx.outbox) {
           insert_outbox.bind(1, m.id).bind(2, m.person).bind(3, core::to_string(m.kind)).bind(4, m.text)

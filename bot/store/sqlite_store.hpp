@@ -29,6 +29,7 @@ class SqliteStore final : public Store {
   std::optional<core::Person> find_person_by_token_hash(const std::string& token_hash) override;
   std::optional<core::Person> find_person_by_id(core::PersonId id) override;
   std::int64_t max_person_id() override;
+  std::vector<std::pair<core::PersonId, core::PersonId>> load_memberships() override;
   std::vector<core::DueItem> load_due() override;
   std::vector<core::Outgoing> undelivered_for_connector(const std::string& connector) override;
   std::int64_t max_outbox_id() override;

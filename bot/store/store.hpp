@@ -24,6 +24,8 @@ class Store {
   virtual std::optional<core::Person> find_person_by_token_hash(const std::string& token_hash) = 0;
   virtual std::optional<core::Person> find_person_by_id(core::PersonId id) = 0;
   virtual std::int64_t max_person_id() = 0;
+  // Who is in which group support channel: (group, person) pairs, loaded once at start.
+  virtual std::vector<std::pair<core::PersonId, core::PersonId>> load_memberships() = 0;
   // Every scheduled item (the due table), in no particular order: the core's due-queue
   // is built from this at start, without loading the people.
   virtual std::vector<core::DueItem> load_due() = 0;

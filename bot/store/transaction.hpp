@@ -19,6 +19,7 @@ struct Transaction {
   std::vector<core::Outgoing> outbox;                      // new messages
   std::vector<std::pair<std::int64_t, core::PersonId>> delivered;  // outbox id, its person
   std::vector<std::pair<std::string, std::string>> settings;  // key -> value
+  std::vector<std::pair<core::PersonId, core::PersonId>> joined;  // group, member (kept once)
   std::vector<core::PersonId> due_cleared;                 // all due items of these people go first
   std::vector<core::DueItem> due;                          // then these are saved (by person, kind, slot)
   std::vector<core::DueItem> due_done;                     // one-off items that fired: removed
@@ -30,7 +31,7 @@ struct Transaction {
   std::optional<std::pair<core::TimePoint, core::TimePoint>> forget_inactive;
 
   bool writes_nothing() const {
-    return people.empty() && outbox.empty() && delivered.empty() && settings.empty() && due_cleared.empty() &&
+    return people.empty() && outbox.empty() && delivered.empty() && settings.empty() && due_cleared.empty() && joined.empty() &&
            due.empty() && due_done.empty() && !forget_person && !forget_inactive;
   }
 };

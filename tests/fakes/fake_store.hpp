@@ -17,6 +17,7 @@ class FakeStore final : public store::Store {
   std::optional<core::Person> find_person_by_token_hash(const std::string& token_hash) override;
   std::optional<core::Person> find_person_by_id(core::PersonId id) override;
   std::int64_t max_person_id() override { return 0; }
+  std::vector<std::pair<core::PersonId, core::PersonId>> load_memberships() override { return {}; }
   std::vector<core::DueItem> load_due() override;
   std::vector<core::Outgoing> undelivered_for_connector(const std::string&) override { return {}; }
   std::int64_t max_outbox_id() override { return 0; }
