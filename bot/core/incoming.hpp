@@ -6,7 +6,8 @@
 
 namespace bounceback::core {
 
-// One thing a person did, as a connector saw it. Exactly one of text / choice_id is set.
+// One thing a person did, as a connector saw it. Exactly one of text / choice_id is set,
+// except that neither is for a person seen joining a group (`group` set).
 struct Incoming {
   Address from;
   std::string text;

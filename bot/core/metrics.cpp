@@ -15,6 +15,8 @@ Metrics::Metrics() {
   declare("bounceback_people_cached", "gauge", "People held in the core's cache (the active ones; the rest are in the store).");
   declare("bounceback_due_items", "gauge", "Items in the due-queue (nudge times and reminders, including replaced ones not yet due).");
   declare("bounceback_nudges_total", "counter", "Due nudges handled, by result: sent, held, late, quiet, snoozed, paused, ...");
+  declare("bounceback_group_checkins_total", "counter", "Group check-ins due, by result: sent, skipped (late, or the group refuses messages)");
+  declare("bounceback_group_safety_replies_total", "counter", "Safety screen hits in group channels (a brief reply there, resources privately)");
   declare("bounceback_frames_rejected_total", "counter", "Frames answered with an error, by connector and code.");
   declare("bounceback_store_commit_seconds", "histogram", "Time one group commit of the store took.",
           {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5});

@@ -4,6 +4,7 @@
 
 #include "bot/core/metrics.hpp"
 #include "connectors/http/websocket_upgrade.hpp"
+#include "connectors/websocket/websocket_protocol.hpp"
 #include "connectors/websocket/websocket_session.hpp"
 
 namespace bounceback::websocket {
@@ -37,6 +38,17 @@ void WebsocketConnector::stop() {
 }
 
 void WebsocketConnector::deliver(const core::Outgoing& message) {
+  if (!message.to.user.empty() && message.to.user.front() == '#') {
+    // A room's message goes to the connections in it now; like a chat room, who joins later
+    // does not get it (shared wins stay readable with /wins). So it is delivered at once.
+    {
+      std::lock_guard lock(mutex_);
+      if (auto room = rooms_.find(message.to.user.substr(1)); room != rooms_.end())
+        for (const auto& session : room->second) session->send(message);
+    }
+    if (message.id != 0) inbox_.delivered(message.to, {message.id});
+    return;
+  }
   std::lock_guard lock(mutex_);
   auto it = by_user_.find(message.to.user);
   if (it == by_user_.end()) return;  // nobody connected: it waits in the outbox
@@ -90,8 +102,34 @@ void WebsocketConnector::session_delivered(const std::string& user, std::int64_t
   inbox_.delivered({"websocket", user}, {outbox_id});
 }
 
+void WebsocketConnector::session_join(const std::shared_ptr<WebsocketSession>& session, const std::string& user,
+                                      const std::string& room) {
+  {
+    std::lock_guard lock(mutex_);
+    rooms_[room].insert(session);
+  }
+  // The core learns who is in the room (for shared wins; the first is its admin).
+  core::Incoming joined;
+  joined.from = {"websocket", user};
+  joined.group = {"websocket", room_address(room)};
+  joined.group_title = room;
+  inbox_.receive(std::move(joined));
+}
+
+void WebsocketConnector::session_leave(const std::shared_ptr<WebsocketSession>& session, const std::string& room) {
+  std::lock_guard lock(mutex_);
+  auto it = rooms_.find(room);
+  if (it == rooms_.end()) return;
+  it->second.erase(session);
+  if (it->second.empty()) rooms_.erase(it);
+}
+
 void WebsocketConnector::session_closed(const std::shared_ptr<WebsocketSession>& session, const std::string& user) {
   std::lock_guard lock(mutex_);
+  for (auto it = rooms_.begin(); it != rooms_.end();) {
+    it->second.erase(session);
+    it = it->second.empty() ? rooms_.erase(it) : std::next(it);
+  }
   if (all_.erase(session)) metrics_.add_gauge("bounceback_sessions_connected", {{"connector", "websocket"}}, -1);
   auto it = by_user_.find(user);
   if (it == by_user_.end()) return;

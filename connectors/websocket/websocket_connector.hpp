@@ -45,6 +45,9 @@ class WebsocketConnector final : public core::Connector,
   void session_hello(std::shared_ptr<WebsocketSession> session, std::string token, const std::string& remote_ip);
   void session_message(core::Incoming message);
   void session_delivered(const std::string& user, std::int64_t outbox_id);
+  // A room joined or left on one connection (a room is a group support channel).
+  void session_join(const std::shared_ptr<WebsocketSession>& session, const std::string& user, const std::string& room);
+  void session_leave(const std::shared_ptr<WebsocketSession>& session, const std::string& room);
   void session_closed(const std::shared_ptr<WebsocketSession>& session, const std::string& user);
   void count_rejected(std::string_view code);
 
@@ -59,6 +62,7 @@ class WebsocketConnector final : public core::Connector,
   std::mutex mutex_;
   std::map<std::string, std::set<std::shared_ptr<WebsocketSession>>> by_user_;
   std::set<std::shared_ptr<WebsocketSession>> all_;
+  std::map<std::string, std::set<std::shared_ptr<WebsocketSession>>> rooms_;  // room name -> connections in it
   std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> new_people_by_ip_;
   bool stopped_ = false;
 };

@@ -1,5 +1,6 @@
 #include "connectors/websocket/websocket_protocol.hpp"
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 namespace bounceback::websocket {
@@ -28,7 +29,26 @@ bool read_correlation_id(const json& j, ClientFrame& f) {
   return f.correlation_id.size() <= 128;
 }
 
+// The optional "room" of a text or choice frame, or the required one of join/leave.
+bool read_room(const json& j, ClientFrame& f, bool required) {
+  auto it = j.find("room");
+  if (it == j.end() || it->is_null()) return !required;
+  if (!it->is_string() || !valid_room_name(it->get_ref<const std::string&>())) return false;
+  f.room = it->get<std::string>();
+  return true;
+}
+
+constexpr const char* kRoomRule = "\"room\" must be a name of 1 to 64 letters, digits, spaces, '.', '_' or '-'";
+
 }  // namespace
+
+bool valid_room_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  if (name.front() == ' ' || name.back() == ' ') return false;
+  for (unsigned char c : name)
+    if (!(std::isalnum(c) || c == ' ' || c == '.' || c == '_' || c == '-')) return false;
+  return true;
+}
 
 ClientFrame parse_client_frame(std::string_view frame) {
   json j = json::parse(frame, nullptr, /*allow_exceptions=*/false);
@@ -59,6 +79,7 @@ ClientFrame parse_client_frame(std::string_view frame) {
     f.text = text->get<std::string>();
     if (f.text.find_first_not_of(" \t\r\n") == std::string::npos) return invalid("\"text\" is empty");
     if (!read_correlation_id(j, f)) return invalid("\"id\" must be a string or an integer of at most 128 characters");
+    if (!read_room(j, f, false)) return invalid(kRoomRule);
     f.type = ClientFrame::Type::text;
     return f;
   }
@@ -72,6 +93,7 @@ ClientFrame parse_client_frame(std::string_view frame) {
     f.correlation_id = f.choice_id;
     auto ref = j.find("ref");
     if (ref != j.end() && ref->is_string()) f.correlation_id = ref->get<std::string>();
+    if (!read_room(j, f, false)) return invalid(kRoomRule);
     f.type = ClientFrame::Type::choice;
     return f;
   }
@@ -83,6 +105,11 @@ ClientFrame parse_client_frame(std::string_view frame) {
       return invalid("an ack frame needs the \"id\" of a message");
     f.ack_id = std::stoll(text);
     f.type = ClientFrame::Type::ack;
+    return f;
+  }
+  if (t == "join" || t == "leave") {
+    if (!read_room(j, f, true)) return invalid(kRoomRule);
+    f.type = t == "join" ? ClientFrame::Type::join : ClientFrame::Type::leave;
     return f;
   }
   return invalid("unknown frame type \"" + t.substr(0, 40) + "\"");
@@ -100,11 +127,16 @@ std::string encode_message(const core::Outgoing& message) {
   auto choices = json::array();
   for (const auto& c : message.choices) choices.push_back({{"id", c.id}, {"label", c.label}});
   j["choices"] = std::move(choices);
+  if (!message.to.user.empty() && message.to.user.front() == '#') j["room"] = message.to.user.substr(1);
   if (!message.reply_to.empty()) {
     j["reply_to"] = message.reply_to;
     if (message.final) j["final"] = true;
   }
   return dump(j);
+}
+
+std::string encode_room_event(std::string_view type, std::string_view room) {
+  return dump({{"type", type}, {"room", room}});
 }
 
 std::string encode_error(std::string_view code, std::string_view message) {

@@ -8,6 +8,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <deque>
+#include <set>
 #include <spdlog/spdlog.h>
 
 #include "connectors/http/websocket_upgrade.hpp"
@@ -136,11 +137,30 @@ class BeastWebsocketSession final : public WebsocketSession,
         if (state_ != State::ready) return reject("unauthorized", "say hello first");
         if (acks_) connector_->session_delivered(user_, frame.ack_id);
         return;
+      case ClientFrame::Type::join:
+        if (state_ != State::ready) return reject("unauthorized", "say hello first");
+        if (!rooms_.count(frame.room)) {
+          if (rooms_.size() >= kMaxRooms) return reject("bad_request", "a connection may be in at most " + std::to_string(kMaxRooms) + " rooms");
+          rooms_.insert(frame.room);
+          connector_->session_join(shared_from_this(), user_, frame.room);
+        }
+        enqueue(encode_room_event("joined", frame.room), 0);
+        return;
+      case ClientFrame::Type::leave:
+        if (state_ != State::ready) return reject("unauthorized", "say hello first");
+        if (rooms_.erase(frame.room)) connector_->session_leave(shared_from_this(), frame.room);
+        enqueue(encode_room_event("left", frame.room), 0);
+        return;
       case ClientFrame::Type::text:
       case ClientFrame::Type::choice: {
         if (state_ != State::ready) return reject("unauthorized", "say hello first");
+        if (!frame.room.empty() && !rooms_.count(frame.room)) return reject("bad_request", "join the room first");
         core::Incoming in;
         in.from = {"websocket", user_};
+        if (!frame.room.empty()) {
+          in.group = {"websocket", room_address(frame.room)};
+          in.group_title = frame.room;
+        }
         in.text = std::move(frame.text);
         in.choice_id = std::move(frame.choice_id);
         in.correlation_id = std::move(frame.correlation_id);
@@ -215,6 +235,8 @@ class BeastWebsocketSession final : public WebsocketSession,
   std::vector<std::string> before_welcome_;
   State state_ = State::new_;
   std::string user_;
+  static constexpr std::size_t kMaxRooms = 20;
+  std::set<std::string> rooms_;  // joined on this connection
   double tokens_;
   std::chrono::steady_clock::time_point last_refill_;
   bool acks_ = false;  // the client acknowledges messages; only those count as delivered
