@@ -220,34 +220,57 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
     auto pending = std::make_shared<std::size_t>(fresh.size());
     std::int64_t next = fresh.back().update_id + 1;
     for (const auto& u : fresh) next = std::max(next, u.update_id + 1);
-    for (const auto& u : fresh)
-      handle(u, [self = shared_from_this(), pending, next] {
-        asio::post(self->strand, [self, pending, next] {
-          if (--*pending > 0) return;
-          // Only now may Telegram forget these updates: their effects are on disk.
-          self->offset = std::max(self->offset, next);
-          self->poll();
-        });
+    auto batch = std::make_shared<std::vector<TelegramUpdate>>(std::move(fresh));
+    hand_over_from(batch, 0, [self = shared_from_this(), pending, next] {
+      asio::post(self->strand, [self, pending, next] {
+        if (--*pending > 0) return;
+        // Only now may Telegram forget these updates: their effects are on disk.
+        self->offset = std::max(self->offset, next);
+        self->poll();
       });
+    });
   }
 
-  // One update into the core; `committed` once its effects are on disk (or it was skipped).
-  void handle(const TelegramUpdate& u, std::function<void()> committed) {
+  // Hands a batch's updates to the core in their order, even when one waits for an admin
+  // check first (the saved offsets then only ever move forward).
+  void hand_over_from(std::shared_ptr<std::vector<TelegramUpdate>> batch, std::size_t i, std::function<void()> committed) {
+    if (i == batch->size()) return;
+    handle((*batch)[i], committed, [self = shared_from_this(), batch, i, committed] {
+      asio::post(self->strand, [self, batch, i, committed] { self->hand_over_from(batch, i + 1, committed); });
+    });
+  }
+
+  // One update into the core; `committed` once its effects are on disk (or it was skipped),
+  // `handed` once it was handed to the core (or skipped), so the next one may follow.
+  void handle(const TelegramUpdate& u, std::function<void()> committed, std::function<void()> handed = nullptr) {
+    auto skip = [&] {
+      committed();
+      if (handed) handed();
+    };
     metrics.add_counter("bounceback_messages_in_total",
                         {{"connector", "telegram"}, {"type", u.kind == TelegramUpdate::Kind::callback ? "choice" : "text"}});
     core::Incoming in;
     in.from = {"telegram", std::to_string(u.chat_id)};
+    if (u.in_group()) {
+      // The person, at their private chat (its id is their user id); the group beside.
+      in.from = {"telegram", std::to_string(u.from_id)};
+      in.group = {"telegram", std::to_string(u.chat_id)};
+      in.group_title = u.chat_title;
+      in.sender_name = u.first_name;
+      in.reachable_privately = false;  // a bot may not write first; the core knows who wrote to it
+      in.sender_role = core::Incoming::Role::member;
+    }
     in.platform_event_id = std::to_string(u.update_id);
     in.cursor_key = kOffsetKey;
     in.cursor_value = std::to_string(u.update_id + 1);
     if (u.kind == TelegramUpdate::Kind::message) {
-      if (u.from_bot) return committed();  // other bots are not people
+      if (u.from_bot) return skip();  // other bots are not people
       auto text = addressed_to_bot(u.text, bot_username, u.in_group());
-      if (!text || text->empty()) return committed();  // group talk not meant for the bot
+      if (!text || text->empty()) return skip();  // group talk not meant for the bot
       in.text = std::move(*text);
       if (!u.in_group() && in.text.rfind("/start ", 0) == 0) in.text = "/start";  // deep-link payloads
     } else if (u.kind == TelegramUpdate::Kind::callback) {
-      if (u.from_bot) return committed();
+      if (u.from_bot) return skip();
       call(sender, "answerCallbackQuery", {{"callback_query_id", u.callback_id}}, nullptr);
       in.choice_id = u.callback_data;
     } else {
@@ -255,17 +278,42 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
       // chats only; nothing of it is kept).
       if (u.without_text && !u.from_bot && u.chat_type == "private")
         call(sender, "sendMessage", {{"chat_id", u.chat_id}, {"text", kTextOnly}}, nullptr);
-      return committed();  // an edit, a channel post ...
+      return skip();  // an edit, a channel post ...
     }
-    // The buttons of the bot's last question go: they cannot be pressed twice.
-    std::int64_t with_buttons = u.kind == TelegramUpdate::Kind::callback && u.message_id ? u.message_id : 0;
+    // The buttons of the bot's last question go: they cannot be pressed twice. Not in a
+    // group, where a check-in's buttons are for everyone.
+    std::int64_t with_buttons = u.kind == TelegramUpdate::Kind::callback && u.message_id && !u.in_group() ? u.message_id : 0;
     if (auto it = keyboard_message.find(u.chat_id); it != keyboard_message.end()) {
       if (!with_buttons) with_buttons = it->second;
       keyboard_message.erase(it);
     }
     if (with_buttons)
       call(sender, "editMessageReplyMarkup", json::parse(remove_keyboard_body(u.chat_id, with_buttons)), nullptr);
+    if (u.in_group() && u.kind == TelegramUpdate::Kind::message && is_group_setting(in.text)) {
+      // Only the group's admins change its settings: Telegram says who they are.
+      auto shared_in = std::make_shared<core::Incoming>(std::move(in));
+      call(sender, "getChatMember", {{"chat_id", u.chat_id}, {"user_id", u.from_id}},
+           [self = shared_from_this(), shared_in, committed, handed](const ApiAnswer& a, const http::HttpClientResponse& res) {
+             json member = a.ok ? json::parse(a.result, nullptr, false) : json();
+             std::string status = member.is_object() ? member.value("status", "") : "";
+             if (!a.ok) spdlog::warn("telegram: getChatMember failed, the sender counts as a member: {}", self->describe(a, res));
+             shared_in->sender_role = status == "creator" || status == "administrator" ? core::Incoming::Role::admin
+                                                                                        : core::Incoming::Role::member;
+             self->inbox.receive(std::move(*shared_in), committed);
+             if (handed) handed();
+           });
+      return;
+    }
     inbox.receive(std::move(in), std::move(committed));
+    if (handed) handed();
+  }
+
+  // "/checkin ..." with arguments changes a group's settings; "/checkin" alone only shows them.
+  static bool is_group_setting(const std::string& text) {
+    auto end = std::min(text.find_first_of(" \t\n"), text.size());
+    auto command = text.substr(0, end);
+    if (auto at = command.find('@'); at != std::string::npos) command.resize(at);
+    return command == "/checkin" && text.find_first_not_of(" \t\n", end) != std::string::npos;
   }
 
   void handle_webhook(const http::HttpRequest& req, std::function<void(http::HttpResponse)> respond) {
@@ -329,7 +377,7 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
     const core::Address& to = item.message.to;
     spdlog::debug("telegram: sendMessage {} to a chat: {}", item.message.id, a.ok ? "ok" : describe(a, res));
     if (a.ok) {
-      if (!item.message.choices.empty()) {
+      if (!item.message.choices.empty() && !item.group) {
         json result = json::parse(a.result, nullptr, false);
         if (result.is_object() && result.contains("message_id") && result["message_id"].is_number_integer())
           keyboard_message[item.chat_id] = result["message_id"].get<std::int64_t>();

@@ -22,6 +22,7 @@ void read_chat_and_sender(const json& message, const json& from, TelegramUpdate&
   if (auto chat = message.find("chat"); chat != message.end() && chat->is_object()) {
     u.chat_id = id_of(*chat, "id");
     u.chat_type = text_of(*chat, "type");
+    u.chat_title = text_of(*chat, "title");
   }
   if (from.is_object()) {
     u.from_id = id_of(from, "id");

@@ -14,6 +14,7 @@ struct TelegramUpdate {
   Kind kind = Kind::other;
   std::int64_t chat_id = 0;
   std::string chat_type;  // private, group, supergroup, channel
+  std::string chat_title; // a group's name
   std::int64_t from_id = 0;
   bool from_bot = false;
   std::string first_name;

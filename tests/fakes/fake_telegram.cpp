@@ -1,5 +1,7 @@
 #include "tests/fakes/fake_telegram.hpp"
 
+#include <map>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -27,6 +29,9 @@ struct FakeTelegram::Impl {
   std::int64_t next_update_id = 1000;
   std::int64_t next_message_id = 1;
   std::deque<Scripted> scripted;
+  std::map<std::int64_t, std::string> titles;   // group chat -> title
+  std::map<std::int64_t, std::string> names;    // user -> first name
+  std::map<std::pair<std::int64_t, std::int64_t>, std::string> member_status;  // (chat, user) -> status
   std::deque<Scripted> scripted_polls;
   std::vector<json> delivered;
 
@@ -80,6 +85,15 @@ struct FakeTelegram::Impl {
   void install() {
     route("getMe", [](const json&, auto respond) {
       respond(ok({{"id", 7000000001}, {"is_bot", true}, {"first_name", "bounceback"}, {"username", "bounceback_bot"}}));
+    });
+    route("getChatMember", [this](const json& body, auto respond) {
+      std::string status = "member";
+      {
+        std::lock_guard lock(mutex);
+        auto key = std::make_pair(body.value("chat_id", std::int64_t{0}), body.value("user_id", std::int64_t{0}));
+        if (auto it = member_status.find(key); it != member_status.end()) status = it->second;
+      }
+      respond(ok({{"status", status}, {"user", {{"id", body.value("user_id", std::int64_t{0})}, {"is_bot", false}}}}));
     });
     for (const char* m : {"setMyCommands", "deleteWebhook", "setWebhook", "answerCallbackQuery", "editMessageReplyMarkup"})
       route(m, [](const json&, auto respond) { respond(ok(true)); });
@@ -162,11 +176,39 @@ FakeTelegram::~FakeTelegram() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
+json FakeTelegram::chat(std::int64_t chat_id, const std::string& chat_type) const {
+  json c = {{"id", chat_id}, {"type", chat_type}};
+  std::lock_guard lock(impl_->mutex);
+  if (auto it = impl_->titles.find(chat_id); it != impl_->titles.end()) c["title"] = it->second;
+  return c;
+}
+
+json FakeTelegram::user(std::int64_t user_id, bool is_bot) const {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->names.find(user_id);
+  return {{"id", user_id}, {"is_bot", is_bot}, {"first_name", it == impl_->names.end() ? "Mira" : it->second}};
+}
+
+void FakeTelegram::set_chat_title(std::int64_t chat_id, std::string title) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->titles[chat_id] = std::move(title);
+}
+
+void FakeTelegram::set_name(std::int64_t user_id, std::string first_name) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->names[user_id] = std::move(first_name);
+}
+
+void FakeTelegram::set_member_status(std::int64_t chat_id, std::int64_t user_id, std::string status) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->member_status[{chat_id, user_id}] = std::move(status);
+}
+
 void FakeTelegram::person_writes(std::int64_t chat_id, const std::string& text, const std::string& chat_type,
                                  std::int64_t from_id, bool from_bot) {
-  json from = {{"id", from_id ? from_id : chat_id}, {"is_bot", from_bot}, {"first_name", "Mira"}};
+  json from = user(from_id ? from_id : chat_id, from_bot);
   json message = {{"message_id", 500 + impl_->next_update_id}, {"from", from},
-                  {"chat", {{"id", chat_id}, {"type", chat_type}}}, {"date", 1773136800}, {"text", text}};
+                  {"chat", chat(chat_id, chat_type)}, {"date", 1773136800}, {"text", text}};
   impl_->push({{"message", message}});
 }
 
@@ -179,9 +221,10 @@ void FakeTelegram::person_sends_sticker(std::int64_t chat_id) {
   impl_->push({{"message", message}});
 }
 
-void FakeTelegram::person_taps(std::int64_t chat_id, const std::string& data, std::int64_t on_message_id) {
-  json from = {{"id", chat_id}, {"is_bot", false}, {"first_name", "Mira"}};
-  json message = {{"message_id", on_message_id}, {"chat", {{"id", chat_id}, {"type", "private"}}}};
+void FakeTelegram::person_taps(std::int64_t chat_id, const std::string& data, std::int64_t on_message_id,
+                               std::int64_t from_id, const std::string& chat_type) {
+  json from = user(from_id ? from_id : chat_id, false);
+  json message = {{"message_id", on_message_id}, {"chat", chat(chat_id, chat_type)}};
   json query = {{"id", "cb" + std::to_string(impl_->next_update_id)}, {"from", from}, {"data", data}, {"message", message}};
   impl_->push({{"callback_query", query}});
 }

@@ -29,7 +29,14 @@ class FakeTelegram {
   void person_writes(std::int64_t chat_id, const std::string& text, const std::string& chat_type = "private",
                      std::int64_t from_id = 0, bool from_bot = false);
   void person_sends_sticker(std::int64_t chat_id);
-  void person_taps(std::int64_t chat_id, const std::string& data, std::int64_t on_message_id);
+  // A tap on a button; in a group, `from_id` is who tapped.
+  void person_taps(std::int64_t chat_id, const std::string& data, std::int64_t on_message_id,
+                   std::int64_t from_id = 0, const std::string& chat_type = "private");
+  // Group chats carry a title; people write as Mira unless named.
+  void set_chat_title(std::int64_t chat_id, std::string title);
+  void set_name(std::int64_t user_id, std::string first_name);
+  // getChatMember answers this status (creator, administrator, member, ...); "member" unless set.
+  void set_member_status(std::int64_t chat_id, std::int64_t user_id, std::string status);
 
   // The next sendMessage calls are answered with these (status, body, delay) in turn.
   struct Scripted {
@@ -55,6 +62,8 @@ class FakeTelegram {
   bool wait_for(const std::function<bool()>& condition, std::chrono::milliseconds deadline);
 
  private:
+  nlohmann::json chat(std::int64_t chat_id, const std::string& chat_type) const;
+  nlohmann::json user(std::int64_t user_id, bool is_bot) const;
   struct Impl;
   std::shared_ptr<Impl> impl_;
   std::uint16_t port_ = 0;

@@ -256,14 +256,14 @@ TEST_CASE("fake Bot API: in a group only commands and mentions are answered; oth
   api.person_writes(group, "we met on Thursday, it was good", "supergroup", 555);
   api.person_writes(group, "@bounceback_bot hi from a bot", "supergroup", 666, /*from_bot=*/true);
   api.person_writes(group, "/help@bounceback_bot", "supergroup", 555);
-  REQUIRE(api.wait_delivered(group, 3, 15s));  // help's three messages
+  REQUIRE(api.wait_delivered(group, 1, 15s));  // the group's help
   auto sent = api.delivered(group);
-  CHECK_THAT(text_of(sent[0]), Catch::Contains("not a therapist"));
+  CHECK_THAT(text_of(sent[0]), Catch::Contains("In this group I post a daily check-in"));
   REQUIRE(api.wait_for([&] {
     auto polls = api.calls("getUpdates");
     return !polls.empty() && polls.back().body.value("offset", 0) == 1003;
   }, 10s));
-  CHECK_FALSE(api.wait_delivered(group, 4, 1500ms));  // and nothing for the talk or the bot
+  CHECK_FALSE(api.wait_delivered(group, 2, 1500ms));  // and nothing for the talk or the bot
 }
 
 TEST_CASE("fake Bot API: webhook mode checks the secret and answers after the commit", "[telegram][integration]") {
@@ -439,4 +439,79 @@ TEST_CASE("emulator: a nudge due on the manual clock arrives in the chat", "[tel
   CHECK_THAT(text_of(nudge[0]), Catch::Contains("check-in") || Catch::Contains("care"));
   CHECK(contains(buttons_of(nudge[0]), "checkin.done"));
   CHECK(contains(buttons_of(nudge[0]), "snooze.1h"));
+}
+
+TEST_CASE("fake Bot API: a group's check-in is set by admins only, posted at its local time; a win reaches it only when shared",
+          "[telegram][groups][integration]") {
+  FakeTelegram api(kToken);
+  TempDir data;
+  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  const std::int64_t group = -1009876543210;
+  const std::int64_t mira = 555, noa = 556;
+  api.set_chat_title(group, "Tuesday circle");
+  api.set_name(noa, "Noa");
+  api.set_member_status(group, mira, "administrator");
+
+  api.person_writes(group, "/checkin 19:00 Europe/Berlin", "supergroup", noa);
+  REQUIRE(api.wait_delivered(group, 1, 15s));
+  CHECK_THAT(text_of(api.delivered(group)[0]), Catch::Contains("Only a group admin"));
+  auto asked = api.calls("getChatMember");
+  REQUIRE(asked.size() == 1);
+  CHECK(asked[0].body["user_id"] == noa);
+  CHECK(asked[0].body["chat_id"] == group);
+
+  api.person_writes(group, "/checkin@bounceback_bot 19:00 Europe/Berlin", "supergroup", mira);
+  REQUIRE(api.wait_delivered(group, 2, 15s));
+  CHECK_THAT(text_of(api.delivered(group)[1]), Catch::Contains("every day at 19:00 (Europe/Berlin)"));
+
+  // 19:00 in Berlin (CET) is 18:00 UTC.
+  REQUIRE(http_request(daemon.port(), "POST", "/admin/clock", R"({"set":"2026-03-10T17:59:00Z"})",
+                       {{"Authorization", "Bearer s3cret"}}).status == 200);
+  CHECK_FALSE(api.wait_delivered(group, 3, 1500ms));
+  REQUIRE(http_request(daemon.port(), "POST", "/admin/clock", R"({"set":"2026-03-10T18:00:20Z"})",
+                       {{"Authorization", "Bearer s3cret"}}).status == 200);
+  REQUIRE(api.wait_delivered(group, 3, 15s));
+  json checkin = api.delivered(group)[2];
+  CHECK(buttons_of(checkin) == std::vector<std::string>{"group.checkin.good", "group.checkin.ok", "group.checkin.hard"});
+
+  // Noa answers; Noa never opened a chat with the bot, so nothing is sent to them, and the
+  // buttons stay for everyone else.
+  api.person_taps(group, "group.checkin.hard", checkin["message_id"], noa, "supergroup");
+  REQUIRE(api.wait_for([&] { return !api.calls("answerCallbackQuery").empty(); }, 10s));
+  CHECK_FALSE(api.wait_delivered(noa, 1, 1500ms));
+  for (const auto& edit : api.calls("editMessageReplyMarkup")) CHECK(edit.body["chat_id"] != group);
+
+  // Mira, privately: a step done brings the offer to share it with the group.
+  api.person_writes(mira, "/goal Sleep better rhythm");
+  api.person_writes(mira, "/step evening walk without phone");
+  api.person_writes(mira, "/done 1");
+  json offer;
+  REQUIRE(api.wait_for([&] {
+    for (const auto& m : api.delivered(mira))
+      for (const auto& id : buttons_of(m))
+        if (id.rfind("share.", 0) == 0 && id != "share.keep") {
+          offer = m;
+          return true;
+        }
+    return false;
+  }, 20s));
+  CHECK_THAT(text_of(offer), Catch::Contains("share this win with Tuesday circle"));
+  CHECK_FALSE(api.wait_delivered(group, 4, 1000ms));  // nothing before the choice
+  std::string share;
+  for (const auto& id : buttons_of(offer))
+    if (id.rfind("share.", 0) == 0 && id != "share.keep") share = id;
+  api.person_taps(mira, share, offer["message_id"]);
+  REQUIRE(api.wait_delivered(group, 4, 15s));
+  CHECK(text_of(api.delivered(group)[3]) == "<b>Mira completed a step 🎉</b>");  // a celebration: bold
+
+  // Noa in crisis in the group, with no private chat to reach: care and the resources there.
+  api.person_writes(group, "@bounceback_bot I want to end my life", "supergroup", noa);
+  REQUIRE(api.wait_delivered(group, 5, 15s));
+  std::string care = text_of(api.delivered(group)[4]);
+  CHECK_THAT(care, Catch::Contains("You don't have to face it alone") && Catch::Contains("•"));
+  CHECK_FALSE(api.wait_delivered(noa, 1, 1500ms));
+
+  // Nothing Mira wrote privately, nor Noa's words, in anything the group was sent.
+  for (const auto& m : api.delivered(group))
+    for (const char* words : {"Sleep better", "evening walk", "end my life"}) CHECK_THAT(text_of(m), !Catch::Contains(words));
 }
