@@ -50,8 +50,12 @@ GroupRequest parse_group_request(const core::Incoming& message) {
     }
     return r;
   }
+  if (message.text.find_first_not_of(" \t\r\n") == std::string::npos) return r;  // joined: nothing to answer
   auto command = parse_chat_command(message.text);
-  if (!command) return r;  // talk addressed to the bot that is not a command: nothing to do
+  if (!command) {  // a question to the bot in the group: what it does here
+    r.kind = GroupRequest::Kind::help;
+    return r;
+  }
   if (command->name == "checkin") {
     auto args = words(command->args);
     if (args.empty()) r.kind = GroupRequest::Kind::checkin_show;

@@ -81,6 +81,9 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
   std::map<std::string, std::set<std::string>> members;  // room -> joined users, as far as known
   std::map<std::string, int> member_count;               // room -> from the server's summary
   std::map<std::string, std::vector<core::Choice>> choices;  // room -> the choices of the bot's last message
+  std::map<std::string, std::string> room_names;            // room -> its m.room.name
+  std::map<std::string, PowerLevels> power;                 // room -> who may change its settings
+  std::map<std::pair<std::string, std::string>, std::string> display_names;  // (room, user) -> name
   std::set<std::string> told_encrypted;
 
   // A message, or one part of a text too long for one event (an /export).
@@ -215,11 +218,15 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
     set_problem("");
     for (const auto& room : batch->invited_rooms) join(room);
     for (const auto& [room, n] : batch->joined_member_count) member_count[room] = n;
-    for (const auto& e : batch->events)
+    for (const auto& e : batch->events) {
       if (e.type == "m.room.member" && !e.state_key.empty()) {
         if (e.membership == "join") members[e.room_id].insert(e.state_key);
         else members[e.room_id].erase(e.state_key);
+        if (!e.displayname.empty()) display_names[{e.room_id, e.state_key}] = e.displayname;
       }
+      if (e.type == "m.room.name") room_names[e.room_id] = e.room_name;
+      if (e.type == "m.room.power_levels") power[e.room_id] = PowerLevels{e.power_users, e.power_default};
+    }
     if (first) {  // the very first start: history older than now is not answered
       spdlog::info("matrix: first start; {} event(s) of earlier history are not answered", batch->events.size());
       return confirm(batch->next_batch);
@@ -252,7 +259,19 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
   }
 
   // Rooms whose size is unknown (after a restart) are asked first: one person or a group?
+  // And a group whose admins are unknown, before anyone there changes its settings.
   void handle_batch(std::vector<MatrixEvent> events, std::string next_batch) {
+    for (const auto& e : events)
+      if (room_size(e.room_id) > 2 && !power.count(e.room_id) && e.body.rfind("/checkin ", 0) == 0) {
+        std::string room = e.room_id;
+        return call(sender, "GET", "/rooms/" + encode_path(room) + "/state/m.room.power_levels", "",
+                    [self = shared_from_this(), room, events = std::move(events), next_batch](Reply r) mutable {
+                      auto levels = r.ok() ? parse_power_levels(r.body) : std::nullopt;
+                      if (!levels) spdlog::warn("matrix: a room's power levels are unknown; nobody there counts as its admin");
+                      self->power[room] = levels.value_or(PowerLevels{});
+                      self->handle_batch(std::move(events), std::move(next_batch));
+                    });
+      }
     for (const auto& e : events)
       if (room_size(e.room_id) == 0) {
         std::string room = e.room_id;
@@ -289,6 +308,9 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
   bool for_the_bot(std::string& text, const std::string& room) const {
     if (room_size(room) <= 2) return true;  // a private coaching chat
     if (!text.empty() && text.front() == '/') return true;
+    // An answer to the bot's last question in the room (a check-in's "1", "2", "3").
+    if (auto listed = choices.find(room); listed != choices.end() && text.size() <= 40 && choice_for(text, listed->second))
+      return true;
     auto at = text.find(settings.user_id);
     std::string localpart = settings.user_id.substr(1, settings.user_id.find(':') - 1);
     if (at == std::string::npos) {
@@ -315,6 +337,7 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
     metrics.add_counter("bounceback_messages_in_total", {{"connector", "matrix"}, {"type", "text"}});
     core::Incoming in;
     in.from = {"matrix", e.room_id};
+    if (room_size(e.room_id) > 2) describe_group_message(e, in);
     in.platform_event_id = e.event_id;
     in.cursor_key = kSinceKey;
     in.cursor_value = previous_since + "|" + e.event_id;  // a restart goes on after this event
@@ -323,6 +346,27 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
       if (auto id = choice_for(text, listed->second)) in.choice_id = *id;
     if (in.choice_id.empty()) in.text = std::move(text);
     inbox.receive(std::move(in), std::move(done));
+  }
+
+  // A message in a group room: the person is reached at their private room with the bot,
+  // when there is one; the group is the room.
+  void describe_group_message(const MatrixEvent& e, core::Incoming& in) const {
+    in.group = {"matrix", e.room_id};
+    auto name = room_names.find(e.room_id);
+    in.group_title = name != room_names.end() && !name->second.empty() ? name->second : "this room";
+    auto display = display_names.find({e.room_id, e.sender});
+    in.sender_name = display != display_names.end() ? display->second : e.sender.substr(1, e.sender.find(':') - 1);
+    auto levels = power.find(e.room_id);
+    in.sender_role = levels != power.end() && levels->second.of(e.sender) >= kAdminPowerLevel ? core::Incoming::Role::admin
+                                                                                               : core::Incoming::Role::member;
+    in.from = {"matrix", e.sender};  // no private room known: the core then writes nothing privately
+    in.reachable_privately = false;
+    for (const auto& [room, people] : members)
+      if (room != e.room_id && room_size(room) <= 2 && people.count(e.sender)) {
+        in.from = {"matrix", room};
+        in.reachable_privately = true;
+        break;
+      }
   }
 
   // Said once per room and run: the transaction id makes a repeat after a restart a no-op.

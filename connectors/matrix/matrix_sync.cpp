@@ -31,6 +31,14 @@ std::optional<MatrixEvent> read_event(const std::string& room_id, const json& e)
   out.msgtype = text_of(content, "msgtype");
   out.body = text_of(content, "body");
   out.membership = text_of(content, "membership");
+  out.displayname = text_of(content, "displayname");
+  if (out.type == "m.room.name") out.room_name = text_of(content, "name");
+  if (out.type == "m.room.power_levels") {
+    if (auto users = content.find("users"); users != content.end() && users->is_object())
+      for (const auto& [user, level] : users->items())
+        if (level.is_number_integer()) out.power_users[user] = level.get<int>();
+    if (auto d = content.find("users_default"); d != content.end() && d->is_number_integer()) out.power_default = d->get<int>();
+  }
   return out;
 }
 
@@ -66,6 +74,17 @@ std::optional<SyncBatch> parse_sync(const std::string& body, std::string* error)
   if (auto invite = rooms.find("invite"); invite != rooms.end() && invite->is_object())
     for (const auto& [room_id, room] : invite->items()) batch.invited_rooms.push_back(room_id);
   return batch;
+}
+
+std::optional<PowerLevels> parse_power_levels(const std::string& content_json) {
+  json content = json::parse(content_json, nullptr, false);
+  if (!content.is_object()) return std::nullopt;
+  PowerLevels p;
+  if (auto users = content.find("users"); users != content.end() && users->is_object())
+    for (const auto& [user, level] : users->items())
+      if (level.is_number_integer()) p.users[user] = level.get<int>();
+  if (auto d = content.find("users_default"); d != content.end() && d->is_number_integer()) p.users_default = d->get<int>();
+  return p;
 }
 
 MatrixError parse_error(int status, const std::string& body) {

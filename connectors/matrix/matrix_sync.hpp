@@ -21,7 +21,25 @@ struct MatrixEvent {
   std::string body;        // the text (messages)
   std::string membership;  // join, leave, invite, ... (member events)
   std::string state_key;   // whose membership (member events)
+  std::string displayname; // member events: the person's name in the room
+  std::string room_name;   // m.room.name
+  // m.room.power_levels: each user's level, and the level of everyone else.
+  std::map<std::string, int> power_users;
+  int power_default = 0;
 };
+
+// The level at or above which a room member is one of its admins (Matrix moderators: 50).
+constexpr int kAdminPowerLevel = 50;
+// A user's power level by the content of an m.room.power_levels event (GET .../state/...).
+struct PowerLevels {
+  std::map<std::string, int> users;
+  int users_default = 0;
+  int of(const std::string& user) const {
+    auto it = users.find(user);
+    return it == users.end() ? users_default : it->second;
+  }
+};
+std::optional<PowerLevels> parse_power_levels(const std::string& content_json);
 
 // What bounceback takes from one /sync answer. Unknown event types are kept as they are
 // (the caller skips them); malformed events are left out, never fatal.

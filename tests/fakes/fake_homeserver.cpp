@@ -1,5 +1,7 @@
 #include "tests/fakes/fake_homeserver.hpp"
 
+#include <cctype>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -120,6 +122,14 @@ struct FakeHomeserver::Impl {
       json& room = rooms["join"][s.room];
       if (!room.contains("timeline")) room["timeline"] = {{"events", json::array()}, {"limited", false}};
       room["timeline"]["events"].push_back(s.event);
+      // Joining, the bot is sent the room's state so far (its name, members, power levels).
+      if (s.event["type"] == "m.room.member" && s.event["state_key"] == bot && s.event["content"]["membership"] == "join") {
+        json state = json::array();
+        for (const auto& earlier : stream)
+          if (earlier.room == s.room && earlier.position < s.position && earlier.event.contains("state_key"))
+            state.push_back(earlier.event);
+        room["state"] = {{"events", state}};
+      }
       if (s.event["type"] == "m.room.member")
         room["summary"] = {{"m.joined_member_count", joined[s.room].size()}, {"m.invited_member_count", invited[s.room].size()}};
     }
@@ -232,6 +242,14 @@ struct FakeHomeserver::Impl {
       auto slash = rest.find('/');
       std::string room = percent_decode(rest.substr(0, slash));
       std::string what = slash == std::string::npos ? "" : rest.substr(slash);
+      if (req.method == "GET" && what == "/state/m.room.power_levels") {
+        std::lock_guard lock(mutex);
+        json content;
+        for (const auto& e : stream)
+          if (e.room == room && e.event["type"] == "m.room.power_levels") content = e.event["content"];
+        if (content.is_null()) return respond(error(404, "M_NOT_FOUND", "Event not found"));
+        return respond(http::HttpResponse::json(200, content.dump()));
+      }
       if (req.method == "GET" && what == "/joined_members") {
         std::lock_guard lock(mutex);
         json members = json::object();
@@ -292,14 +310,25 @@ FakeHomeserver::~FakeHomeserver() {
 
 std::string FakeHomeserver::base_url() const { return "http://127.0.0.1:" + std::to_string(impl_->port); }
 
-std::string FakeHomeserver::create_room(const std::string& person, const std::vector<std::string>& others) {
+std::string FakeHomeserver::create_room(const std::string& person, const std::vector<std::string>& others,
+                                        const std::string& name) {
   std::string room;
+  auto member = [](const std::string& who) {
+    json content = {{"membership", "join"}};
+    std::string local = who.substr(1, who.find(':') - 1);
+    if (!local.empty()) content["displayname"] = std::string(1, static_cast<char>(std::toupper(local[0]))) + local.substr(1);
+    return json{{"type", "m.room.member"}, {"sender", who}, {"state_key", who}, {"content", content}};
+  };
   {
     std::lock_guard lock(impl_->mutex);
     room = "!room" + std::to_string(impl_->next_room++) + ":fake.test";
-    impl_->append(room, {{"type", "m.room.member"}, {"sender", person}, {"state_key", person}, {"content", {{"membership", "join"}}}});
-    for (const auto& o : others)
-      impl_->append(room, {{"type", "m.room.member"}, {"sender", o}, {"state_key", o}, {"content", {{"membership", "join"}}}});
+    impl_->append(room, member(person));
+    // As a homeserver does: the creator gets power level 100, everyone else 0.
+    impl_->append(room, {{"type", "m.room.power_levels"}, {"sender", person}, {"state_key", ""},
+                         {"content", {{"users", {{person, 100}}}, {"users_default", 0}}}});
+    if (!name.empty())
+      impl_->append(room, {{"type", "m.room.name"}, {"sender", person}, {"state_key", ""}, {"content", {{"name", name}}}});
+    for (const auto& o : others) impl_->append(room, member(o));
     impl_->append(room, {{"type", "m.room.member"}, {"sender", person}, {"state_key", impl_->bot}, {"content", {{"membership", "invite"}}}});
   }
   asio::post(impl_->io, [impl = impl_] { impl->wake_polls(); });

@@ -11,7 +11,7 @@ namespace bounceback::testing {
 // A Matrix homeserver with exactly the client-server endpoints bounceback uses, answering
 // with the spec's JSON and error codes: /login (password), /sync (since, timeout with real
 // long polling; the filter is accepted), /join/{room}, PUT /rooms/{room}/send/m.room.message/{txn}
-// (idempotent per transaction id), /rooms/{room}/joined_members. Scripted answers for
+// (idempotent per transaction id), /rooms/{room}/joined_members, /rooms/{room}/state/m.room.power_levels. Scripted answers for
 // sends (429 M_LIMIT_EXCEEDED with retry_after_ms, 500, a response lost after the event
 // was stored), and a token that can be revoked (M_UNKNOWN_TOKEN). Runs on its own thread.
 class FakeHomeserver {
@@ -21,8 +21,10 @@ class FakeHomeserver {
 
   std::string base_url() const;
 
-  // A person makes a room and invites the bot; `others` join it too (a group).
-  std::string create_room(const std::string& person, const std::vector<std::string>& others = {});
+  // A person makes a room (power level 100, everyone else 0) and invites the bot; `others`
+  // join it too (a group). Joining, the bot is sent the room's state, with its `name`.
+  std::string create_room(const std::string& person, const std::vector<std::string>& others = {},
+                          const std::string& name = "");
   void say(const std::string& room, const std::string& sender, const std::string& body);
   void say_encrypted(const std::string& room, const std::string& sender);
 

@@ -170,7 +170,7 @@ TEST_CASE("matrix: encrypted rooms are told once that bounceback cannot read the
   CHECK(count(hs, room, "can't read encrypted messages") == 1);
 }
 
-TEST_CASE("matrix: in a room with more people only commands and mentions are answered", "[matrix][integration]") {
+TEST_CASE("matrix: in a room with more people only commands and mentions are answered, as a group", "[matrix][integration]") {
   FakeHomeserver hs(kBot, kToken);
   TempDir data;
   DaemonProcess daemon(data.path(), matrix_args(hs), token_env());
@@ -183,8 +183,9 @@ TEST_CASE("matrix: in a room with more people only commands and mentions are ans
   hs.say(room, kMira, "coach: how does this work?");  // naming the bot
   REQUIRE(hs.wait_for([&] { return !hs.bot_messages(room).empty(); }, 10s));
   CHECK_FALSE(says(hs, room, "Thursday"));
-  hs.say(room, kMira, "/help");
-  CHECK(hs.wait_for([&] { return says(hs, room, "not a therapist"); }, 10s));
+  CHECK(says(hs, room, "In this group I post a daily check-in"));  // what it does in a group
+  hs.say(room, kMira, "/wins");
+  CHECK(hs.wait_for([&] { return says(hs, room, "No shared wins here yet"); }, 10s));
 }
 
 TEST_CASE("matrix: a refused token is a clear error in the log and /healthz", "[matrix][integration]") {
@@ -256,4 +257,54 @@ TEST_CASE("matrix: an export longer than one event goes in parts, each with its 
   std::size_t part_ids = 0;
   for (const auto& t : hs.transaction_ids()) part_ids += t.find(".p1") != std::string::npos;
   CHECK(part_ids == 1);
+}
+
+TEST_CASE("matrix: a group room's check-in is changed by power level 50 only, its answers counted; a win shared from a private room",
+          "[matrix][groups][integration]") {
+  FakeHomeserver hs(kBot, kToken);
+  TempDir data;
+  DaemonProcess daemon(data.path(),
+                       matrix_args(hs, {"--set", "clock.mode=manual", "--set", "clock.start=\"2026-03-10T12:00:00Z\""}),
+                       {"BOUNCEBACK_MATRIX_TOKEN=" + kToken, "BOUNCEBACK_ADMIN_TOKEN=s3cret"});
+  const std::string sam = "@sam:fake.test", noa = "@noa:fake.test";
+  std::string mira_private = joined_room(hs, kMira);
+  std::string group = hs.create_room(kMira, {sam, noa}, "Thursday group");  // Mira has power level 100
+  REQUIRE(hs.wait_for([&] { return hs.bot_joined(group); }, 10s));
+
+  hs.say(group, sam, "/checkin 19:00 Europe/Berlin");
+  REQUIRE(hs.wait_for([&] { return says(hs, group, "Only a group admin"); }, 10s));
+  hs.say(group, kMira, "/checkin 19:00 Europe/Berlin");
+  REQUIRE(hs.wait_for([&] { return says(hs, group, "every day at 19:00 (Europe/Berlin)"); }, 10s));
+
+  auto before = hs.bot_messages(group).size();
+  REQUIRE(http_request(daemon.port(), "POST", "/admin/clock", R"({"set":"2026-03-10T18:00:20Z"})",
+                       {{"Authorization", "Bearer s3cret"}}).status == 200);
+  REQUIRE(hs.wait_for([&] { return hs.bot_messages(group).size() == before + 1; }, 10s));
+  std::string checkin = hs.bot_messages(group).back();
+  CHECK_THAT(checkin, Catch::Contains("1. A good day") && Catch::Contains("3. A hard day"));
+
+  // Answers by number: Sam has no private room with the bot, so nothing is said to Sam;
+  // Mira hears privately that hers was counted. The group hears nothing of either.
+  hs.say(group, sam, "3");
+  hs.say(group, kMira, "1");
+  REQUIRE(hs.wait_for([&] { return says(hs, mira_private, "counted for the group"); }, 10s));
+  hs.say(group, kMira, "/checkin");
+  REQUIRE(hs.wait_for([&] { return says(hs, group, "1 good, 0 okay, 1 hard"); }, 10s));
+
+  // Mira, privately: a step done, the offer, and the group sees only that she did one.
+  hs.say(mira_private, kMira, "/goal Sleep better rhythm");
+  hs.say(mira_private, kMira, "/step evening walk without phone");
+  hs.say(mira_private, kMira, "/done 1");
+  REQUIRE(hs.wait_for([&] { return says(hs, mira_private, "share this win with Thursday group"); }, 10s));
+  auto group_before = hs.bot_messages(group).size();
+  hs.say(mira_private, kMira, "1");  // "Share 🎉"
+  REQUIRE(hs.wait_for([&] { return says(hs, group, "Mira completed a step 🎉"); }, 10s));
+  CHECK(hs.bot_messages(group).size() == group_before + 1);
+
+  // Noa in crisis in the group, with no private room: care and the resources there.
+  hs.say(group, noa, "coach I want to end my life");
+  REQUIRE(hs.wait_for([&] { return says(hs, group, "You don't have to face it alone"); }, 10s));
+
+  for (const auto& m : hs.bot_messages(group))
+    for (const char* words : {"Sleep better", "evening walk", "end my life"}) CHECK_THAT(m, !Catch::Contains(words));
 }
