@@ -343,6 +343,12 @@ struct EmulatedPerson {
     json m = {{"botToken", kToken}, {"from", who()}, {"chat", chat()}, {"date", 1773136800}, {"text", text}};
     REQUIRE(http_request(port, "POST", "/sendMessage", m.dump(), {{"Content-Type", "application/json"}}).status == 200);
   }
+  // The same in a group chat (a supergroup with a title).
+  void writes_in(std::int64_t group, const std::string& title, const std::string& text) const {
+    json m = {{"botToken", kToken}, {"from", who()}, {"chat", {{"id", group}, {"type", "supergroup"}, {"title", title}}},
+              {"date", 1773136800}, {"text", text}};
+    REQUIRE(http_request(port, "POST", "/sendMessage", m.dump(), {{"Content-Type", "application/json"}}).status == 200);
+  }
   void taps(const std::string& data, std::int64_t message_id) const {
     json c = {{"botToken", kToken}, {"from", who()}, {"data", data},
               {"message", {{"message_id", message_id}, {"chat", chat()}, {"from", who()}}}};
@@ -514,4 +520,39 @@ TEST_CASE("fake Bot API: a group's check-in is set by admins only, posted at its
   // Nothing Mira wrote privately, nor Noa's words, in anything the group was sent.
   for (const auto& m : api.delivered(group))
     for (const char* words : {"Sleep better", "evening walk", "end my life"}) CHECK_THAT(text_of(m), !Catch::Contains(words));
+}
+
+TEST_CASE("emulator: in a group, settings need an admin the emulator cannot confirm; a shared win reaches the group",
+          "[telegram][emulator][groups][integration]") {
+  Emulator emulator;
+  TempDir data;
+  DaemonProcess daemon(data.path(), telegram_args(emulator.api_base()), telegram_env());
+  const std::int64_t group_id = -1005550001;
+  EmulatedPerson mira{emulator.process.port(), 5401, "Mira"};
+  EmulatedPerson group{emulator.process.port(), group_id, "Tuesday circle"};  // reads the group chat
+
+  // getChatMember is a method the emulator lacks: nobody counts as an admin then.
+  mira.writes_in(group_id, "Tuesday circle", "/checkin 19:00 Europe/Berlin");
+  auto refused = group.wait_for(1);
+  REQUIRE(refused.size() == 1);
+  CHECK_THAT(text_of(refused[0]), Catch::Contains("Only a group admin"));
+  CHECK(daemon.wait_for_log(std::regex("getChatMember failed"), 5s));
+
+  mira.writes("/goal Sleep better rhythm");
+  mira.writes("/step evening walk without phone");
+  REQUIRE(mira.wait_for(2).size() == 2);
+  mira.writes("/done 1");
+  auto done = mira.wait_for(2);  // the celebration and the offer
+  REQUIRE(done.size() == 2);
+  CHECK_THAT(text_of(done[1]), Catch::Contains("share this win with Tuesday circle"));
+  std::string share;
+  for (const auto& id : buttons_of(done[1]))
+    if (id.rfind("share.", 0) == 0 && id != "share.keep") share = id;
+  REQUIRE_FALSE(share.empty());
+  CHECK(group.received().empty());  // nothing before the choice
+  mira.taps(share, done[1]["messageId"]);
+  auto posted = group.wait_for(1);
+  REQUIRE(posted.size() == 1);
+  CHECK(text_of(posted[0]) == "<b>Mira completed a step 🎉</b>");
+  CHECK_THAT(text_of(mira.wait_for(1).at(0)), Catch::Contains("Shared with Tuesday circle"));
 }
