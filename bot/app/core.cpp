@@ -430,21 +430,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   // handed to the connector without being stored, and their sessions are closed.
   void forget(Person& person, const coach::CoachTurn& turn, const std::string& correlation_id, store::Transaction tx) {
     tx.forget_person = person.id;
-    // Their shared wins and their place in check-in counts leave the groups too.
-    if (auto it = groups_of.find(person.id); it != groups_of.end()) {
-      for (auto id : it->second) {
-        Person* group = nullptr;
-        try {
-          group = find_by_id(id);
-        } catch (const store::StoreError& e) {
-          spdlog::error("core: cannot look up a group: {}", e.what());
-        }
-        if (!group) continue;
-        group->group.forget_person(person.id);
-        tx.people.push_back(*group);
-      }
-      groups_of.erase(it);
-    }
+    leave_groups(person.id, tx);
     std::vector<Outgoing> goodbye;
     address_replies(person, turn.replies, correlation_id, goodbye);
     for (auto& m : goodbye) m.id = 0;  // not in the outbox: nothing to acknowledge
@@ -455,6 +441,25 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       for (const auto& m : goodbye) hand_over(m);
       if (auto it = connectors.find(address.connector); it != connectors.end()) it->second->forget(address.user);
     });
+  }
+
+  // A person deleted: their shared wins and their place in check-in counts leave the
+  // groups they were in (the rows change in `tx`).
+  void leave_groups(core::PersonId person, store::Transaction& tx) {
+    auto it = groups_of.find(person);
+    if (it == groups_of.end()) return;
+    for (auto id : it->second) {
+      Person* group = nullptr;
+      try {
+        group = find_by_id(id);
+      } catch (const store::StoreError& e) {
+        spdlog::error("core: cannot look up a group: {}", e.what());
+      }
+      if (!group || !group->is_group()) continue;
+      group->group.forget_person(person);
+      tx.people.push_back(*group);
+    }
+    groups_of.erase(it);
   }
 
   void drop_from_cache(const core::Address& address) {
@@ -484,6 +489,9 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
         if (auto it = connectors.find(address.connector); it != connectors.end()) it->second->forget(address.user);
       }
       if (!result.forgotten.empty()) spdlog::info("privacy: {} inactive people deleted", result.forgotten.size());
+      store::Transaction groups;
+      for (auto id : result.forgotten_ids) leave_groups(id, groups);
+      if (!groups.people.empty()) commit(std::move(groups), false, nullptr);
       if (done) done();
     });
   }

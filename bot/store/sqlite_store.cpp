@@ -134,7 +134,9 @@ struct SqliteStore::WriterStatements {
         remove_due(db, "DELETE FROM due WHERE person_id = ? AND kind = ? AND slot = ? AND epoch = ?"),
         inactive(db,
         "SELECT id, connector, platform_user FROM people WHERE last_seen_at < ? OR "
-        "(group_state = '' AND COALESCE(json_extract(dialog_state, '$.onboarded'), 0) = 0 AND last_seen_at < ?)"),
+        "(group_state = '' AND last_seen_at < ? AND "
+        // People seen only in a group never talked privately: their dialog state is empty.
+        "COALESCE(CASE WHEN json_valid(dialog_state) THEN json_extract(dialog_state, '$.onboarded') END, 0) = 0)"),
         join_group(db, "INSERT OR IGNORE INTO group_members (group_id, person_id, joined_at) VALUES (?, ?, ?)"),
         put_setting(db,
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value") {}
@@ -382,6 +384,7 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
           while (inactive.step()) {
             to_forget.push_back(inactive.column_int(0));
             results[i].forgotten.push_back({inactive.column_text(1), inactive.column_text(2)});
+            results[i].forgotten_ids.push_back(inactive.column_int(0));
           }
           inactive.reset();
         }

@@ -42,6 +42,7 @@ struct CommitResult {
   std::vector<core::Outgoing> undelivered;  // for read_undelivered_for, oldest first
   std::string export_json;                  // for read_export_for
   std::vector<core::Address> forgotten;     // who forget_inactive deleted
+  std::vector<core::PersonId> forgotten_ids;  // the same people's ids, in the same order
 };
 
 }  // namespace bounceback::store

@@ -298,6 +298,13 @@ TEST_CASE("a win is offered for sharing only to people in a group, shared only a
   }
   CHECK(cleo.seen.size() > 0);
   CHECK(room_messages(cleo.seen, "circle").empty());  // not in the room: nothing of it
+
+  // Ana deletes everything: her shared wins leave the group's list too.
+  ana.say(text("/forget"), "f");
+  ana.client.send_json({{"type", "choice"}, {"id", "forget_yes"}});
+  ana.drain();
+  auto after = ben.say(in_room(text("/wins"), "circle"), "w2");
+  CHECK_THAT(after.back()["text"].get<std::string>(), Catch::Contains("No shared wins"));
 }
 
 TEST_CASE("room frames are checked: a bad room name, talking in a room not joined", "[groups][integration]") {

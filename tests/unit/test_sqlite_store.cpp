@@ -217,3 +217,43 @@ TEST_CASE("nudge settings and due items are kept, replaced and deleted with the 
   CHECK(s.load_due().empty());
   CHECK_FALSE(s.find_person_by_id(1));
 }
+
+TEST_CASE("a group's state and its members are kept; retention of unfinished onboarding spares groups", "[store][groups]") {
+  testing::TempDir dir;
+  store::SqliteStore s(dir.path() + "/b.db");
+  core::Person group = person(10, "#circle");
+  group.display_name = "circle";
+  group.group.is_group = true;
+  group.group.creator = 1;
+  group.group.good = 3;
+  group.group.add_win({1, "Ana", "", at(5), "0.1"});
+  store::Transaction tx;
+  tx.people = {person(1, "ana"), person(2, "ben"), group};
+  tx.joined = {{10, 1}, {10, 2}, {10, 1}};  // a repeated join is kept once
+  tx.at = at(3000);
+  REQUIRE(commit(s, tx).ok);
+  auto back = s.find_person({"websocket", "#circle"});
+  REQUIRE(back);
+  CHECK(back->is_group());
+  CHECK(back->group == group.group);
+  CHECK_FALSE(s.find_person({"websocket", "ana"})->is_group());
+  auto members = s.load_memberships();
+  std::sort(members.begin(), members.end());
+  CHECK(members == std::vector<std::pair<core::PersonId, core::PersonId>>{{10, 1}, {10, 2}});
+
+  // Forgetting Ben takes his membership with him.
+  store::Transaction forget;
+  forget.forget_person = 2;
+  REQUIRE(commit(s, forget).ok);
+  CHECK(s.load_memberships() == std::vector<std::pair<core::PersonId, core::PersonId>>{{10, 1}});
+
+  // Nobody in the table finished onboarding; only the people go with the 30-day rule.
+  store::Transaction sweep;
+  sweep.forget_inactive = std::make_pair(at(0), at(10'000));
+  auto swept = commit(s, sweep);
+  INFO(swept.error);
+  REQUIRE(swept.ok);
+  CHECK(swept.forgotten == std::vector<core::Address>{{"websocket", "ana"}});
+  CHECK(s.find_person({"websocket", "#circle"}));
+  CHECK(s.load_memberships().empty());
+}

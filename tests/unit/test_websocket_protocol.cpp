@@ -6,6 +6,10 @@
 using namespace bounceback;
 using websocket::ClientFrame;
 using websocket::parse_client_frame;
+using websocket::valid_room_name;
+using websocket::room_address;
+using websocket::encode_message;
+using websocket::encode_room_event;
 using nlohmann::json;
 
 TEST_CASE("client frames decode", "[protocol]") {
@@ -57,6 +61,36 @@ TEST_CASE("bad client frames say what is wrong", "[protocol]") {
   CHECK(error_of(R"({"type":"choice"})") == "a choice frame needs the choice's \"id\"");
   CHECK(error_of(R"({"type":"hello","token":5})") == "\"token\" must be a string");
   CHECK(error_of(R"({"type":"ack","id":"x"})") == "an ack frame needs the \"id\" of a message");
+}
+
+TEST_CASE("room frames: join, leave, and a room on text and choice frames", "[protocol][groups]") {
+  auto join = parse_client_frame(R"({"type":"join","room":"Tuesday circle"})");
+  CHECK(join.type == ClientFrame::Type::join);
+  CHECK(join.room == "Tuesday circle");
+  CHECK(parse_client_frame(R"({"type":"leave","room":"a-b_c.d"})").type == ClientFrame::Type::leave);
+  auto text = parse_client_frame(R"({"type":"text","text":"/wins","room":"circle","id":"1"})");
+  CHECK(text.type == ClientFrame::Type::text);
+  CHECK(text.room == "circle");
+  CHECK(parse_client_frame(R"({"type":"choice","id":"group.checkin.ok","room":"circle"})").room == "circle");
+  CHECK(parse_client_frame(R"({"type":"text","text":"hi"})").room.empty());
+  const std::string rule = "\"room\" must be a name of 1 to 64 letters, digits, spaces, '.', '_' or '-'";
+  for (const char* bad : {R"({"type":"join"})", R"({"type":"join","room":""})", R"({"type":"join","room":"<b>"})",
+                          R"({"type":"join","room":" padded"})", R"({"type":"join","room":7})",
+                          R"({"type":"text","text":"hi","room":"a/b"})"}) {
+    auto f = parse_client_frame(bad);
+    CHECK(f.type == ClientFrame::Type::invalid);
+    CHECK(f.error == rule);
+  }
+  CHECK(valid_room_name(std::string(64, 'a')));
+  CHECK_FALSE(valid_room_name(std::string(65, 'a')));
+  core::Outgoing m;
+  m.id = 9;
+  m.to = {"websocket", room_address("circle")};
+  m.text = "Ana completed a step";
+  CHECK(nlohmann::json::parse(encode_message(m))["room"] == "circle");
+  m.to = {"websocket", "abc"};
+  CHECK_FALSE(nlohmann::json::parse(encode_message(m)).contains("room"));
+  CHECK(encode_room_event("joined", "circle") == R"({"room":"circle","type":"joined"})");
 }
 
 TEST_CASE("server frames encode as CONTRACT.md says", "[protocol]") {
