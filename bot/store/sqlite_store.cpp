@@ -293,6 +293,18 @@ std::string SqliteStore::export_person(core::PersonId id) {
                         {"choices", nlohmann::json::parse(q.column_text(3), nullptr, false)},
                         {"created_ms", q.column_int(4)}, {"delivered", !q.column_is_null(5)}});
   out["messages_from_bounceback"] = std::move(messages);
+  // The groups the person is in, and what they shared there (nothing else of a group is theirs).
+  auto groups = nlohmann::json::array();
+  SqliteStatement g(db, "SELECT p.display_name, p.group_state FROM group_members m JOIN people p ON p.id = m.group_id "
+                        "WHERE m.person_id = ? ORDER BY m.joined_at");
+  g.bind(1, id);
+  while (g.step()) {
+    auto shared = nlohmann::json::array();
+    for (const auto& w : core::GroupInfo::from_json(g.column_text(1)).wins)
+      if (w.person == id) shared.push_back({{"step", w.step}, {"at_ms", to_ms(w.at)}});
+    groups.push_back({{"name", g.column_text(0)}, {"shared_wins", std::move(shared)}});
+  }
+  out["groups"] = std::move(groups);
   return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

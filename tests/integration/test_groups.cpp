@@ -299,6 +299,13 @@ TEST_CASE("a win is offered for sharing only to people in a group, shared only a
   CHECK(cleo.seen.size() > 0);
   CHECK(room_messages(cleo.seen, "circle").empty());  // not in the room: nothing of it
 
+  // Her export lists the group and what she shared there.
+  auto exported = ana.say(text("/export"), "x");
+  json mine = json::parse(exported.front()["text"].get<std::string>());
+  REQUIRE(mine["groups"].size() == 1);
+  CHECK(mine["groups"][0]["name"] == "circle");
+  CHECK(mine["groups"][0]["shared_wins"].size() == 2);
+
   // Ana deletes everything: her shared wins leave the group's list too.
   ana.say(text("/forget"), "f");
   ana.client.send_json({{"type", "choice"}, {"id", "forget_yes"}});

@@ -556,3 +556,35 @@ TEST_CASE("emulator: in a group, settings need an admin the emulator cannot conf
   CHECK(text_of(posted[0]) == "<b>Mira completed a step 🎉</b>");
   CHECK_THAT(text_of(mira.wait_for(1).at(0)), Catch::Contains("Shared with Tuesday circle"));
 }
+
+TEST_CASE("fake Bot API: a group that removed the bot (403) gets no check-ins until someone there writes again",
+          "[telegram][groups][integration]") {
+  FakeTelegram api(kToken);
+  TempDir data;
+  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  const std::int64_t group = -1004440001;
+  api.set_member_status(group, 555, "creator");
+  api.person_writes(group, "/checkin 07:00 UTC", "group", 555);
+  REQUIRE(api.wait_delivered(group, 1, 15s));
+  auto clock = [&](const char* iso) {
+    REQUIRE(http_request(daemon.port(), "POST", "/admin/clock", json{{"set", iso}}.dump(),
+                         {{"Authorization", "Bearer s3cret"}}).status == 200);
+  };
+  api.script_send({403, R"({"ok":false,"error_code":403,"description":"Forbidden: bot was kicked from the group chat"})"});
+  clock("2026-03-10T07:00:10Z");
+  REQUIRE(daemon.wait_for_log(std::regex("a chat refuses messages"), 10s));
+  auto attempts = [&] {
+    std::size_t n = 0;
+    for (const auto& c : api.calls("sendMessage")) n += c.body["chat_id"] == group;
+    return n;
+  };
+  auto tried = attempts();
+  clock("2026-03-11T07:00:10Z");
+  std::this_thread::sleep_for(1500ms);  // a send would show within this (nothing else is queued)
+  CHECK(attempts() == tried);
+  api.person_writes(group, "/checkin", "group", 555);  // the bot is back in the group
+  REQUIRE(api.wait_delivered(group, 2, 15s));
+  clock("2026-03-12T07:00:10Z");
+  REQUIRE(api.wait_delivered(group, 3, 15s));
+  CHECK(buttons_of(api.delivered(group)[2]).size() == 3);
+}
