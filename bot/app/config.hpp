@@ -15,6 +15,10 @@ struct Config {
   std::string source = "config/bounceback.yaml";  // the file it came from, for messages
 
   std::string data_dir = "var";
+  // SQLite's synchronous setting in WAL mode. full: a commit survives a power loss (one
+  // fsync per group commit); normal: it survives the daemon being killed (kill -9, a
+  // crash) but the last commits may be lost with the power.
+  std::string storage_synchronous = "full";
   std::string dialogs = "dialogs";
 
   std::string http_host = "127.0.0.1";

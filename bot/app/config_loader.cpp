@@ -139,6 +139,7 @@ std::optional<std::string> parse_listen(const std::string& v, Config& c) {
 const std::map<std::string, Setter>& schema() {
   static const std::map<std::string, Setter> keys = {
       {"data_dir", text(&Config::data_dir)},
+      {"storage.synchronous", one_of(&Config::storage_synchronous, {"normal", "full"})},
       {"dialogs", text(&Config::dialogs)},
       {"http.listen",
        [](const YAML::Node& n, Config& c) -> std::optional<std::string> {

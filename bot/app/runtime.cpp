@@ -199,7 +199,7 @@ int run_daemon(const Config& config) {
 
   std::unique_ptr<store::SqliteStore> store;
   try {
-    store = std::make_unique<store::SqliteStore>(config.database_path(), &metrics);
+    store = std::make_unique<store::SqliteStore>(config.database_path(), &metrics, config.storage_synchronous == "full");
   } catch (const store::StoreError& e) {
     spdlog::error("store: {}", e.what());
     return 1;

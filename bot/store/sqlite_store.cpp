@@ -145,11 +145,13 @@ struct SqliteStore::WriterStatements {
       remove_due, inactive, join_group, put_setting;
 };
 
-SqliteStore::SqliteStore(const std::string& path, core::Metrics* metrics) : path_(path), metrics_(metrics) {
+SqliteStore::SqliteStore(const std::string& path, core::Metrics* metrics, bool power_loss_safe)
+    : path_(path), metrics_(metrics) {
   writer_ = std::make_unique<SqliteConnection>(path);
   writer_->exec("PRAGMA journal_mode=WAL");
-  // FULL: a commit is on disk before its messages leave; group commit pays for the fsync.
-  writer_->exec("PRAGMA synchronous=FULL");
+  // NORMAL: a commit is in the WAL (the operating system has it) before its messages leave,
+  // so it survives the daemon being killed; FULL also fsyncs it, surviving a power loss.
+  writer_->exec(power_loss_safe ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   writer_->exec("PRAGMA foreign_keys=ON");
   // What a person deletes is overwritten, not just unlinked (forget, retention).
   writer_->exec("PRAGMA secure_delete=ON");

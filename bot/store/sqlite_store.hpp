@@ -22,7 +22,8 @@ class SqliteConnection;
 class SqliteStore final : public Store {
  public:
   // Opens (creating) the database at `path` and applies pending migrations.
-  SqliteStore(const std::string& path, core::Metrics* metrics = nullptr);
+  // `power_loss_safe`: synchronous=FULL (an fsync per group commit) instead of NORMAL.
+  SqliteStore(const std::string& path, core::Metrics* metrics = nullptr, bool power_loss_safe = true);
   ~SqliteStore() override;  // commits what is queued, then stops the writer thread
 
   std::optional<core::Person> find_person(const core::Address& address) override;

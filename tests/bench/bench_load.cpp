@@ -235,6 +235,15 @@ void print(const char* name, const Result& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Arguments after "--" go to the daemon, to compare settings: -- --set storage.synchronous=full
+  std::vector<std::string> daemon_args = {"--set", "connectors.websocket.rate_limit=0", "--set",
+                                          "connectors.websocket.new_people_per_minute=0", "--set", "log.level=warn"};
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--") {
+      for (int j = i + 1; j < argc; ++j) daemon_args.push_back(argv[j]);
+      argc = i;
+      break;
+    }
   std::string mode = argc > 1 ? argv[1] : "closed";
   int people = argc > 2 ? std::stoi(argv[2]) : 100;
   rlimit limit{};
@@ -243,8 +252,7 @@ int main(int argc, char** argv) {
     setrlimit(RLIMIT_NOFILE, &limit);
   }
   TempDir data;
-  DaemonProcess daemon(data.path(), {"--set", "connectors.websocket.rate_limit=0", "--set",
-                                     "connectors.websocket.new_people_per_minute=0", "--set", "log.level=warn"});
+  DaemonProcess daemon(data.path(), daemon_args);
   std::printf("bench_load %s: %d people, %u cores (client, echo and daemon share them)\n", mode.c_str(), people,
               std::thread::hardware_concurrency());
 

@@ -31,6 +31,7 @@ TEST_CASE("the shipped default config loads with the contract's defaults", "[con
   auto c = app::load_config(BOUNCEBACK_SOURCE_DIR "/config/bounceback.yaml");
   CHECK(c.data_dir == "var");
   CHECK(c.database_path() == "var/bounceback.db");
+  CHECK(c.storage_synchronous == "full");
   CHECK(c.dialogs == "dialogs");
   CHECK(c.http_host == "127.0.0.1");
   CHECK(c.http_port == 8080);
@@ -123,6 +124,9 @@ TEST_CASE("every config error names FILE:LINE:COL and the key", "[config]") {
   SECTION("negative rate limit") {
     CHECK_THAT(only_error("connectors: { websocket: { rate_limit: -1 } }"),
                Catch::Contains("connectors.websocket.rate_limit"));
+  }
+  SECTION("an unknown synchronous mode") {
+    CHECK_THAT(only_error("storage: { synchronous: off }"), Catch::Contains("storage.synchronous"));
   }
   SECTION("a list where a value belongs") {
     CHECK_THAT(only_error("data_dir: [a, b]"), Catch::Contains("data_dir: expected a single value"));
