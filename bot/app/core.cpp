@@ -76,13 +76,42 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   std::unordered_map<core::PersonId, Person> people;
   std::unordered_map<core::Address, core::PersonId, core::AddressHash> by_address;
   std::unordered_map<std::string, core::PersonId> by_token_hash;
-  // Parsed goal books of the cached people (people[].goals is their stored form).
-  std::unordered_map<core::PersonId, coach::GoalBook> books;
+  // Parsed goal books of the cached people: the stored snapshot with the journal entries
+  // after it replayed, and how many entries the store holds after the snapshot.
+  struct CachedBook {
+    coach::GoalBook book;
+    std::size_t entries_after_snapshot = 0;
+  };
+  std::unordered_map<core::PersonId, CachedBook> books;
+  // A new snapshot once this many entries piled up: loading replays at most this many, and
+  // the whole book is written once per this many changes instead of on every one.
+  static constexpr std::size_t kSnapshotEvery = 64;
 
-  coach::GoalBook& book_of(const Person& person) {
+  CachedBook& cached_book(Person& person) {
     auto it = books.find(person.id);
-    if (it == books.end()) it = books.emplace(person.id, coach::GoalBook::from_json(person.goals)).first;
+    if (it == books.end()) {
+      CachedBook c{coach::GoalBook::from_json(person.goals), person.goal_journal.size()};
+      for (const auto& entry : person.goal_journal) c.book.replay(entry);
+      person.goals.clear();  // the cache holds the book now; the stored form is not kept twice
+      person.goal_journal.clear();
+      it = books.emplace(person.id, std::move(c)).first;
+    }
     return it->second;
+  }
+  coach::GoalBook& book_of(Person& person) { return cached_book(person).book; }
+
+  // The book's changes since the last call go into `tx`: as journal entries, or as a new
+  // snapshot when enough piled up (or `snapshot` asks for one: /export reads it).
+  void write_book(Person& person, store::Transaction& tx, bool snapshot = false) {
+    CachedBook& c = cached_book(person);
+    auto entries = c.book.take_journal();
+    c.entries_after_snapshot += entries.size();
+    if (snapshot || c.entries_after_snapshot >= kSnapshotEvery) {
+      tx.goal_writes.push_back({person.id, true, c.book.to_json()});
+      c.entries_after_snapshot = 0;
+      return;
+    }
+    for (auto& e : entries) tx.goal_writes.push_back({person.id, false, std::move(e)});
   }
 
   // Which group support channels each person is in (loaded at start; small next to people).
@@ -272,7 +301,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     const auto times_before = person.nudges.times;
     const auto remind_before = person.nudges.remind_at;
     coach::CoachTurn turn = decide(state, context, &nudges);
-    if (goals.changed() || nudges.book_changed()) person.goals = book.to_json();
+    write_book(person, tx);
     if (goals.completed() && !paused(person)) offer_share(person, *goals.completed(), rng, turn);
     apply(person, turn.actions);
     if (person.timezone != zone_before || person.nudges.times != times_before) {
@@ -498,6 +527,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
 
   // /export: the data is read after this transaction commits, then sent with the replies.
   void export_data(Person& person, coach::CoachTurn turn, const std::string& correlation_id, store::Transaction tx) {
+    write_book(person, tx, /*snapshot=*/true);  // the export reads the whole book
     tx.read_export_for = person.id;
     core::PersonId id = person.id;
     commit(std::move(tx), false, [this, id, turn = std::move(turn), correlation_id](store::CommitResult result) {
@@ -535,11 +565,18 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   void commit(store::Transaction tx, bool deliver, std::function<void(store::CommitResult)> then) {
     tx.at = clock.now();
     auto messages = tx.outbox;
+    std::vector<core::PersonId> books_written;
+    for (const auto& w : tx.goal_writes) books_written.push_back(w.person);
     store.submit(std::move(tx), [self = shared_from_this(), messages = std::move(messages), deliver,
+                                 books_written = std::move(books_written),
                                  then = std::move(then)](store::CommitResult result) mutable {
       asio::post(self->strand, [self, messages = std::move(messages), deliver, then = std::move(then),
-                                result = std::move(result)]() mutable {
+                                books_written = std::move(books_written), result = std::move(result)]() mutable {
         if (!result.ok) {
+          // Journal entries were lost with the commit: the next write of those books is a
+          // whole snapshot, so the store never replays a journal with a gap.
+          for (auto id : books_written)
+            if (auto it = self->books.find(id); it != self->books.end()) it->second.entries_after_snapshot = kSnapshotEvery;
           spdlog::error("core: a change could not be saved, its messages are not sent: {}", result.error);
         } else {
           for (const auto& m : messages) {

@@ -62,12 +62,32 @@ int Goal::done() const {
   return static_cast<int>(std::count_if(steps.begin(), steps.end(), [](const Step& s) { return s.done_at.has_value(); }));
 }
 
+namespace {
+
+// One journal entry: {"op":"done","at":MS,"n":2} or {"op":"step","at":MS,"text":"..."}.
+std::string entry(const char* op, core::TimePoint at, const std::string* text = nullptr, int number = 0) {
+  std::string out = "{\"op\":\"";
+  out += op;
+  out += "\",\"at\":" + std::to_string(at.time_since_epoch().count());
+  if (number) out += ",\"n\":" + std::to_string(number);
+  if (text) {
+    out += ",\"text\":";
+    append_json_string(out, *text);
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace
+
 void GoalBook::start_goal(std::string title, core::TimePoint now) {
+  note(entry("goal", now, &title));
   goals_.push_back(Goal{std::move(title), now, std::nullopt, {}});
 }
 
 bool GoalBook::add_step(std::string text, core::TimePoint now) {
   if (goals_.empty()) return false;
+  note(entry("step", now, &text));
   goals_.back().steps.push_back(Step{std::move(text), now, std::nullopt});
   goals_.back().completed_at.reset();  // a new step reopens a finished goal
   return true;
@@ -86,6 +106,7 @@ StepOutcome GoalBook::complete_step(int number, core::TimePoint now, const std::
     out.result = StepOutcome::Result::already_done;
     return out;
   }
+  note(entry("done", now, nullptr, number));
   bool any_before = std::any_of(wins_.begin(), wins_.end(), [](const Win& w) { return w.kind == Win::Kind::step; });
   int before = goal.done();
   step.done_at = now;
@@ -106,6 +127,7 @@ bool GoalBook::undo_step(int number) {
   if (number < 1 || number > goal.total()) return false;
   Step& step = goal.steps[static_cast<std::size_t>(number - 1)];
   if (!step.done_at) return false;
+  note(entry("undo", core::TimePoint{}, nullptr, number));
   // The win it earned goes with it (the most recent step win at that moment).
   auto it = std::find_if(wins_.rbegin(), wins_.rend(),
                          [&](const Win& w) { return w.kind == Win::Kind::step && w.at == *step.done_at; });
@@ -115,15 +137,38 @@ bool GoalBook::undo_step(int number) {
   return true;
 }
 
-void GoalBook::record_checkin(core::TimePoint now) { wins_.push_back({Win::Kind::checkin, now, {}}); }
+void GoalBook::record_checkin(core::TimePoint now) {
+  note(entry("checkin", now));
+  wins_.push_back({Win::Kind::checkin, now, {}});
+}
 
 void GoalBook::start_rest(core::TimePoint now) {
   if (!rests_.empty() && !rests_.back().to) return;
+  note(entry("rest", now));
   rests_.push_back({now, std::nullopt});
 }
 
 void GoalBook::end_rest(core::TimePoint now) {
-  if (!rests_.empty() && !rests_.back().to) rests_.back().to = now;
+  if (rests_.empty() || rests_.back().to) return;
+  note(entry("resume", now));
+  rests_.back().to = now;
+}
+
+void GoalBook::replay(const std::string& text) {
+  json e = json::parse(text, nullptr, false);
+  if (!e.is_object()) return;
+  std::string op = e.value("op", "");
+  core::TimePoint at = at_ms(e.value("at", std::int64_t{0}));
+  int number = e.value("n", 0);
+  std::string words = e.value("text", "");
+  if (op == "goal") start_goal(std::move(words), at);
+  else if (op == "step") add_step(std::move(words), at);
+  else if (op == "done") complete_step(number, at, "UTC");  // the zone only shapes the outcome, not the book
+  else if (op == "undo") undo_step(number);
+  else if (op == "checkin") record_checkin(at);
+  else if (op == "rest") start_rest(at);
+  else if (op == "resume") end_rest(at);
+  journal_.clear();  // replayed, not new
 }
 
 int GoalBook::streak_days(core::TimePoint now, const std::string& timezone) const {

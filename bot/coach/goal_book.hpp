@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bot/core/time_point.hpp"
@@ -79,10 +80,20 @@ class GoalBook {
   std::string to_json() const;
   static GoalBook from_json(const std::string& text);  // empty or broken: an empty book
 
+  // Every change is also written down as one small entry (JSON), so the store can append
+  // it instead of rewriting the whole book on every step: a person's long history then
+  // costs nothing per message. The store keeps a snapshot (to_json) and the entries after
+  // it; replaying them on the snapshot gives the book back.
+  std::vector<std::string> take_journal() { return std::exchange(journal_, {}); }
+  void replay(const std::string& entry);  // an entry it does not understand is skipped
+
  private:
+  void note(std::string entry) { journal_.push_back(std::move(entry)); }
+
   std::vector<Goal> goals_;
   std::vector<Win> wins_;
   std::vector<Rest> rests_;
+  std::vector<std::string> journal_;  // changes since take_journal()
 };
 
 // "▓▓▓░░ 3/5"

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "bot/core/address.hpp"
 #include "bot/core/group_info.hpp"
@@ -21,7 +22,11 @@ struct Person {
   TimePoint last_seen{};
   std::string dialog_state;  // where the person is in the conversation trees (JSON, bot/dialog)
   TimePoint safety_pause_until{};  // after a crisis message: no nudges or celebrations until then
-  std::string goals;               // goals, steps and wins (JSON, bot/coach GoalBook)
+  // Goals, steps and wins (bot/coach GoalBook) as the store keeps them: a snapshot (JSON)
+  // and the journal entries written after it, oldest first. Read from the store only; the
+  // core writes changes as entries and, now and then, a new snapshot (Transaction).
+  std::string goals;
+  std::vector<std::string> goal_journal;
   NudgeSettings nudges;
   // Set for a group support channel (see GroupInfo): display_name is its title, timezone
   // and nudges.times its daily check-in.

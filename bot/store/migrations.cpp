@@ -13,7 +13,7 @@ namespace bounceback::store {
 namespace {
 
 // Times are UTC milliseconds since the epoch.
-constexpr std::array<Migration, 8> kMigrations{{
+constexpr std::array<Migration, 9> kMigrations{{
     {1, "people",
      R"sql(
 CREATE TABLE people (
@@ -94,6 +94,21 @@ CREATE TABLE group_members (
   PRIMARY KEY (group_id, person_id)
 ) WITHOUT ROWID;
 CREATE INDEX group_members_by_person ON group_members(person_id);
+)sql"},
+    {9, "goal books: a snapshot and a journal of changes, out of the people row",
+     R"sql(
+CREATE TABLE goal_books (
+  person_id INTEGER PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,
+  book      TEXT NOT NULL
+);
+CREATE TABLE goal_journal (
+  id        INTEGER PRIMARY KEY,
+  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+  entry     TEXT NOT NULL
+);
+CREATE INDEX goal_journal_by_person ON goal_journal(person_id, id);
+INSERT INTO goal_books (person_id, book) SELECT id, goals FROM people WHERE goals <> '';
+UPDATE people SET goals = '' WHERE goals <> '';
 )sql"},
 }};
 

@@ -25,7 +25,8 @@ TimePoint from_ms(std::int64_t ms) { return TimePoint{std::chrono::milliseconds{
 
 constexpr const char* kPersonColumns =
     "SELECT id, connector, platform_user, COALESCE(token_hash, ''), display_name, timezone, created_at, "
-    "last_seen_at, dialog_state, safety_pause_until, goals, nudge_times, quiet_hours, snoozed_until, remind_at, "
+    "last_seen_at, dialog_state, safety_pause_until, "
+    "COALESCE((SELECT book FROM goal_books WHERE goal_books.person_id = people.id), ''), nudge_times, quiet_hours, snoozed_until, remind_at, "
     "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch, unreachable, group_state FROM people ";
 
 // Nudge times are kept as "09:00,18:30" and quiet hours as "22:00-07:00" (readable in the database).
@@ -116,7 +117,7 @@ struct SqliteStore::WriterStatements {
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash, display_name = excluded.display_name, "
         "timezone = excluded.timezone, last_seen_at = excluded.last_seen_at, dialog_state = excluded.dialog_state, "
-        "safety_pause_until = excluded.safety_pause_until, goals = excluded.goals, nudge_times = excluded.nudge_times, "
+        "safety_pause_until = excluded.safety_pause_until, nudge_times = excluded.nudge_times, "
         "quiet_hours = excluded.quiet_hours, snoozed_until = excluded.snoozed_until, remind_at = excluded.remind_at, "
         "nudges_paused = excluded.nudges_paused, unanswered_nudges = excluded.unanswered_nudges, "
         "skipped_last_nudge = excluded.skipped_last_nudge, last_nudged_at = excluded.last_nudged_at, "
@@ -138,11 +139,15 @@ struct SqliteStore::WriterStatements {
         // People seen only in a group never talked privately: their dialog state is empty.
         "COALESCE(CASE WHEN json_valid(dialog_state) THEN json_extract(dialog_state, '$.onboarded') END, 0) = 0)"),
         join_group(db, "INSERT OR IGNORE INTO group_members (group_id, person_id, joined_at) VALUES (?, ?, ?)"),
+        append_goal_entry(db, "INSERT INTO goal_journal (person_id, entry) VALUES (?, ?)"),
+        save_goal_book(db, "INSERT INTO goal_books (person_id, book) VALUES (?, ?) "
+                           "ON CONFLICT(person_id) DO UPDATE SET book = excluded.book"),
+        clear_goal_journal(db, "DELETE FROM goal_journal WHERE person_id = ?"),
         put_setting(db,
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value") {}
 
   SqliteStatement upsert_person, insert_outbox, mark_delivered, forget_outbox, forget_person, clear_due, save_due,
-      remove_due, inactive, join_group, put_setting;
+      remove_due, inactive, join_group, append_goal_entry, save_goal_book, clear_goal_journal, put_setting;
 };
 
 SqliteStore::SqliteStore(const std::string& path, core::Metrics* metrics, bool power_loss_safe)
@@ -171,28 +176,43 @@ SqliteStore::~SqliteStore() {
   if (writer_thread_.joinable()) writer_thread_.join();
 }
 
-std::optional<core::Person> SqliteStore::find_person(const core::Address& address) {
+// A person row with the goal journal entries written after their snapshot. Both reads
+// run inside one read transaction, so they see the same commit.
+std::optional<core::Person> SqliteStore::read_person_where(const std::string& where,
+                                                          const std::function<void(SqliteStatement&)>& bind) {
   std::lock_guard lock(reader_mutex_);
-  SqliteStatement q(reader_->handle(), std::string(kPersonColumns) + "WHERE connector = ? AND platform_user = ?");
-  q.bind(1, address.connector).bind(2, address.user);
-  if (!q.step()) return std::nullopt;
-  return read_person(q);
+  reader_->exec("BEGIN");
+  try {
+    std::optional<core::Person> p;
+    {
+      SqliteStatement q(reader_->handle(), std::string(kPersonColumns) + where);
+      bind(q);
+      if (q.step()) p = read_person(q);
+    }
+    if (p) {
+      SqliteStatement journal(reader_->handle(), "SELECT entry FROM goal_journal WHERE person_id = ? ORDER BY id");
+      journal.bind(1, p->id);
+      while (journal.step()) p->goal_journal.push_back(journal.column_text(0));
+    }
+    reader_->exec("COMMIT");
+    return p;
+  } catch (...) {
+    sqlite3_exec(reader_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+std::optional<core::Person> SqliteStore::find_person(const core::Address& address) {
+  return read_person_where("WHERE connector = ? AND platform_user = ?",
+                           [&](SqliteStatement& q) { q.bind(1, address.connector).bind(2, address.user); });
 }
 
 std::optional<core::Person> SqliteStore::find_person_by_token_hash(const std::string& token_hash) {
-  std::lock_guard lock(reader_mutex_);
-  SqliteStatement q(reader_->handle(), std::string(kPersonColumns) + "WHERE token_hash = ?");
-  q.bind(1, token_hash);
-  if (!q.step()) return std::nullopt;
-  return read_person(q);
+  return read_person_where("WHERE token_hash = ?", [&](SqliteStatement& q) { q.bind(1, token_hash); });
 }
 
 std::optional<core::Person> SqliteStore::find_person_by_id(core::PersonId id) {
-  std::lock_guard lock(reader_mutex_);
-  SqliteStatement q(reader_->handle(), std::string(kPersonColumns) + "WHERE id = ?");
-  q.bind(1, id);
-  if (!q.step()) return std::nullopt;
-  return read_person(q);
+  return read_person_where("WHERE id = ?", [&](SqliteStatement& q) { q.bind(1, id); });
 }
 
 std::vector<core::Outgoing> SqliteStore::undelivered_for_connector(const std::string& connector) {
@@ -334,7 +354,7 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
     writer_->exec("BEGIN IMMEDIATE");
     // Prepared once for the writer's lifetime, not per batch.
     auto& [upsert_person, insert_outbox, mark_delivered, forget_outbox, forget_person, clear_due, save_due, remove_due,
-           inactive, join_group, put_setting] = *statements_;
+           inactive, join_group, append_goal_entry, save_goal_book, clear_goal_journal, put_setting] = *statements_;
 
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const Transaction& tx = batch[i].tx;
@@ -349,7 +369,7 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
           upsert_person.bind(1, p.id).bind(2, p.address.connector).bind(3, p.address.user);
           if (p.token_hash.empty()) upsert_person.bind_null(4); else upsert_person.bind(4, p.token_hash);
           upsert_person.bind(5, p.display_name).bind(6, p.timezone).bind(7, to_ms(p.created)).bind(8, to_ms(p.last_seen));
-          upsert_person.bind(9, p.dialog_state).bind(10, to_ms(p.safety_pause_until)).bind(11, p.goals);
+          upsert_person.bind(9, p.dialog_state).bind(10, to_ms(p.safety_pause_until)).bind(11, "");  // goals: goal_books
           const core::NudgeSettings& n = p.nudges;
           upsert_person.bind(12, n.times_text())
               .bind(13, n.quiet_hours_text())
@@ -358,6 +378,17 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
               .bind(20, static_cast<std::int64_t>(n.epoch)).bind(21, n.unreachable ? 1 : 0);
           upsert_person.bind(22, p.group.to_json());
           upsert_person.run();
+        }
+        for (const auto& w : tx.goal_writes) {
+          if (w.snapshot) {
+            save_goal_book.bind(1, w.person).bind(2, w.text);
+            save_goal_book.run();
+            clear_goal_journal.bind(1, w.person);
+            clear_goal_journal.run();
+          } else {
+            append_goal_entry.bind(1, w.person).bind(2, w.text);
+            append_goal_entry.run();
+          }
         }
         for (auto [group, person] : tx.joined) {
           join_group.bind(1, group).bind(2, person).bind(3, to_ms(tx.at));

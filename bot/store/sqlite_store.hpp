@@ -2,6 +2,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,6 +17,7 @@ class Metrics;
 namespace bounceback::store {
 
 class SqliteConnection;
+class SqliteStatement;
 
 // SQLite in WAL mode: one writer connection on its own thread applying queued
 // transactions in group commits, one reader connection for the core's cache misses.
@@ -41,6 +43,8 @@ class SqliteStore final : public Store {
   bool healthy() const override { return healthy_.load(); }
 
  private:
+  std::optional<core::Person> read_person_where(const std::string& where,
+                                                const std::function<void(SqliteStatement&)>& bind);
   struct Pending {
     Transaction tx;
     std::function<void(CommitResult)> done;

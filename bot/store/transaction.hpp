@@ -20,6 +20,14 @@ struct Transaction {
   std::vector<std::pair<std::int64_t, core::PersonId>> delivered;  // outbox id, its person
   std::vector<std::pair<std::string, std::string>> settings;  // key -> value
   std::vector<std::pair<core::PersonId, core::PersonId>> joined;  // group, member (kept once)
+  // Goal book changes, applied in this order: a journal entry is appended; a snapshot
+  // replaces the person's snapshot and drops the entries before it.
+  struct GoalWrite {
+    core::PersonId person = 0;
+    bool snapshot = false;
+    std::string text;  // the entry, or the whole book
+  };
+  std::vector<GoalWrite> goal_writes;
   std::vector<core::PersonId> due_cleared;                 // all due items of these people go first
   std::vector<core::DueItem> due;                          // then these are saved (by person, kind, slot)
   std::vector<core::DueItem> due_done;                     // one-off items that fired: removed
@@ -31,7 +39,7 @@ struct Transaction {
   std::optional<std::pair<core::TimePoint, core::TimePoint>> forget_inactive;
 
   bool writes_nothing() const {
-    return people.empty() && outbox.empty() && delivered.empty() && settings.empty() && due_cleared.empty() && joined.empty() &&
+    return people.empty() && outbox.empty() && delivered.empty() && settings.empty() && due_cleared.empty() && joined.empty() && goal_writes.empty() &&
            due.empty() && due_done.empty() && !forget_person && !forget_inactive;
   }
 };

@@ -66,7 +66,23 @@ void FakeStore::commit_all() {
       result.error = "disk full (simulated)";
     } else {
       std::lock_guard lock(mutex_);
-      for (const auto& p : tx.people) people_[p.id] = p;
+      for (const auto& p : tx.people) {
+        // The core keeps goal books apart (goal_writes); the row's stored book stays.
+        auto kept = people_.count(p.id) ? std::make_pair(people_[p.id].goals, people_[p.id].goal_journal)
+                                        : std::make_pair(std::string(), std::vector<std::string>());
+        people_[p.id] = p;
+        people_[p.id].goals = kept.first;
+        people_[p.id].goal_journal = kept.second;
+      }
+      for (const auto& w : tx.goal_writes) {
+        auto& p = people_[w.person];
+        if (w.snapshot) {
+          p.goals = w.text;
+          p.goal_journal.clear();
+        } else {
+          p.goal_journal.push_back(w.text);
+        }
+      }
       outbox_.insert(outbox_.end(), tx.outbox.begin(), tx.outbox.end());
       for (auto [id, person] : tx.delivered) delivered_.push_back(id);
       for (const auto& [k, v] : tx.settings) settings_[k] = v;

@@ -347,3 +347,24 @@ TEST_CASE("nudge commands with bad input say how to write them and change nothin
   CHECK(due.size() == 6);  // nothing for 13:00
   CHECK_THAT(answer("/quiet 22:00 - 07:00"), Catch::Contains("Quiet hours: 22:00-07:00"));  // spaces are fine
 }
+
+TEST_CASE("goal changes are stored as journal entries, with a snapshot now and then; the book comes back whole", "[core][goals]") {
+  World w;
+  auto me = w.hello();
+  say(w, me.user, "/goal Learn to rest");
+  for (int i = 1; i <= 70; ++i) say(w, me.user, "/step step number " + std::to_string(i));
+  auto stored = w.store.find_person({"websocket", me.user});
+  REQUIRE(stored);
+  CHECK_FALSE(stored->goals.empty());            // a snapshot was written on the way
+  CHECK(stored->goal_journal.size() < 64);       // and the entries before it dropped
+  CHECK_FALSE(stored->goal_journal.empty());     // the latest ones since
+  // Out of the cache and back: the snapshot with the entries replayed.
+  w.clock.advance(std::chrono::hours(1));
+  w.core.evict_idle();
+  w.commit();
+  CHECK(w.metrics.value("bounceback_people_cached") == 0);
+  auto sent = w.web.sent.size();
+  say(w, me.user, "/steps");
+  REQUIRE(w.web.sent.size() > sent);
+  CHECK_THAT(w.web.sent[sent].text, Catch::Contains("70. step number 70") && Catch::Contains("1. step number 1"));
+}

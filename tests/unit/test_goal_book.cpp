@@ -131,3 +131,36 @@ TEST_CASE("paused days neither count for the streak nor break it", "[goals][stre
   CHECK(round.streak_days(at("2026-03-06T12:00:00Z"), "UTC") == 3);
   CHECK(round.to_json() == paused.to_json());
 }
+
+TEST_CASE("the journal of changes replayed on a snapshot gives the same book", "[goals][journal]") {
+  auto t = [](int minutes) { return core::TimePoint{std::chrono::minutes{minutes}}; };
+  coach::GoalBook book;
+  book.start_goal("Sleep \"better\"\n", t(0));
+  std::string snapshot = book.to_json();
+  book.take_journal();
+  book.add_step("no phone after 22:00", t(1));
+  book.add_step("tea", t(2));
+  book.complete_step(2, t(3), "Europe/Berlin");
+  book.complete_step(1, t(4), "Europe/Berlin");
+  book.undo_step(1);
+  book.record_checkin(t(5));
+  book.start_rest(t(6));
+  book.end_rest(t(7));
+  book.complete_step(1, t(8), "UTC");
+  book.start_goal("Next", t(9));
+  auto entries = book.take_journal();
+  CHECK(entries.size() == 10);
+  CHECK(book.take_journal().empty());
+  // Changes that change nothing are not written down.
+  book.complete_step(1, t(10), "UTC");  // no steps in "Next"
+  book.end_rest(t(10));                 // not resting
+  CHECK(book.take_journal().empty());
+
+  coach::GoalBook again = coach::GoalBook::from_json(snapshot);
+  for (const auto& e : entries) again.replay(e);
+  CHECK(again.to_json() == book.to_json());
+  CHECK(again.take_journal().empty());  // replaying writes nothing new
+  again.replay("not json");
+  again.replay(R"({"op":"teleport","at":1})");
+  CHECK(again.to_json() == book.to_json());
+}

@@ -55,6 +55,24 @@ TEST_CASE("an older database is brought up to date and keeps its data", "[store]
   CHECK(has_table(check.handle(), "outbox"));
 }
 
+TEST_CASE("migration 9 moves goal books out of the people row", "[store][migrations][goals]") {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/v8.db";
+  {
+    store::SqliteConnection db(path);
+    store::migrate(db.handle(), 8);
+    db.exec("INSERT INTO people (id, connector, platform_user, created_at, last_seen_at, goals) "
+            "VALUES (3, 'websocket', 'stepper', 0, 0, '{\"goals\":[{\"title\":\"Walk\"}]}')");
+  }
+  store::SqliteStore upgraded(path);
+  auto person = upgraded.find_person({"websocket", "stepper"});
+  REQUIRE(person);
+  CHECK(person->goals == R"({"goals":[{"title":"Walk"}]})");
+  CHECK(person->goal_journal.empty());
+  store::SqliteConnection check(path);
+  CHECK(has_table(check.handle(), "goal_journal"));
+}
+
 TEST_CASE("a database from a newer bounceback is refused, untouched", "[store][migrations]") {
   testing::TempDir dir;
   std::string path = dir.path() + "/new.db";

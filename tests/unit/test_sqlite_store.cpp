@@ -257,3 +257,34 @@ TEST_CASE("a group's state and its members are kept; retention of unfinished onb
   CHECK(s.find_person({"websocket", "#circle"}));
   CHECK(s.load_memberships().empty());
 }
+
+TEST_CASE("goal books: journal entries after a snapshot are read back in order; a snapshot replaces them", "[store][goals]") {
+  testing::TempDir dir;
+  store::SqliteStore s(dir.path() + "/b.db");
+  store::Transaction tx;
+  tx.people = {person(1, "ana")};
+  tx.goal_writes = {{1, true, R"({"goals":[]})"}, {1, false, "e1"}, {1, false, "e2"}};
+  REQUIRE(commit(s, tx).ok);
+  auto p = s.find_person({"websocket", "ana"});
+  REQUIRE(p);
+  CHECK(p->goals == R"({"goals":[]})");
+  CHECK(p->goal_journal == std::vector<std::string>{"e1", "e2"});
+  // The person row is written again without touching the book.
+  store::Transaction again;
+  again.people = {*p};
+  again.people[0].goals = "";
+  again.goal_writes = {{1, false, "e3"}};
+  REQUIRE(commit(s, again).ok);
+  CHECK(s.find_person_by_id(1)->goal_journal == std::vector<std::string>{"e1", "e2", "e3"});
+  CHECK(s.find_person_by_id(1)->goals == R"({"goals":[]})");
+  store::Transaction snap;
+  snap.goal_writes = {{1, false, "e4"}, {1, true, R"({"goals":[1]})"}, {1, false, "e5"}};
+  REQUIRE(commit(s, snap).ok);
+  auto after = s.find_person_by_id(1);
+  CHECK(after->goals == R"({"goals":[1]})");
+  CHECK(after->goal_journal == std::vector<std::string>{"e5"});
+  store::Transaction forget;
+  forget.forget_person = 1;
+  REQUIRE(commit(s, forget).ok);
+  CHECK_FALSE(s.find_person_by_id(1));
+}
