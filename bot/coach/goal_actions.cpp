@@ -63,21 +63,13 @@ void GoalActions::describe(const GoalBook& book, dialog::DialogContext& context,
 
   // "4 steps since Monday: buy shoes, ..." over the last week: count them all, name the
   // five most recent, walking back from the newest win only as far as the week goes.
-  auto since = now - std::chrono::hours(24 * 7);
-  std::vector<std::string> recent;  // newest first
-  std::size_t count = 0;
-  std::optional<core::TimePoint> first;
-  const auto& history = book.wins();
-  for (auto it = history.rbegin(); it != history.rend() && it->at >= since; ++it)
-    if (it->kind == Win::Kind::step) {
-      if (recent.size() < 5) recent.push_back(it->label);
-      first = it->at;
-      ++count;
-    }
+  auto week = book.recent_steps(now - std::chrono::hours(24 * 7), 5);
+  const std::vector<std::string>& recent = week.labels;  // newest first
+  std::size_t count = static_cast<std::size_t>(week.count);
   context["recent_steps"] = std::to_string(count);
   std::string wins;
-  if (count > 0) {
-    wins = std::to_string(count) + (count == 1 ? " step" : " steps") + " since " + weekday_name(*first, timezone) + ": ";
+  if (count > 0 && week.first) {
+    wins = std::to_string(count) + (count == 1 ? " step" : " steps") + " since " + weekday_name(*week.first, timezone) + ": ";
     if (count > recent.size()) wins += "..., ";
     for (std::size_t i = recent.size(); i-- > 0;) wins += recent[i] + (i ? ", " : "");
   }

@@ -111,6 +111,7 @@ StepOutcome GoalBook::complete_step(int number, core::TimePoint now, const std::
   int before = goal.done();
   step.done_at = now;
   wins_.push_back({Win::Kind::step, now, step.text});
+  count_steps_from(wins_.size() - 1);
   int after = before + 1;
   out.result = StepOutcome::Result::done;
   out.first_ever = !any_before;
@@ -131,7 +132,10 @@ bool GoalBook::undo_step(int number) {
   // The win it earned goes with it (the most recent step win at that moment).
   auto it = std::find_if(wins_.rbegin(), wins_.rend(),
                          [&](const Win& w) { return w.kind == Win::Kind::step && w.at == *step.done_at; });
-  if (it != wins_.rend()) wins_.erase(std::next(it).base());
+  if (it != wins_.rend()) {
+    auto erased = wins_.erase(std::next(it).base());
+    count_steps_from(static_cast<std::size_t>(erased - wins_.begin()));
+  }
   step.done_at.reset();
   goal.completed_at.reset();
   return true;
@@ -140,6 +144,7 @@ bool GoalBook::undo_step(int number) {
 void GoalBook::record_checkin(core::TimePoint now) {
   note(entry("checkin", now));
   wins_.push_back({Win::Kind::checkin, now, {}});
+  count_steps_from(wins_.size() - 1);
 }
 
 void GoalBook::start_rest(core::TimePoint now) {
@@ -189,21 +194,57 @@ int GoalBook::streak_days(core::TimePoint now, const std::string& timezone) cons
   };
   auto expected = today;  // the next day the streak needs, going back
   int streak = 0;
-  for (auto it = wins_.rbegin(); it != wins_.rend(); ++it) {
-    auto day = day_of(it->at);
-    if (day > expected) continue;  // a later win on a day already counted
+  // The first win at or after `t` among wins_[0, end): wins are in time order.
+  auto first_from = [&](core::TimePoint t, std::size_t end) {
+    return static_cast<std::size_t>(
+        std::lower_bound(wins_.begin(), wins_.begin() + static_cast<std::ptrdiff_t>(end), t,
+                         [](const Win& w, core::TimePoint v) { return w.at < v; }) - wins_.begin());
+  };
+  for (std::size_t i = wins_.size(); i > 0;) {
+    auto day = day_of(wins_[i - 1].at);
+    if (day > expected) {  // a day already counted: jump over its other wins at once
+      auto midnight = std::chrono::time_point_cast<std::chrono::milliseconds>(
+          tz->to_sys(date::local_time<std::chrono::milliseconds>(day), date::choose::earliest));
+      i = std::min(i - 1, first_from(midnight, i));
+      continue;
+    }
     // Step over days without a win that may not break it: paused days, and today (not over yet).
     while (expected > day && (rested(expected) || (streak == 0 && expected == today))) expected -= date::days{1};
     if (day != expected) break;
     ++streak;
     expected = day - date::days{1};
+    --i;
   }
   return streak;
 }
 
 int GoalBook::steps_done_since(core::TimePoint since) const {
-  return static_cast<int>(std::count_if(wins_.begin(), wins_.end(),
-                                        [&](const Win& w) { return w.kind == Win::Kind::step && w.at >= since; }));
+  auto from = std::lower_bound(wins_.begin(), wins_.end(), since, [](const Win& w, core::TimePoint v) { return w.at < v; });
+  std::size_t i = static_cast<std::size_t>(from - wins_.begin());
+  return step_wins_upto(wins_.size()) - step_wins_upto(i);
+}
+
+RecentSteps GoalBook::recent_steps(core::TimePoint since, std::size_t labels) const {
+  RecentSteps out;
+  auto from = std::lower_bound(wins_.begin(), wins_.end(), since, [](const Win& w, core::TimePoint v) { return w.at < v; });
+  std::size_t start = static_cast<std::size_t>(from - wins_.begin());
+  out.count = step_wins_upto(wins_.size()) - step_wins_upto(start);
+  for (std::size_t i = start; i < wins_.size(); ++i)
+    if (wins_[i].kind == Win::Kind::step) {
+      out.first = wins_[i].at;
+      break;
+    }
+  for (std::size_t i = wins_.size(); i > start && out.labels.size() < labels; --i)
+    if (wins_[i - 1].kind == Win::Kind::step) out.labels.push_back(wins_[i - 1].label);
+  return out;
+}
+
+int GoalBook::step_wins_upto(std::size_t n) const { return n == 0 ? 0 : step_counts_[n - 1]; }
+
+void GoalBook::count_steps_from(std::size_t i) {
+  step_counts_.resize(wins_.size());
+  for (; i < wins_.size(); ++i)
+    step_counts_[i] = (i ? step_counts_[i - 1] : 0) + (wins_[i].kind == Win::Kind::step ? 1 : 0);
 }
 
 std::string GoalBook::to_json() const {
@@ -282,6 +323,7 @@ GoalBook GoalBook::from_json(const std::string& text) {
   } catch (const json::exception&) {
     return GoalBook{};
   }
+  book.count_steps_from(0);
   return book;
 }
 

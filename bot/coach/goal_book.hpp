@@ -54,6 +54,12 @@ struct StepOutcome {
   int streak_days = 0;         // the streak after this step
 };
 
+struct RecentSteps {
+  int count = 0;
+  std::optional<core::TimePoint> first;
+  std::vector<std::string> labels;  // newest first
+};
+
 // One person's goals, steps and wins. Pure: time comes in, nothing is read from a clock.
 // Kept in the store as JSON (people.goals) so it changes in the same transaction as the
 // rest of the person.
@@ -76,6 +82,9 @@ class GoalBook {
   int streak_days(core::TimePoint now, const std::string& timezone) const;
   // Steps done since `since` (for "4 steps since Monday").
   int steps_done_since(core::TimePoint since) const;
+  // The same, with the first of them and the labels of the newest `labels` (newest first):
+  // a binary search and a count kept per win, so a long history costs nothing per message.
+  RecentSteps recent_steps(core::TimePoint since, std::size_t labels) const;
 
   std::string to_json() const;
   static GoalBook from_json(const std::string& text);  // empty or broken: an empty book
@@ -94,6 +103,9 @@ class GoalBook {
   std::vector<Win> wins_;
   std::vector<Rest> rests_;
   std::vector<std::string> journal_;  // changes since take_journal()
+  std::vector<int> step_counts_;      // step wins among wins_[0..i], for counts over a window
+  int step_wins_upto(std::size_t n) const;  // among the first n wins
+  void count_steps_from(std::size_t i);
 };
 
 // "▓▓▓░░ 3/5"

@@ -1,4 +1,7 @@
 #include <catch2/catch.hpp>
+#include <date/tz.h>
+
+#include <random>
 
 #include "bot/coach/goal_book.hpp"
 #include "bot/core/iso8601.hpp"
@@ -163,4 +166,62 @@ TEST_CASE("the journal of changes replayed on a snapshot gives the same book", "
   again.replay("not json");
   again.replay(R"({"op":"teleport","at":1})");
   CHECK(again.to_json() == book.to_json());
+}
+
+namespace {
+
+// The streak and the week's count as first written: a walk over every win, for comparison.
+int reference_streak(const coach::GoalBook& book, core::TimePoint now, const date::time_zone* tz) {
+  auto day_of = [tz](core::TimePoint t) { return date::floor<date::days>(tz->to_local(t)); };
+  auto today = day_of(now), expected = today;
+  int streak = 0;
+  const auto& wins = book.wins();
+  for (auto it = wins.rbegin(); it != wins.rend(); ++it) {
+    auto day = day_of(it->at);
+    if (day > expected) continue;
+    while (expected > day && streak == 0 && expected == today) expected -= date::days{1};
+    if (day != expected) break;
+    ++streak;
+    expected = day - date::days{1};
+  }
+  return streak;
+}
+
+}  // namespace
+
+TEST_CASE("streaks and the week's steps with a long history agree with a walk over every win", "[goals][streak]") {
+  const date::time_zone* tz = date::locate_zone("Asia/Kolkata");
+  std::mt19937 rng(11);
+  for (int round = 0; round < 50; ++round) {
+    coach::GoalBook book;
+    book.start_goal("many", core::TimePoint{});
+    auto t = core::TimePoint{std::chrono::hours(24 * 20000)};
+    int steps = 0;
+    for (int i = 0; i < 300; ++i) {
+      // Bursts of wins in a day, sometimes a day or two without.
+      t += std::chrono::minutes(std::uniform_int_distribution<int>(1, 100)(rng));
+      if (std::uniform_int_distribution<int>(0, 40)(rng) == 0) t += std::chrono::hours(30);
+      if (std::uniform_int_distribution<int>(0, 5)(rng) == 0) {
+        book.record_checkin(t);
+      } else {
+        book.add_step("s" + std::to_string(i), t);
+        book.complete_step(++steps, t, "Asia/Kolkata");
+      }
+    }
+    if (round % 2) book.undo_step(steps / 2);  // an undo in the middle of the history
+    auto now = t + std::chrono::hours(std::uniform_int_distribution<int>(0, 40)(rng));
+    CHECK(book.streak_days(now, "Asia/Kolkata") == reference_streak(book, now, tz));
+    auto since = now - std::chrono::hours(24 * 7);
+    int count = 0;
+    for (const auto& w : book.wins()) count += w.kind == coach::Win::Kind::step && w.at >= since;
+    auto week = book.recent_steps(since, 5);
+    CHECK(week.count == count);
+    CHECK(book.steps_done_since(since) == count);
+    if (count > 0) {
+      REQUIRE(static_cast<int>(week.labels.size()) == std::min(5, count));
+      CHECK(week.labels.front() == std::find_if(book.wins().rbegin(), book.wins().rend(), [](const coach::Win& w) {
+                                     return w.kind == coach::Win::Kind::step;
+                                   })->label);
+    }
+  }
 }
