@@ -100,6 +100,15 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   }
   coach::GoalBook& book_of(Person& person) { return cached_book(person).book; }
 
+  // Parsed dialog states of the cached people (people[].dialog_state is their stored form,
+  // written after every turn; only the core's turns change it, groups' states are not kept).
+  std::unordered_map<core::PersonId, dialog::DialogState> states;
+  dialog::DialogState& state_of(const Person& person) {
+    auto it = states.find(person.id);
+    if (it == states.end()) it = states.emplace(person.id, dialog::DialogState::from_json(person.dialog_state)).first;
+    return it->second;
+  }
+
   // The book's changes since the last call go into `tx`: as journal entries, or as a new
   // snapshot when enough piled up (or `snapshot` asks for one: /export reads it).
   void write_book(Person& person, store::Transaction& tx, bool snapshot = false) {
@@ -173,6 +182,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     by_address.erase(it->second.address);
     if (!it->second.token_hash.empty()) by_token_hash.erase(it->second.token_hash);
     books.erase(id);
+    states.erase(id);
     people.erase(it);
   }
 
@@ -287,7 +297,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   // Goal actions are applied as the dialog reaches them (GoalActions), the rest after.
   template <typename Decide>
   coach::CoachTurn decide_for(Person& person, store::Transaction& tx, Decide decide) {
-    dialog::DialogState state = dialog::DialogState::from_json(person.dialog_state);
+    dialog::DialogState& state = state_of(person);
     coach::GoalBook& book = book_of(person);
     dialog::DialogContext context = context_for(person, state);
     auto now = clock.now();
@@ -499,6 +509,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     if (person != people.end()) {
       if (!person->second.token_hash.empty()) by_token_hash.erase(person->second.token_hash);
       books.erase(person->first);
+      states.erase(person->first);
       touched.erase(person->first);
       people.erase(person);
     }
