@@ -123,6 +123,10 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     for (auto& e : entries) tx.goal_writes.push_back({person.id, false, std::move(e)});
   }
 
+  // Delivery acknowledgements waiting to be written (Core::delivered).
+  std::vector<std::pair<std::int64_t, core::PersonId>> pending_delivered;
+  bool delivered_flush_posted = false;
+
   // Which group support channels each person is in (loaded at start; small next to people).
   std::unordered_map<core::PersonId, std::vector<core::PersonId>> groups_of;
 
@@ -930,10 +934,18 @@ void Core::delivered(core::Address to, std::vector<std::int64_t> outbox_ids) {
       spdlog::error("core: cannot look up a person: {}", e.what());
     }
     if (!person) return;
-    store::Transaction tx;
-    tx.at = impl->clock.now();
-    for (auto id : ids) tx.delivered.emplace_back(id, person->id);
-    impl->store.submit(std::move(tx), nullptr);
+    // Acknowledgements are gathered and written together once the strand has nothing
+    // else queued: one transaction for many, not one per frame.
+    for (auto id : ids) impl->pending_delivered.emplace_back(id, person->id);
+    if (impl->delivered_flush_posted) return;
+    impl->delivered_flush_posted = true;
+    asio::post(impl->strand, [impl] {
+      impl->delivered_flush_posted = false;
+      store::Transaction tx;
+      tx.at = impl->clock.now();
+      tx.delivered = std::exchange(impl->pending_delivered, {});
+      impl->store.submit(std::move(tx), nullptr);
+    });
   });
 }
 
