@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "bot/core/json_text.hpp"
+
 namespace bounceback::coach {
 
 using nlohmann::json;
@@ -15,46 +17,7 @@ namespace {
 std::int64_t ms(core::TimePoint t) { return t.time_since_epoch().count(); }
 core::TimePoint at_ms(std::int64_t v) { return core::TimePoint{std::chrono::milliseconds{v}}; }
 
-// Written by hand rather than through a json tree: it runs on every change to a person's
-// goals, and the tree's allocations were most of its cost (bench_load).
-bool valid_utf8(const std::string& s) {
-  for (std::size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (std::size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += n;
-  }
-  return true;
-}
-
-void append_json_string(std::string& out, const std::string& text) {
-  if (!valid_utf8(text)) {  // never write what could not be read back: replace the bad bytes
-    out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
-    return;
-  }
-  out += '"';
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
+using core::append_json_string;  // by hand, not through a json tree: it runs on every change
 
 }  // namespace
 

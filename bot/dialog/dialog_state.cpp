@@ -1,18 +1,69 @@
 #include "bot/dialog/dialog_state.hpp"
 
+#include "bot/core/json_text.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace bounceback::dialog {
 
 using nlohmann::json;
 
+// Written by hand: it runs after every turn, and building a json tree first was most of
+// its cost (bench_load). from_json reads it back with nlohmann.
 std::string DialogState::to_json() const {
-  json stack_json = json::array();
-  for (const auto& f : stack) stack_json.push_back({{"tree", f.tree}, {"node", f.node}});
-  json j = {{"tree", tree},   {"node", node},     {"waiting", waiting},          {"stack", stack_json},
-            {"vars", vars},   {"visits", visits}, {"recent_variants", recent_variants}, {"turns", turns},
-            {"onboarded", onboarded}};
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  using core::append_json_string;
+  std::string out;
+  out.reserve(256);
+  out += "{\"node\":";
+  append_json_string(out, node);
+  out += ",\"onboarded\":";
+  out += onboarded ? "true" : "false";
+  out += ",\"recent_variants\":{";
+  bool first = true;
+  for (const auto& [key, list] : recent_variants) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, key);
+    out += ":[";
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (i) out += ',';
+      out += std::to_string(list[i]);
+    }
+    out += ']';
+  }
+  out += "},\"stack\":[";
+  for (std::size_t i = 0; i < stack.size(); ++i) {
+    if (i) out += ',';
+    out += "{\"node\":";
+    append_json_string(out, stack[i].node);
+    out += ",\"tree\":";
+    append_json_string(out, stack[i].tree);
+    out += '}';
+  }
+  out += "],\"tree\":";
+  append_json_string(out, tree);
+  out += ",\"turns\":" + std::to_string(turns);
+  out += ",\"vars\":{";
+  first = true;
+  for (const auto& [key, value] : vars) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, key);
+    out += ':';
+    append_json_string(out, value);
+  }
+  out += "},\"visits\":{";
+  first = true;
+  for (const auto& [key, count] : visits) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, key);
+    out += ':' + std::to_string(count);
+  }
+  out += "},\"waiting\":";
+  out += waiting ? "true" : "false";
+  out += '}';
+  return out;
 }
 
 DialogState DialogState::from_json(const std::string& text) {

@@ -1,5 +1,7 @@
 #include "connectors/websocket/websocket_protocol.hpp"
 
+#include "bot/core/json_text.hpp"
+
 #include <cctype>
 #include <nlohmann/json.hpp>
 
@@ -119,20 +121,39 @@ std::string encode_welcome(const std::string& user, const std::string& token) {
   return dump({{"type", "welcome"}, {"user", user}, {"token", token}});
 }
 
+// Written by hand (keys in the order nlohmann would sort them): one runs for every frame
+// sent, and a json tree per frame was a visible share of the daemon's time.
 std::string encode_message(const core::Outgoing& message) {
-  json j = {{"type", "message"},
-            {"id", std::to_string(message.id)},
-            {"kind", std::string(core::to_string(message.kind))},
-            {"text", message.text}};
-  auto choices = json::array();
-  for (const auto& c : message.choices) choices.push_back({{"id", c.id}, {"label", c.label}});
-  j["choices"] = std::move(choices);
-  if (!message.to.user.empty() && message.to.user.front() == '#') j["room"] = message.to.user.substr(1);
-  if (!message.reply_to.empty()) {
-    j["reply_to"] = message.reply_to;
-    if (message.final) j["final"] = true;
+  using core::append_json_string;
+  std::string out;
+  out.reserve(128 + message.text.size());
+  out += "{\"choices\":[";
+  for (std::size_t i = 0; i < message.choices.size(); ++i) {
+    if (i) out += ',';
+    out += "{\"id\":";
+    append_json_string(out, message.choices[i].id);
+    out += ",\"label\":";
+    append_json_string(out, message.choices[i].label);
+    out += '}';
   }
-  return dump(j);
+  out += ']';
+  const bool answers = !message.reply_to.empty();
+  if (answers && message.final) out += ",\"final\":true";
+  out += ",\"id\":\"" + std::to_string(message.id) + "\",\"kind\":\"";
+  out += core::to_string(message.kind);
+  out += '"';
+  if (answers) {
+    out += ",\"reply_to\":";
+    append_json_string(out, message.reply_to);
+  }
+  if (!message.to.user.empty() && message.to.user.front() == '#') {
+    out += ",\"room\":";
+    append_json_string(out, std::string_view(message.to.user).substr(1));
+  }
+  out += ",\"text\":";
+  append_json_string(out, message.text);
+  out += ",\"type\":\"message\"}";
+  return out;
 }
 
 std::string encode_room_event(std::string_view type, std::string_view room) {

@@ -5,6 +5,9 @@
 #include "bot/dialog/dialog_state.hpp"
 #include "bot/dialog/interpreter.hpp"
 #include "bot/dialog/template_text.hpp"
+#include "bot/core/json_text.hpp"
+
+#include <nlohmann/json.hpp>
 
 using namespace bounceback;
 
@@ -101,4 +104,39 @@ TEST_CASE("chat commands: slash commands and bare words", "[coach][commands]") {
   CHECK_FALSE(parse_chat_command("goal find a job"));   // arguments need the slash
   CHECK_FALSE(parse_chat_command("/"));
   CHECK_FALSE(parse_chat_command("/ 5"));
+}
+
+TEST_CASE("JSON strings are written with escapes, and invalid UTF-8 is replaced", "[json]") {
+  auto write = [](std::string_view s) {
+    std::string out;
+    core::append_json_string(out, s);
+    return out;
+  };
+  CHECK(write("plain") == "\"plain\"");
+  CHECK(write("a \"quote\" \\ back\nline\ttab\x01") == R"("a \"quote\" \\ back\nline\ttab\u0001")");
+  CHECK(write("Grüße 🎉") == "\"Grüße 🎉\"");
+  for (std::string bad : {std::string("a\xFFz"), std::string("\xC0\xAF"), std::string("\xED\xA0\x80"),
+                          std::string("\xF4\x90\x80\x80"), std::string("cut \xE2\x82")}) {
+    std::string written = write(bad);
+    auto parsed = nlohmann::json::parse(written, nullptr, false);  // always readable back
+    REQUIRE_FALSE(parsed.is_discarded());
+    CHECK_THAT(parsed.get<std::string>(), Catch::Contains("\xEF\xBF\xBD"));
+  }
+}
+
+TEST_CASE("a dialog state reads back what it wrote, strange words included", "[json][dialog]") {
+  dialog::DialogState s;
+  s.tree = "one_step";
+  s.node = "ask \"x\"";
+  s.waiting = true;
+  s.stack = {{"menu", "top"}, {"goals", "list"}};
+  s.vars = {{"name", "Zoë \"Z\"\n"}, {"goal_title", "bad \xFF byte"}, {"empty", ""}};
+  s.recent_variants = {{"nudges.step", {2, 0, 1}}, {"empty", {}}};
+  s.visits = {{"menu.top", 3}};
+  s.turns = 12345678901ull;
+  s.onboarded = true;
+  auto back = dialog::DialogState::from_json(s.to_json());
+  s.vars["goal_title"] = "bad \xEF\xBF\xBD byte";  // the one invalid byte, replaced
+  CHECK(back == s);
+  CHECK(dialog::DialogState::from_json(dialog::DialogState{}.to_json()) == dialog::DialogState{});
 }
