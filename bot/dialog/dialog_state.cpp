@@ -14,24 +14,30 @@ std::string DialogState::to_json() const {
   using core::append_json_string;
   std::string out;
   out.reserve(256);
+  // {"key":value,...} of a map, each value written by `value`.
+  auto object = [&out](const auto& map, auto value) {
+    out += '{';
+    bool first = true;
+    for (const auto& [key, v] : map) {
+      if (!first) out += ',';
+      first = false;
+      append_json_string(out, key);
+      out += ':';
+      value(v);
+    }
+    out += '}';
+  };
   out += "{\"node\":";
   append_json_string(out, node);
   out += ",\"onboarded\":";
   out += onboarded ? "true" : "false";
-  out += ",\"recent_variants\":{";
-  bool first = true;
-  for (const auto& [key, list] : recent_variants) {
-    if (!first) out += ',';
-    first = false;
-    append_json_string(out, key);
-    out += ":[";
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      if (i) out += ',';
-      out += std::to_string(list[i]);
-    }
+  out += ",\"recent_variants\":";
+  object(recent_variants, [&out](const std::vector<int>& list) {
+    out += '[';
+    for (std::size_t i = 0; i < list.size(); ++i) out += (i ? "," : "") + std::to_string(list[i]);
     out += ']';
-  }
-  out += "},\"stack\":[";
+  });
+  out += ",\"stack\":[";
   for (std::size_t i = 0; i < stack.size(); ++i) {
     if (i) out += ',';
     out += "{\"node\":";
@@ -43,24 +49,11 @@ std::string DialogState::to_json() const {
   out += "],\"tree\":";
   append_json_string(out, tree);
   out += ",\"turns\":" + std::to_string(turns);
-  out += ",\"vars\":{";
-  first = true;
-  for (const auto& [key, value] : vars) {
-    if (!first) out += ',';
-    first = false;
-    append_json_string(out, key);
-    out += ':';
-    append_json_string(out, value);
-  }
-  out += "},\"visits\":{";
-  first = true;
-  for (const auto& [key, count] : visits) {
-    if (!first) out += ',';
-    first = false;
-    append_json_string(out, key);
-    out += ':' + std::to_string(count);
-  }
-  out += "},\"waiting\":";
+  out += ",\"vars\":";
+  object(vars, [&out](const std::string& v) { append_json_string(out, v); });
+  out += ",\"visits\":";
+  object(visits, [&out](int count) { out += std::to_string(count); });
+  out += ",\"waiting\":";
   out += waiting ? "true" : "false";
   out += '}';
   return out;
