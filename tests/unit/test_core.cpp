@@ -368,3 +368,22 @@ TEST_CASE("goal changes are stored as journal entries, with a snapshot now and t
   REQUIRE(w.web.sent.size() > sent);
   CHECK_THAT(w.web.sent[sent].text, Catch::Contains("70. step number 70") && Catch::Contains("1. step number 1"));
 }
+
+TEST_CASE("a goal change whose commit failed is not lost from the stored book: the next write is a snapshot", "[core][goals]") {
+  World w;
+  auto me = w.hello();
+  say(w, me.user, "/goal Learn to rest");
+  core::Incoming in;
+  in.from = {"websocket", me.user};
+  in.text = "/step first, whose commit fails";
+  w.core.receive(in);
+  w.settle();
+  w.store.fail_next_commit();
+  w.store.commit_all();
+  w.settle();
+  say(w, me.user, "/step second");
+  auto stored = w.store.find_person({"websocket", me.user});
+  REQUIRE(stored);
+  CHECK_THAT(stored->goals, Catch::Contains("first, whose commit fails") && Catch::Contains("second"));
+  CHECK(stored->goal_journal.empty());
+}
