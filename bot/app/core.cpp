@@ -376,6 +376,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   struct Fired {
     core::DueItem item;
     core::NudgeSettings before;
+    core::GroupInfo group_before;  // a group's check-in counts (empty for a person)
   };
 
   void run_due(std::function<void()> done) {
@@ -389,7 +390,10 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
                                  done = std::move(done)](store::CommitResult result) mutable {
       if (!result.ok) {
         for (const auto& f : fired) {
-          if (auto it = self->people.find(f.item.person); it != self->people.end()) it->second.nudges = f.before;
+          if (auto it = self->people.find(f.item.person); it != self->people.end()) {
+            it->second.nudges = f.before;
+            if (it->second.is_group()) it->second.group = f.group_before;
+          }
           self->due.push(f.item);  // as it was: due again now
         }
         more = false;  // not in a loop against a failing store: the timer or the next clock move tries again
@@ -433,7 +437,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     const coach::Goal* goal = book_of(*person).current();
     bool open_step = goal && goal->done() < goal->total();
     const core::NudgeSettings before = n;
-    fired.push_back({item, before});
+    fired.push_back({item, before, {}});
     auto decision = coach::decide_nudge(*person, item, open_step, now, settings.nudge_rules);
     metrics.add_counter("bounceback_nudges_total", {{"result", decision.why}});
     if (decision.next) {
@@ -774,8 +778,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     if (screened.kind != safety::ScreenResult::Kind::none) {
       metrics.add_counter("bounceback_safety_hits_total", {{"category", screened.category}});
       metrics.add_counter("bounceback_group_safety_replies_total", {});
-      dialog::DialogState state = dialog::DialogState::from_json(person.dialog_state);
-      std::string country = country_of(person, state);
+      std::string country = country_of(person, state_of(person));
       to_group.push_back(reachable ? safety->responder.group() : safety->responder.group_no_private(country));
       if (screened.crisis()) {
         person.safety_pause_until = message.at + std::chrono::hours(safety->policy->pause_hours);
@@ -808,13 +811,16 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   // A group's daily check-in fell due: posted with its buttons; the next one is planned.
   void fire_group_checkin(Person& group, const core::DueItem& item, core::TimePoint now, store::Transaction& tx,
                           std::vector<Fired>& fired) {
-    fired.push_back({item, group.nudges});
+    fired.push_back({item, group.nudges, group.group});
     const date::time_zone* zone = coach::zone_of(group, settings.nudge_rules);
     core::DueItem next = item;
     next.due = schedule::next_daily(zone, item.slot, std::max(now, item.due));
     due.push(next);
     tx.due.push_back(next);
-    if (group.nudges.unreachable || coach::too_late(true, item.due, now, zone, settings.nudge_rules)) {
+    // A second item for the same time (put back after a failed commit while its successor
+    // was already queued) must not post the check-in twice.
+    bool just_posted = group.group.checkin_posted != core::TimePoint{} && now - group.group.checkin_posted < std::chrono::minutes(30);
+    if (just_posted || group.nudges.unreachable || coach::too_late(true, item.due, now, zone, settings.nudge_rules)) {
       metrics.add_counter("bounceback_group_checkins_total", {{"result", "skipped"}});
       return;
     }

@@ -387,3 +387,37 @@ TEST_CASE("a goal change whose commit failed is not lost from the stored book: t
   CHECK_THAT(stored->goals, Catch::Contains("first, whose commit fails") && Catch::Contains("second"));
   CHECK(stored->goal_journal.empty());
 }
+
+TEST_CASE("a group check-in whose commit failed is posted once when tried again, and once the next day", "[core][groups]") {
+  World w;  // 2026-03-08T06:00:00Z
+  auto me = w.hello();
+  auto in_room = [&](const std::string& text) {
+    core::Incoming in;
+    in.from = {"websocket", me.user};
+    in.group = {"websocket", "#circle"};
+    in.group_title = "circle";
+    in.text = text;
+    w.core.receive(in);
+    w.commit();
+  };
+  in_room("");  // joins: the room's first member, its admin
+  in_room("/checkin 07:00 UTC");
+  auto posted = [&] {
+    return std::count_if(w.web.sent.begin(), w.web.sent.end(), [](const core::Outgoing& m) {
+      return m.to.user == "#circle" && m.kind == core::MessageKind::checkin;
+    });
+  };
+  w.clock.set(*core::parse_iso8601("2026-03-08T07:00:00Z"));
+  w.core.run_due();
+  w.settle();
+  w.store.fail_next_commit();
+  w.store.commit_all();
+  w.settle();
+  CHECK(posted() == 0);
+  run_due_at(w, "2026-03-08T07:01:00Z");
+  CHECK(posted() == 1);
+  run_due_at(w, "2026-03-08T07:05:00Z");
+  CHECK(posted() == 1);
+  run_due_at(w, "2026-03-09T07:00:30Z");
+  CHECK(posted() == 2);
+}
