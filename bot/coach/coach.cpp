@@ -23,7 +23,14 @@ const std::vector<std::pair<std::string, std::string>>& entry_points() {
       {"nudges", "list"}, {"nudges", "step"}, {"nudges", "checkin"}, {"nudges", "encouragement"},
       {"nudges", "half_rate"}, {"nudges", "add_time"}, {"nudges", "remove_time"}, {"nudges", "set_quiet"},
       {"nudges", "snooze"}, {"nudges", "remind"}, {"nudges", "pause"}, {"nudges", "resume"},
-      {"nudges", "checkin_done"}, {"nudges", "checkin_not_today"}};
+      {"nudges", "checkin_done"}, {"nudges", "checkin_not_today"},
+      // group support channels (GroupCoach)
+      {"groups", "help"}, {"groups", "checkin"}, {"groups", "tally"}, {"groups", "checkin_set"},
+      {"groups", "checkin_off"}, {"groups", "checkin_show"}, {"groups", "checkin_none"}, {"groups", "checkin_invalid"},
+      {"groups", "admin_only"}, {"groups", "counted"}, {"groups", "counted_already"}, {"groups", "wins_list"},
+      {"groups", "wins_none"}, {"groups", "win"}, {"groups", "win_with_step"}, {"groups", "share_offer"},
+      {"groups", "share_offer_many"}, {"groups", "shared"}, {"groups", "share_kept"}, {"groups", "share_again"},
+      {"groups", "share_gone"}};
   return points;
 }
 

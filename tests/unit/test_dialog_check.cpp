@@ -62,3 +62,24 @@ TEST_CASE("graph prints the tree as Graphviz DOT", "[dialog][graph]") {
   auto broken = testing::run_command({"graph", BOUNCEBACK_SOURCE_DIR "/tests/fixtures/dialogs/broken/dead_end.yaml"});
   CHECK(broken.exit_code == 1);
 }
+
+TEST_CASE("a dialog folder without a node the group coach says is reported", "[dialog][check][groups]") {
+  testing::TempDir dir;
+  for (const auto& entry : std::filesystem::directory_iterator(BOUNCEBACK_SOURCE_DIR "/dialogs"))
+    if (entry.path().extension() == ".yaml") std::filesystem::copy_file(entry.path(), dir.path() + "/" + entry.path().filename().string());
+  std::string groups = dir.path() + "/groups.yaml";
+  std::ifstream in(groups);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  // Rename the node a check-in's counts are said with, in its entries and its definition.
+  for (const std::string from : {"checkin, tally,", "\n  tally:"}) {
+    auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), from == "checkin, tally," ? "checkin, counts," : "\n  counts:");
+  }
+  std::ofstream(groups) << text;
+  auto result = testing::run_command({"check", dir.path()});
+  INFO(result.output);
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output, Catch::Contains("bounceback needs a node 'tally' in groups.yaml"));
+}
