@@ -7,6 +7,7 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
+#include "bot/core/json_text.hpp"
 #include "bot/core/metrics.hpp"
 #include "bot/core/minute_of_day.hpp"
 #include "bot/store/migrations.hpp"
@@ -91,10 +92,19 @@ core::Outgoing read_outgoing(const SqliteStatement& q) {
   return m;
 }
 
+// Written by hand: it runs for every message committed (see core/json_text).
 std::string encode_choices(const std::vector<core::Choice>& choices) {
-  auto list = nlohmann::json::array();
-  for (const auto& c : choices) list.push_back({{"id", c.id}, {"label", c.label}});
-  return list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string out = "[";
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    if (i) out += ',';
+    out += "{\"id\":";
+    core::append_json_string(out, choices[i].id);
+    out += ",\"label\":";
+    core::append_json_string(out, choices[i].label);
+    out += '}';
+  }
+  out += ']';
+  return out;
 }
 
 std::vector<core::Choice> decode_choices(const std::string& text) {

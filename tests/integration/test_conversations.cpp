@@ -145,7 +145,8 @@ TEST_CASE("SIGHUP reloads the dialogs; a broken set keeps the old one; a vanishe
   }
   std::ofstream(accept) << renamed;
   ::kill(daemon.pid(), SIGHUP);
-  REQUIRE(daemon.wait_for_log(std::regex("SIGHUP: reloaded"), std::chrono::seconds(10)));
+  // Not just "SIGHUP: reloaded": the first signal already logged "reloaded the safety lists".
+  REQUIRE(daemon.wait_for_log(std::regex("SIGHUP: reloaded [0-9]+ conversation trees"), std::chrono::seconds(10)));
   auto moved = answer(client, text("my exam"), "w");
   REQUIRE(moved.size() >= 2);
   CHECK_THAT(moved[0]["text"].get<std::string>(), Catch::Contains("updated my conversations"));
