@@ -61,8 +61,8 @@ struct RecentSteps {
 };
 
 // One person's goals, steps and wins. Pure: time comes in, nothing is read from a clock.
-// Kept in the store as JSON (people.goals) so it changes in the same transaction as the
-// rest of the person.
+// Kept in the store as a JSON snapshot and a journal of changes (goal_books, goal_journal),
+// written in the same transaction as the rest of the person.
 class GoalBook {
  public:
   const Goal* current() const { return goals_.empty() ? nullptr : &goals_.back(); }
