@@ -115,7 +115,6 @@ void GoalActions::handle(const dialog::DialogAction& action, dialog::DialogOutpu
     if (outcome.result == StepOutcome::Result::done)
       completed_ = CompletedStep{static_cast<int>(book_.goals().size()) - 1, number};
     describe(book_, context_, now_, timezone_);
-    changed_ = true;
     return celebrate(outcome, out);
   } else if (action.name == "undo_step") {
     state_.vars["step_number"] = arg("number");
@@ -125,7 +124,6 @@ void GoalActions::handle(const dialog::DialogAction& action, dialog::DialogOutpu
     book_.record_checkin(now_);
     int after = book_.streak_days(now_, timezone_);
     describe(book_, context_, now_, timezone_);
-    changed_ = true;
     if (!paused_ && after != before)
       for (int milestone : {3, 7, 30})
         if (after == milestone) say("streak_" + std::to_string(milestone), out);
@@ -134,7 +132,6 @@ void GoalActions::handle(const dialog::DialogAction& action, dialog::DialogOutpu
     return;  // not a goal action
   }
   describe(book_, context_, now_, timezone_);
-  changed_ = true;
 }
 
 }  // namespace bounceback::coach

@@ -25,8 +25,6 @@ class GoalActions final : public dialog::ActionHandler {
   static void describe(const GoalBook& book, dialog::DialogContext& context, core::TimePoint now,
                        const std::string& timezone);
 
-  bool changed() const { return changed_; }
-
   // The step crossed off in this turn, if one was (a win the person may share with a group).
   struct CompletedStep {
     int goal_index = 0;  // in GoalBook::goals()
@@ -46,7 +44,6 @@ class GoalActions final : public dialog::ActionHandler {
   core::TimePoint now_;
   std::string timezone_;
   bool paused_;
-  bool changed_ = false;
   std::optional<CompletedStep> completed_;
 };
 

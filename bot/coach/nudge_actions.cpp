@@ -76,12 +76,10 @@ void NudgeActions::handle(const dialog::DialogAction& action, dialog::DialogOutp
   } else if (name == "pause_nudges") {
     n.paused = true;
     book_.start_rest(now_);
-    book_changed_ = true;
   } else if (name == "resume_nudges") {
     n.paused = false;
     n.snoozed_until = {};
     book_.end_rest(now_);
-    book_changed_ = true;
   } else {
     if (next_) next_->handle(action, out);
     return;

@@ -21,8 +21,6 @@ class NudgeActions final : public dialog::ActionHandler {
   static void describe(const core::Person& person, dialog::DialogContext& context, core::TimePoint now,
                        const NudgeRules& rules);
 
-  bool book_changed() const { return book_changed_; }
-
  private:
   core::Person& person_;
   GoalBook& book_;
@@ -30,7 +28,6 @@ class NudgeActions final : public dialog::ActionHandler {
   core::TimePoint now_;
   const NudgeRules& rules_;
   dialog::ActionHandler* next_;
-  bool book_changed_ = false;
 };
 
 }  // namespace bounceback::coach
