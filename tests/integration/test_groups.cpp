@@ -5,7 +5,7 @@
 
 #include "tests/fakes/chat_script.hpp"
 #include "tests/fakes/daemon_process.hpp"
-#include "tests/fakes/http_test_client.hpp"
+#include "tests/fakes/test_clock.hpp"
 #include "tests/fakes/ws_test_client.hpp"
 
 using namespace bounceback::testing;
@@ -13,22 +13,8 @@ using nlohmann::json;
 
 namespace {
 
-const std::map<std::string, std::string> kAuth = {{"Authorization", "Bearer s3cret"}};
-
 std::unique_ptr<DaemonProcess> start_daemon(const std::string& data_dir, const std::string& clock_start) {
-  return std::make_unique<DaemonProcess>(
-      data_dir, std::vector<std::string>{"--set", "clock.mode=manual", "--set", "clock.start=\"" + clock_start + "\""},
-      std::vector<std::string>{"BOUNCEBACK_ADMIN_TOKEN=s3cret"});
-}
-
-void set_clock(const DaemonProcess& daemon, const std::string& iso) {
-  HttpResult r;
-  try {
-    r = http_request(daemon.port(), "POST", "/admin/clock", json{{"set", iso}}.dump(), kAuth);
-  } catch (const std::exception& e) {
-    FAIL("the clock call failed (" << e.what() << "); the daemon's log:\n" << daemon.log());
-  }
-  REQUIRE(r.status == 200);
+  return std::make_unique<DaemonProcess>(data_dir, manual_clock_args(clock_start), std::vector<std::string>{kAdminTokenEnv});
 }
 
 // Every frame one connection received, kept for assertions over the whole session.

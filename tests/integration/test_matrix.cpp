@@ -9,6 +9,7 @@
 #include "tests/fakes/daemon_process.hpp"
 #include "tests/fakes/fake_homeserver.hpp"
 #include "tests/fakes/http_test_client.hpp"
+#include "tests/fakes/test_clock.hpp"
 
 using namespace bounceback::testing;
 using nlohmann::json;
@@ -264,8 +265,8 @@ TEST_CASE("matrix: a group room's check-in is changed by power level 50 only, it
   FakeHomeserver hs(kBot, kToken);
   TempDir data;
   DaemonProcess daemon(data.path(),
-                       matrix_args(hs, {"--set", "clock.mode=manual", "--set", "clock.start=\"2026-03-10T12:00:00Z\""}),
-                       {"BOUNCEBACK_MATRIX_TOKEN=" + kToken, "BOUNCEBACK_ADMIN_TOKEN=s3cret"});
+                       matrix_args(hs, manual_clock_args("2026-03-10T12:00:00Z")),
+                       {"BOUNCEBACK_MATRIX_TOKEN=" + kToken, kAdminTokenEnv});
   const std::string sam = "@sam:fake.test", noa = "@noa:fake.test";
   std::string mira_private = joined_room(hs, kMira);
   std::string group = hs.create_room(kMira, {sam, noa}, "Thursday group");  // Mira has power level 100
@@ -277,8 +278,7 @@ TEST_CASE("matrix: a group room's check-in is changed by power level 50 only, it
   REQUIRE(hs.wait_for([&] { return says(hs, group, "every day at 19:00 (Europe/Berlin)"); }, 10s));
 
   auto before = hs.bot_messages(group).size();
-  REQUIRE(http_request(daemon.port(), "POST", "/admin/clock", R"({"set":"2026-03-10T18:00:20Z"})",
-                       {{"Authorization", "Bearer s3cret"}}).status == 200);
+  set_clock(daemon, "2026-03-10T18:00:20Z");
   REQUIRE(hs.wait_for([&] { return hs.bot_messages(group).size() == before + 1; }, 10s));
   std::string checkin = hs.bot_messages(group).back();
   CHECK_THAT(checkin, Catch::Contains("1. A good day") && Catch::Contains("3. A hard day"));

@@ -7,6 +7,7 @@
 #include "tests/fakes/chat_script.hpp"
 #include "tests/fakes/daemon_process.hpp"
 #include "tests/fakes/http_test_client.hpp"
+#include "tests/fakes/test_clock.hpp"
 #include "tests/fakes/ws_test_client.hpp"
 
 using namespace bounceback::testing;
@@ -14,18 +15,10 @@ using nlohmann::json;
 
 namespace {
 
-const std::map<std::string, std::string> kAuth = {{"Authorization", "Bearer s3cret"}};
 
 // 2026-03-10 is a Tuesday; Berlin is UTC+1 (CET) until 29 March.
 std::unique_ptr<DaemonProcess> start_daemon(const std::string& data_dir, const std::string& clock_start) {
-  return std::make_unique<DaemonProcess>(
-      data_dir, std::vector<std::string>{"--set", "clock.mode=manual", "--set", "clock.start=\"" + clock_start + "\""},
-      std::vector<std::string>{"BOUNCEBACK_ADMIN_TOKEN=s3cret"});
-}
-
-void set_clock(const DaemonProcess& daemon, const std::string& iso) {
-  auto r = http_request(daemon.port(), "POST", "/admin/clock", json{{"set", iso}}.dump(), kAuth);
-  REQUIRE(r.status == 200);
+  return std::make_unique<DaemonProcess>(data_dir, manual_clock_args(clock_start), std::vector<std::string>{kAdminTokenEnv});
 }
 
 // The messages bounceback sent on its own (no reply_to) that arrived since the last call.

@@ -12,6 +12,7 @@
 #include "tests/fakes/daemon_process.hpp"
 #include "tests/fakes/fake_telegram.hpp"
 #include "tests/fakes/http_test_client.hpp"
+#include "tests/fakes/test_clock.hpp"
 
 using namespace bounceback::testing;
 using nlohmann::json;
@@ -25,15 +26,15 @@ std::vector<std::string> telegram_args(const std::string& api_base, std::vector<
   std::vector<std::string> args = {"--set", "connectors.telegram.enabled=true",
                                    "--set", "connectors.telegram.api_base=\"" + api_base + "\"",
                                    "--set", "connectors.telegram.poll_timeout_s=5",
-                                   "--set", "connectors.telegram.request_timeout_s=5",
-                                   "--set", "clock.mode=manual",
-                                   "--set", "clock.start=\"2026-03-10T06:00:00Z\""};
+                                   "--set", "connectors.telegram.request_timeout_s=5"};
+  auto clock = manual_clock_args("2026-03-10T06:00:00Z");
+  args.insert(args.end(), clock.begin(), clock.end());
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }
 
 std::vector<std::string> telegram_env() {
-  return {"BOUNCEBACK_TELEGRAM_TOKEN=" + kToken, "BOUNCEBACK_ADMIN_TOKEN=s3cret",
+  return {"BOUNCEBACK_TELEGRAM_TOKEN=" + kToken, kAdminTokenEnv,
           "BOUNCEBACK_TELEGRAM_WEBHOOK_SECRET=hook-secret-123"};
 }
 
@@ -113,8 +114,7 @@ TEST_CASE("fake Bot API: a person who blocked the bot (403) gets no nudges until
   CHECK(count_rows(db, "SELECT unreachable FROM people WHERE platform_user = '333'") == 1);
   // The nudge time passes: nothing is sent into the blocked chat.
   auto before = api.calls("sendMessage").size();
-  CHECK(http_request(daemon.port(), "POST", "/admin/clock", R"({"set":"2026-03-10T09:30:00Z"})",
-                     {{"Authorization", "Bearer s3cret"}}).status == 200);
+  set_clock(daemon, "2026-03-10T09:30:00Z");
   // Sends go out after the clock call answers: give one the time it would need to show.
   CHECK_FALSE(api.wait_for([&] { return api.calls("sendMessage").size() > before; }, 1500ms));
   api.person_writes(333, "hello again");  // unblocked and writing: nudges resume
@@ -438,8 +438,7 @@ TEST_CASE("emulator: a nudge due on the manual clock arrives in the chat", "[tel
   REQUIRE(mira.wait_for(1).size() >= 1);
   mira.writes("/nudge 09:00");
   REQUIRE(mira.wait_for(1).size() >= 1);
-  CHECK(http_request(daemon.port(), "POST", "/admin/clock", R"({"set":"2026-03-10T08:01:00Z"})",
-                     {{"Authorization", "Bearer s3cret"}}).status == 200);
+  set_clock(daemon, "2026-03-10T08:01:00Z");
   auto nudge = mira.wait_for(1);
   REQUIRE(nudge.size() == 1);
   CHECK_THAT(text_of(nudge[0]), Catch::Contains("check-in") || Catch::Contains("care"));
@@ -471,11 +470,9 @@ TEST_CASE("fake Bot API: a group's check-in is set by admins only, posted at its
   CHECK_THAT(text_of(api.delivered(group)[1]), Catch::Contains("every day at 19:00 (Europe/Berlin)"));
 
   // 19:00 in Berlin (CET) is 18:00 UTC.
-  REQUIRE(http_request(daemon.port(), "POST", "/admin/clock", R"({"set":"2026-03-10T17:59:00Z"})",
-                       {{"Authorization", "Bearer s3cret"}}).status == 200);
+  set_clock(daemon, "2026-03-10T17:59:00Z");
   CHECK_FALSE(api.wait_delivered(group, 3, 1500ms));
-  REQUIRE(http_request(daemon.port(), "POST", "/admin/clock", R"({"set":"2026-03-10T18:00:20Z"})",
-                       {{"Authorization", "Bearer s3cret"}}).status == 200);
+  set_clock(daemon, "2026-03-10T18:00:20Z");
   REQUIRE(api.wait_delivered(group, 3, 15s));
   json checkin = api.delivered(group)[2];
   CHECK(buttons_of(checkin) == std::vector<std::string>{"group.checkin.good", "group.checkin.ok", "group.checkin.hard"});
@@ -566,12 +563,8 @@ TEST_CASE("fake Bot API: a group that removed the bot (403) gets no check-ins un
   api.set_member_status(group, 555, "creator");
   api.person_writes(group, "/checkin 07:00 UTC", "group", 555);
   REQUIRE(api.wait_delivered(group, 1, 15s));
-  auto clock = [&](const char* iso) {
-    REQUIRE(http_request(daemon.port(), "POST", "/admin/clock", json{{"set", iso}}.dump(),
-                         {{"Authorization", "Bearer s3cret"}}).status == 200);
-  };
   api.script_send({403, R"({"ok":false,"error_code":403,"description":"Forbidden: bot was kicked from the group chat"})"});
-  clock("2026-03-10T07:00:10Z");
+  set_clock(daemon, "2026-03-10T07:00:10Z");
   REQUIRE(daemon.wait_for_log(std::regex("a chat refuses messages"), 10s));
   auto attempts = [&] {
     std::size_t n = 0;
@@ -579,12 +572,12 @@ TEST_CASE("fake Bot API: a group that removed the bot (403) gets no check-ins un
     return n;
   };
   auto tried = attempts();
-  clock("2026-03-11T07:00:10Z");
-  std::this_thread::sleep_for(1500ms);  // a send would show within this (nothing else is queued)
-  CHECK(attempts() == tried);
+  set_clock(daemon, "2026-03-11T07:00:10Z");
+  // Sends go out after the clock call answers: give one the time it would need to show.
+  CHECK_FALSE(api.wait_for([&] { return attempts() > tried; }, 1500ms));
   api.person_writes(group, "/checkin", "group", 555);  // the bot is back in the group
   REQUIRE(api.wait_delivered(group, 2, 15s));
-  clock("2026-03-12T07:00:10Z");
+  set_clock(daemon, "2026-03-12T07:00:10Z");
   REQUIRE(api.wait_delivered(group, 3, 15s));
   CHECK(buttons_of(api.delivered(group)[2]).size() == 3);
 }

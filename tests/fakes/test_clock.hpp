@@ -1,0 +1,19 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "tests/fakes/daemon_process.hpp"
+
+namespace bounceback::testing {
+
+// The manual test clock of a daemon under test (CONTRACT.md "Test clock").
+inline const std::string kAdminTokenEnv = "BOUNCEBACK_ADMIN_TOKEN=s3cret";  // for the environment
+
+// --set arguments for a manual clock starting at `start` (ISO-8601).
+std::vector<std::string> manual_clock_args(const std::string& start);
+
+// POST /admin/clock {"set": iso}: everything that fell due is handed over before it answers.
+// The test fails when it does not answer 200; with the daemon's log when it did not answer.
+void set_clock(const DaemonProcess& daemon, const std::string& iso);
+
+}  // namespace bounceback::testing
