@@ -490,19 +490,26 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     });
   }
 
+  // A group by its row id; null when it is gone, is not a group, or cannot be read now
+  // (logged: a group lookup never stops what the person is doing).
+  Person* find_group(core::PersonId id) {
+    try {
+      Person* group = find_by_id(id);
+      return group && group->is_group() ? group : nullptr;
+    } catch (const store::StoreError& e) {
+      spdlog::error("core: cannot look up a group: {}", e.what());
+      return nullptr;
+    }
+  }
+
   // A person deleted: their shared wins and their place in check-in counts leave the
   // groups they were in (the rows change in `tx`).
   void leave_groups(core::PersonId person, store::Transaction& tx) {
     auto it = groups_of.find(person);
     if (it == groups_of.end()) return;
     for (auto id : it->second) {
-      Person* group = nullptr;
-      try {
-        group = find_by_id(id);
-      } catch (const store::StoreError& e) {
-        spdlog::error("core: cannot look up a group: {}", e.what());
-      }
-      if (!group || !group->is_group()) continue;
+      Person* group = find_group(id);
+      if (!group) continue;
       group->group.forget_person(person);
       tx.people.push_back(*group);
     }
@@ -670,13 +677,8 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     auto it = groups_of.find(person.id);
     if (it == groups_of.end()) return out;
     for (auto id : it->second) {
-      Person* group = nullptr;
-      try {
-        group = find_by_id(id);
-      } catch (const store::StoreError& e) {
-        spdlog::error("core: cannot look up a group: {}", e.what());
-      }
-      if (group && group->is_group() && !group->nudges.unreachable) out.push_back(group);
+      Person* group = find_group(id);
+      if (group && !group->nudges.unreachable) out.push_back(group);
       if (out.size() == 3) break;
     }
     return out;
@@ -711,7 +713,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       Person* group = nullptr;
       auto mine = groups_of.find(person.id);
       if (mine != groups_of.end() && std::find(mine->second.begin(), mine->second.end(), choice->group) != mine->second.end())
-        group = find_by_id(choice->group);
+        group = find_group(choice->group);
       const auto& goals = book_of(person).goals();
       const coach::Step* step = nullptr;
       if (choice->goal_index >= 0 && choice->goal_index < static_cast<int>(goals.size()) &&
@@ -719,7 +721,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
         const auto& s = goals[choice->goal_index].steps[choice->step_number - 1];
         if (s.done_at) step = &s;
       }
-      if (!group || !group->is_group() || group->nudges.unreachable || !step) {
+      if (!group || group->nudges.unreachable || !step) {
         replies.push_back(desk.private_word("share_gone", "", rng));
       } else {
         auto t = desk.share(*group, person.id, winner_name(person), choice->with_step ? step->text : "", choice->key(), now, rng);
@@ -795,7 +797,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       using Role = core::Incoming::Role;
       bool admin = message.sender_role == Role::admin ||
                    (message.sender_role == Role::unknown && group->group.creator == person.id);
-      auto t = group_coach().answer(*group, person.id, admin, request, now, rng);
+      auto t = group_coach().answer(*group, person.id, admin, request, rng);
       if (t.schedule_changed) replan(*group, tx);
       to_group = std::move(t.to_group);
       if (reachable) to_sender = std::move(t.to_sender);

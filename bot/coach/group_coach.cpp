@@ -132,7 +132,7 @@ std::string GroupCoach::label(const std::string& buttons_node, const std::string
 }
 
 GroupCoach::Turn GroupCoach::answer(core::Person& group, core::PersonId sender, bool admin,
-                                    const GroupRequest& request, core::TimePoint now, std::mt19937& rng) const {
+                                    const GroupRequest& request, std::mt19937& rng) const {
   using Kind = GroupRequest::Kind;
   Turn t;
   auto to_group = [&](const std::string& node, const dialog::DialogContext& context) {
@@ -207,7 +207,6 @@ GroupCoach::Turn GroupCoach::answer(core::Person& group, core::PersonId sender, 
       return t;
     }
   }
-  (void)now;
   return t;
 }
 

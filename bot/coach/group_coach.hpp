@@ -51,7 +51,7 @@ class GroupCoach {
 
   // A request in the group. `admin`: the sender may change the group's settings.
   Turn answer(core::Person& group, core::PersonId sender, bool admin, const GroupRequest& request,
-              core::TimePoint now, std::mt19937& rng) const;
+              std::mt19937& rng) const;
 
   // The daily check-in, with the counts of the last one; a new count starts.
   std::optional<core::Reply> checkin(core::Person& group, core::TimePoint now, std::mt19937& rng) const;

@@ -209,6 +209,9 @@ TEST_CASE("a win is offered for sharing only to people in a group, shared only a
   auto cleo_done = cleo.say(text("/done 1"), "d1");
   CHECK_FALSE(of_kind(cleo_done, "celebration").empty());
   CHECK(with_choice_prefix(cleo_done, "share") == nullptr);  // not in a group: no offer
+  // Nor can Cleo share into the room by sending a share id she was never offered.
+  auto not_hers = cleo.say(tap(share), "forged");
+  CHECK_THAT(not_hers.back()["text"].get<std::string>(), Catch::Contains("can't be shared"));
 
   auto shared = ana.say(tap(share), "sh1");
   CHECK_THAT(shared.back()["text"].get<std::string>(), Catch::Contains("Shared with circle"));
@@ -236,6 +239,12 @@ TEST_CASE("a win is offered for sharing only to people in a group, shared only a
   REQUIRE(offer3 != nullptr);
   auto kept = ana.say(tap("share.keep"), "k");
   CHECK_THAT(kept.back()["text"].get<std::string>(), Catch::Contains("stays between us"));
+  // A step taken back cannot be shared afterwards from the old offer.
+  ana.say(text("/undo 3"), "u3");
+  std::string share3 = choice_starting(*offer3, "share.");  // the offer's first button: share step 3
+  REQUIRE(share3 != "share.keep");
+  auto undone = ana.say(tap(share3), "sh4");
+  CHECK_THAT(undone.back()["text"].get<std::string>(), Catch::Contains("can't be shared"));
   CHECK(room_messages(ben.drain(), "circle").empty());
 
   auto wins = ben.say(in_room(text("/wins"), "circle"), "w");
@@ -322,4 +331,11 @@ TEST_CASE("room frames are checked: a bad room name, talking in a room not joine
   CHECK(client.read_json()["type"] == "joined");
   auto wins = answer(client, json{{"type", "text"}, {"text", "/wins"}, {"room", "elsewhere"}}, "w");
   CHECK_THAT(wins.back()["text"].get<std::string>(), Catch::Contains("No shared wins"));
+  // After leaving, the room is closed to this connection again.
+  client.send_json({{"type", "leave"}, {"room", "elsewhere"}});
+  json left = client.read_json();
+  CHECK(left["type"] == "left");
+  CHECK(left["room"] == "elsewhere");
+  client.send_json({{"type", "text"}, {"text", "/wins"}, {"room", "elsewhere"}});
+  CHECK_THAT(client.read_json()["message"].get<std::string>(), Catch::Contains("join the room first"));
 }

@@ -37,10 +37,10 @@ struct Desk {
     group.group.creator = 1;
   }
   coach::GroupCoach::Turn ask(const std::string& text, core::PersonId who = 1, bool admin = true) {
-    return coach.answer(group, who, admin, coach::parse_group_request(said(text)), at(0), rng);
+    return coach.answer(group, who, admin, coach::parse_group_request(said(text)), rng);
   }
   coach::GroupCoach::Turn answer(const std::string& how, core::PersonId who) {
-    return coach.answer(group, who, false, coach::parse_group_request(tapped("group.checkin." + how)), at(0), rng);
+    return coach.answer(group, who, false, coach::parse_group_request(tapped("group.checkin." + how)), rng);
   }
 };
 
