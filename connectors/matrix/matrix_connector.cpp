@@ -14,6 +14,7 @@
 #include <set>
 #include <spdlog/spdlog.h>
 
+#include "bot/core/group_command.hpp"
 #include "bot/core/metrics.hpp"
 #include "bot/core/text_parts.hpp"
 #include "connectors/http/backoff.hpp"
@@ -262,7 +263,7 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
   // And a group whose admins are unknown, before anyone there changes its settings.
   void handle_batch(std::vector<MatrixEvent> events, std::string next_batch) {
     for (const auto& e : events)
-      if (room_size(e.room_id) > 2 && !power.count(e.room_id) && e.body.rfind("/checkin ", 0) == 0) {
+      if (room_size(e.room_id) > 2 && !power.count(e.room_id) && core::changes_group_settings(e.body)) {
         std::string room = e.room_id;
         return call(sender, "GET", "/rooms/" + encode_path(room) + "/state/m.room.power_levels", "",
                     [self = shared_from_this(), room, events = std::move(events), next_batch](Reply r) mutable {

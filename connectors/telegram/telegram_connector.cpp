@@ -13,6 +13,7 @@
 #include <random>
 #include <spdlog/spdlog.h>
 
+#include "bot/core/group_command.hpp"
 #include "bot/core/metrics.hpp"
 #include "bot/core/text_parts.hpp"
 #include "connectors/http/backoff.hpp"
@@ -289,7 +290,7 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
     }
     if (with_buttons)
       call(sender, "editMessageReplyMarkup", json::parse(remove_keyboard_body(u.chat_id, with_buttons)), nullptr);
-    if (u.in_group() && u.kind == TelegramUpdate::Kind::message && is_group_setting(in.text)) {
+    if (u.in_group() && u.kind == TelegramUpdate::Kind::message && core::changes_group_settings(in.text)) {
       // Only the group's admins change its settings: Telegram says who they are.
       auto shared_in = std::make_shared<core::Incoming>(std::move(in));
       call(sender, "getChatMember", {{"chat_id", u.chat_id}, {"user_id", u.from_id}},
@@ -306,14 +307,6 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
     }
     inbox.receive(std::move(in), std::move(committed));
     if (handed) handed();
-  }
-
-  // "/checkin ..." with arguments changes a group's settings; "/checkin" alone only shows them.
-  static bool is_group_setting(const std::string& text) {
-    auto end = std::min(text.find_first_of(" \t\n"), text.size());
-    auto command = text.substr(0, end);
-    if (auto at = command.find('@'); at != std::string::npos) command.resize(at);
-    return command == "/checkin" && text.find_first_not_of(" \t\n", end) != std::string::npos;
   }
 
   void handle_webhook(const http::HttpRequest& req, std::function<void(http::HttpResponse)> respond) {

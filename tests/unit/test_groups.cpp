@@ -5,6 +5,7 @@
 
 #include "bot/app/dialog_files.hpp"
 #include "bot/coach/group_coach.hpp"
+#include "bot/core/group_command.hpp"
 #include "bot/core/group_info.hpp"
 
 using namespace bounceback;
@@ -189,4 +190,11 @@ TEST_CASE("a group's state survives its stored form; forgetting a person takes t
   REQUIRE(back.wins.size() == 1);
   CHECK(back.wins[0].name == "Ben");
   CHECK(back.good == 2);  // counts carry no names
+}
+
+TEST_CASE("connectors know which group messages need an admin check", "[groups]") {
+  for (const char* yes : {"/checkin 19:00 Europe/Berlin", "/checkin off", "  /checkin@bounceback_bot 7:30", "/checkin\t08:00"})
+    CHECK(core::changes_group_settings(yes));
+  for (const char* no : {"/checkin", "/checkin   ", "/checkin@bounceback_bot", "/checkins 19:00", "/wins", "checkin 19:00", ""})
+    CHECK_FALSE(core::changes_group_settings(no));
 }
