@@ -54,6 +54,13 @@ struct World {
     store.commit_all();
     settle();
   }
+  // The same, with the store refusing the commit.
+  void fail_commit() {
+    settle();
+    store.fail_next_commit();
+    store.commit_all();
+    settle();
+  }
 
   core::WebHelloResult hello(const std::string& token = "") {
     std::optional<core::WebHelloResult> result;
@@ -118,10 +125,7 @@ TEST_CASE("when the commit fails, nothing is sent", "[core]") {
   in.from = {"websocket", me.user};
   in.text = "hello?";
   w.core.receive(in);
-  w.settle();
-  w.store.fail_next_commit();
-  w.store.commit_all();
-  w.settle();
+  w.fail_commit();
   CHECK(w.web.sent.empty());
 }
 
@@ -245,9 +249,7 @@ TEST_CASE("a due nudge leaves only after its commit; a failed commit sends nothi
   w.core.run_due();
   w.settle();
   CHECK(w.web.sent.size() == sent_before);  // submitted, not committed
-  w.store.fail_next_commit();
-  w.store.commit_all();
-  w.settle();
+  w.fail_commit();
   CHECK(w.web.sent.size() == sent_before);
   run_due_at(w, "2026-03-08T07:01:00Z");  // the next run (the timer, or the test clock) tries it again
   CHECK(unprompted(w, core::MessageKind::checkin) == 1);
@@ -377,10 +379,7 @@ TEST_CASE("a goal change whose commit failed is not lost from the stored book: t
   in.from = {"websocket", me.user};
   in.text = "/step first, whose commit fails";
   w.core.receive(in);
-  w.settle();
-  w.store.fail_next_commit();
-  w.store.commit_all();
-  w.settle();
+  w.fail_commit();
   say(w, me.user, "/step second");
   auto stored = w.store.find_person({"websocket", me.user});
   REQUIRE(stored);
@@ -409,10 +408,7 @@ TEST_CASE("a group check-in whose commit failed is posted once when tried again,
   };
   w.clock.set(*core::parse_iso8601("2026-03-08T07:00:00Z"));
   w.core.run_due();
-  w.settle();
-  w.store.fail_next_commit();
-  w.store.commit_all();
-  w.settle();
+  w.fail_commit();
   CHECK(posted() == 0);
   run_due_at(w, "2026-03-08T07:01:00Z");
   CHECK(posted() == 1);
