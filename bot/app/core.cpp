@@ -308,7 +308,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     std::string zone = context["timezone"];
     coach::GoalActions::describe(book, context, now, zone);
     coach::NudgeActions::describe(person, context, now, settings.nudge_rules);
-    std::mt19937 rng(static_cast<std::uint32_t>(person.id * 2654435761u) ^ static_cast<std::uint32_t>(state.turns));
+    dialog::VariantRng rng(static_cast<std::uint64_t>(person.id) << 32 ^ state.turns);
     coach::GoalActions goals(book, context, state, coach.dialogs(), rng, now, zone, paused(person));
     coach::NudgeActions nudges(person, book, context, now, settings.nudge_rules, &goals);
     const std::string zone_before = person.timezone;
@@ -667,8 +667,8 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
 
   coach::GroupCoach group_coach() const { return coach::GroupCoach(coach.dialogs()); }
 
-  static std::mt19937 rng_for(const Person& p, core::TimePoint now) {
-    return std::mt19937(static_cast<std::uint32_t>(p.id * 2654435761u) ^ static_cast<std::uint32_t>(now.time_since_epoch().count()));
+  static dialog::VariantRng rng_for(const Person& p, core::TimePoint now) {
+    return dialog::VariantRng(static_cast<std::uint64_t>(p.id) << 32 ^ static_cast<std::uint64_t>(now.time_since_epoch().count()));
   }
 
   // The groups a person is in that bounceback can still post to (at most three are offered).
@@ -686,7 +686,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
 
   // After a step was crossed off privately: "share this win with <group>?", only for people
   // in a group with bounceback, and not during a safety pause.
-  void offer_share(const Person& person, const coach::GoalActions::CompletedStep& step, std::mt19937& rng,
+  void offer_share(const Person& person, const coach::GoalActions::CompletedStep& step, dialog::VariantRng& rng,
                    coach::CoachTurn& turn) {
     if (person.is_group()) return;
     auto groups = reachable_groups(person);

@@ -36,11 +36,11 @@ const std::vector<std::pair<std::string, std::string>>& entry_points() {
 
 // Variants are chosen at random, reproducibly: the same person and turn, the same words.
 // (A mixed 32-bit seed: std::seed_seq was a visible share of the per-message cost.)
-std::mt19937 seeded(const core::Person& person, const DialogState& state) {
+dialog::VariantRng seeded(const core::Person& person, const DialogState& state) {
   std::uint64_t x = static_cast<std::uint64_t>(person.id) * 0x9E3779B97F4A7C15ull ^ (state.turns + 0x632BE59BD9B4E019ull);
   x ^= x >> 31;
   x *= 0xBF58476D1CE4E5B9ull;
-  return std::mt19937(static_cast<std::uint32_t>(x ^ (x >> 29)));
+  return dialog::VariantRng(x ^ (x >> 29));
 }
 
 CoachTurn turn(dialog::DialogOutput out) { return {std::move(out.replies), std::move(out.actions)}; }
@@ -148,10 +148,7 @@ CoachTurn Coach::scheduled(const core::Person& person, DialogState& state, const
   core::Reply& message = t.replies.back();
   if (announce_half_rate)
     if (auto note = interpreter.say(state, "nudges", "half_rate", context, rng)) message.text += "\n\n" + note->text;
-  auto value = [&](const char* key) {
-    auto it = context.find(key);
-    return it == context.end() ? std::string() : it->second;
-  };
+  auto value = [&](const char* key) { return context.value(key); };
   // The labels come from nudges.yaml's `buttons` node, so coaches can word them.
   const dialog::Node* buttons = dialogs_->node({"nudges", "buttons"});
   auto label = [&](const char* id, const char* fallback) {
@@ -193,14 +190,14 @@ CoachTurn Coach::start_at(const core::Person& person, DialogState& state, const 
 }
 
 CoachTurn Coach::free_text(const core::Incoming&, DialogState& state, const dialog::DialogContext& context,
-                           std::mt19937& rng, dialog::ActionHandler* domain) const {
+                           dialog::VariantRng& rng, dialog::ActionHandler* domain) const {
   dialog::Interpreter interpreter(*dialogs_, domain);
   if (!state.onboarded) return turn(interpreter.start(state, "onboarding", context, rng));
   return turn(interpreter.start(state, "common", context, rng, "idle"));
 }
 
 CoachTurn Coach::run_command(const std::string& name, const std::string& args, DialogState& state,
-                             const dialog::DialogContext& context, std::mt19937& rng,
+                             const dialog::DialogContext& context, dialog::VariantRng& rng,
                              dialog::ActionHandler* domain) const {
   dialog::Interpreter interpreter(*dialogs_, domain);
   if (name == "start") {
@@ -238,9 +235,9 @@ CoachTurn Coach::run_command(const std::string& name, const std::string& args, D
   if (name == "steps") {
     CoachTurn t = turn(interpreter.interject(state, "goals", context, rng, "list"));
     // A done button for each open step, on the list itself.
-    auto open = context.find("open_steps");
-    if (!t.replies.empty() && open != context.end()) {
-      std::istringstream lines(open->second);
+    auto open = context.get("open_steps");
+    if (!t.replies.empty() && open) {
+      std::istringstream lines(*open);
       for (std::string line; std::getline(lines, line);) {
         auto tab = line.find('\t');
         if (tab == std::string::npos) continue;

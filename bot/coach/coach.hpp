@@ -60,9 +60,9 @@ class Coach {
 
  private:
   CoachTurn run_command(const std::string& name, const std::string& args, dialog::DialogState& state,
-                        const dialog::DialogContext& context, std::mt19937& rng, dialog::ActionHandler* domain) const;
+                        const dialog::DialogContext& context, dialog::VariantRng& rng, dialog::ActionHandler* domain) const;
   CoachTurn free_text(const core::Incoming& message, dialog::DialogState& state,
-                      const dialog::DialogContext& context, std::mt19937& rng, dialog::ActionHandler* domain) const;
+                      const dialog::DialogContext& context, dialog::VariantRng& rng, dialog::ActionHandler* domain) const;
 
   bool discouraged(const std::string& text, const dialog::DialogState& state) const;
 

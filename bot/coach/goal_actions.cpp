@@ -26,54 +26,63 @@ std::string weekday_name(core::TimePoint t, const std::string& timezone) {
 }  // namespace
 
 GoalActions::GoalActions(GoalBook& book, dialog::DialogContext& context, dialog::DialogState& state,
-                         const dialog::DialogSet& dialogs, std::mt19937& rng, core::TimePoint now, std::string timezone,
+                         const dialog::DialogSet& dialogs, dialog::VariantRng& rng, core::TimePoint now, std::string timezone,
                          bool paused)
     : book_(book), context_(context), state_(state), dialogs_(dialogs), rng_(rng), now_(now),
       timezone_(std::move(timezone)), paused_(paused) {}
 
+std::optional<std::string> GoalActions::value(const GoalBook& book, std::string_view key, core::TimePoint now,
+                                              const std::string& timezone) {
+  const Goal* goal = book.current();
+  if (key == "has_goal") return goal ? "1" : "";
+  if (key == "goal") return goal ? goal->title : "your goal";
+  int done = goal ? goal->done() : 0, total = goal ? goal->total() : 0;
+  if (key == "steps_done") return std::to_string(done);
+  if (key == "steps_total") return std::to_string(total);
+  if (key == "steps_open") return std::to_string(total - done);
+  if (key == "progress_bar") return progress_bar(done, total);
+  if (key == "steps_list" || key == "open_steps") {
+    // steps_list: "1. ✓ text" lines; open_steps: "N<TAB>text" lines, for the done buttons of /steps.
+    std::string list;
+    if (goal)
+      for (std::size_t i = 0; i < goal->steps.size(); ++i) {
+        const Step& s = goal->steps[i];
+        if (key == "steps_list") {
+          list += (list.empty() ? "" : "\n") + std::to_string(i + 1) + ". " + (s.done_at ? "✓ " : "") + s.text;
+        } else if (!s.done_at) {
+          list += std::to_string(i + 1) + "\t" + s.text + "\n";
+        }
+      }
+    return list;
+  }
+  if (key == "next_step" || key == "next_step_number") {
+    if (goal)
+      for (std::size_t i = 0; i < goal->steps.size(); ++i)
+        if (!goal->steps[i].done_at) return key == "next_step" ? goal->steps[i].text : std::to_string(i + 1);
+    return "";
+  }
+  if (key == "streak_days") return std::to_string(book.streak_days(now, timezone));
+  if (key == "recent_steps" || key == "recent_wins") {
+    // "4 steps since Monday: buy shoes, ..." over the last week: count them all, name the
+    // five most recent, walking back from the newest win only as far as the week goes.
+    auto week = book.recent_steps(now - std::chrono::hours(24 * 7), 5);
+    const std::vector<std::string>& recent = week.labels;  // newest first
+    std::size_t count = static_cast<std::size_t>(week.count);
+    if (key == "recent_steps") return std::to_string(count);
+    std::string wins;
+    if (count > 0 && week.first) {
+      wins = std::to_string(count) + (count == 1 ? " step" : " steps") + " since " + weekday_name(*week.first, timezone) + ": ";
+      if (count > recent.size()) wins += "..., ";
+      for (std::size_t i = recent.size(); i-- > 0;) wins += recent[i] + (i ? ", " : "");
+    }
+    return wins;
+  }
+  return std::nullopt;
+}
+
 void GoalActions::describe(const GoalBook& book, dialog::DialogContext& context, core::TimePoint now,
                            const std::string& timezone) {
-  const Goal* goal = book.current();
-  int done = goal ? goal->done() : 0, total = goal ? goal->total() : 0;
-  std::string list, next, next_number;
-  if (goal)
-    for (std::size_t i = 0; i < goal->steps.size(); ++i) {
-      const Step& s = goal->steps[i];
-      list += (list.empty() ? "" : "\n") + std::to_string(i + 1) + ". " + (s.done_at ? "✓ " : "") + s.text;
-      if (!s.done_at && next.empty()) {
-        next = s.text;
-        next_number = std::to_string(i + 1);
-      }
-    }
-  context["has_goal"] = goal ? "1" : "";
-  context["goal"] = goal ? goal->title : "your goal";
-  context["steps_done"] = std::to_string(done);
-  context["steps_total"] = std::to_string(total);
-  context["steps_open"] = std::to_string(total - done);
-  context["progress_bar"] = progress_bar(done, total);
-  context["steps_list"] = list;
-  context["next_step"] = next;
-  context["next_step_number"] = next_number;
-  std::string open;  // "N<TAB>text" lines, for the done buttons of /steps
-  if (goal)
-    for (std::size_t i = 0; i < goal->steps.size(); ++i)
-      if (!goal->steps[i].done_at) open += std::to_string(i + 1) + "\t" + goal->steps[i].text + "\n";
-  context["open_steps"] = open;
-  context["streak_days"] = std::to_string(book.streak_days(now, timezone));
-
-  // "4 steps since Monday: buy shoes, ..." over the last week: count them all, name the
-  // five most recent, walking back from the newest win only as far as the week goes.
-  auto week = book.recent_steps(now - std::chrono::hours(24 * 7), 5);
-  const std::vector<std::string>& recent = week.labels;  // newest first
-  std::size_t count = static_cast<std::size_t>(week.count);
-  context["recent_steps"] = std::to_string(count);
-  std::string wins;
-  if (count > 0 && week.first) {
-    wins = std::to_string(count) + (count == 1 ? " step" : " steps") + " since " + weekday_name(*week.first, timezone) + ": ";
-    if (count > recent.size()) wins += "..., ";
-    for (std::size_t i = recent.size(); i-- > 0;) wins += recent[i] + (i ? ", " : "");
-  }
-  context["recent_wins"] = wins;
+  context.add_source("goals", [&book, now, timezone](std::string_view key) { return value(book, key, now, timezone); });
 }
 
 void GoalActions::say(const std::string& node, dialog::DialogOutput& out) {
@@ -114,7 +123,6 @@ void GoalActions::handle(const dialog::DialogAction& action, dialog::DialogOutpu
     auto outcome = book_.complete_step(number, now_, timezone_);
     if (outcome.result == StepOutcome::Result::done)
       completed_ = CompletedStep{static_cast<int>(book_.goals().size()) - 1, number};
-    describe(book_, context_, now_, timezone_);
     return celebrate(outcome, out);
   } else if (action.name == "undo_step") {
     state_.vars["step_number"] = arg("number");
@@ -123,15 +131,10 @@ void GoalActions::handle(const dialog::DialogAction& action, dialog::DialogOutpu
     int before = book_.streak_days(now_, timezone_);
     book_.record_checkin(now_);
     int after = book_.streak_days(now_, timezone_);
-    describe(book_, context_, now_, timezone_);
     if (!paused_ && after != before)
       for (int milestone : {3, 7, 30})
         if (after == milestone) say("streak_" + std::to_string(milestone), out);
-    return;
-  } else {
-    return;  // not a goal action
   }
-  describe(book_, context_, now_, timezone_);
 }
 
 }  // namespace bounceback::coach

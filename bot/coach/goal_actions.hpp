@@ -1,11 +1,12 @@
 #pragma once
 #include <optional>
-#include <random>
 #include <string>
+#include <string_view>
 
 #include "bot/coach/goal_book.hpp"
 #include "bot/core/time_point.hpp"
 #include "bot/dialog/interpreter.hpp"
+#include "bot/dialog/variant_rng.hpp"
 
 namespace bounceback::coach {
 
@@ -16,14 +17,18 @@ namespace bounceback::coach {
 class GoalActions final : public dialog::ActionHandler {
  public:
   GoalActions(GoalBook& book, dialog::DialogContext& context, dialog::DialogState& state,
-              const dialog::DialogSet& dialogs, std::mt19937& rng, core::TimePoint now, std::string timezone,
+              const dialog::DialogSet& dialogs, dialog::VariantRng& rng, core::TimePoint now, std::string timezone,
               bool paused);
 
   void handle(const dialog::DialogAction& action, dialog::DialogOutput& out) override;
 
-  // Fills the goal values of `context` from the book (also used before a dialog runs).
+  // Makes the goal values ({{goal}}, {{steps_list}}, {{streak_days}}, ...) readable in
+  // `context`, worked out from the book when read. `book` must outlive the context's use.
   static void describe(const GoalBook& book, dialog::DialogContext& context, core::TimePoint now,
                        const std::string& timezone);
+  // One goal value, or nullopt for a name that is not one.
+  static std::optional<std::string> value(const GoalBook& book, std::string_view key, core::TimePoint now,
+                                          const std::string& timezone);
 
   // The step crossed off in this turn, if one was (a win the person may share with a group).
   struct CompletedStep {
@@ -40,7 +45,7 @@ class GoalActions final : public dialog::ActionHandler {
   dialog::DialogContext& context_;
   dialog::DialogState& state_;
   const dialog::DialogSet& dialogs_;
-  std::mt19937& rng_;
+  dialog::VariantRng& rng_;
   core::TimePoint now_;
   std::string timezone_;
   bool paused_;

@@ -114,7 +114,7 @@ dialog::DialogContext GroupCoach::context_for(const core::Person& group) const {
 }
 
 std::optional<core::Reply> GroupCoach::say(core::Person& group, const std::string& node,
-                                           const dialog::DialogContext& context, std::mt19937& rng) const {
+                                           const dialog::DialogContext& context, dialog::VariantRng& rng) const {
   // The group's own state remembers its recent variants, so a daily check-in varies.
   dialog::DialogState state = dialog::DialogState::from_json(group.dialog_state);
   auto reply = dialog::Interpreter(dialogs_).say(state, kTree, node, context, rng);
@@ -132,7 +132,7 @@ std::string GroupCoach::label(const std::string& buttons_node, const std::string
 }
 
 GroupCoach::Turn GroupCoach::answer(core::Person& group, core::PersonId sender, bool admin,
-                                    const GroupRequest& request, std::mt19937& rng) const {
+                                    const GroupRequest& request, dialog::VariantRng& rng) const {
   using Kind = GroupRequest::Kind;
   Turn t;
   auto to_group = [&](const std::string& node, const dialog::DialogContext& context) {
@@ -210,7 +210,7 @@ GroupCoach::Turn GroupCoach::answer(core::Person& group, core::PersonId sender, 
   return t;
 }
 
-std::optional<core::Reply> GroupCoach::checkin(core::Person& group, core::TimePoint now, std::mt19937& rng) const {
+std::optional<core::Reply> GroupCoach::checkin(core::Person& group, core::TimePoint now, dialog::VariantRng& rng) const {
   auto context = context_for(group);
   auto reply = say(group, "checkin", context, rng);
   if (!reply) return std::nullopt;
@@ -229,7 +229,7 @@ std::optional<core::Reply> GroupCoach::checkin(core::Person& group, core::TimePo
 }
 
 std::optional<core::Reply> GroupCoach::share_offer(const std::vector<const core::Person*>& groups, int goal_index,
-                                                   int step_number, std::mt19937& rng) const {
+                                                   int step_number, dialog::VariantRng& rng) const {
   if (groups.empty()) return std::nullopt;
   dialog::DialogState scratch;
   dialog::DialogContext context = {{"group", groups.front()->display_name}};
@@ -256,7 +256,7 @@ std::optional<core::Reply> GroupCoach::share_offer(const std::vector<const core:
 
 GroupCoach::Turn GroupCoach::share(core::Person& group, core::PersonId person, const std::string& name,
                                    const std::string& step_text, const std::string& key, core::TimePoint now,
-                                   std::mt19937& rng) const {
+                                   dialog::VariantRng& rng) const {
   Turn t;
   if (group.group.shared(person, key)) {
     t.to_sender.push_back(private_word("share_again", group.display_name, rng));
@@ -275,7 +275,7 @@ GroupCoach::Turn GroupCoach::share(core::Person& group, core::PersonId person, c
   return t;
 }
 
-core::Reply GroupCoach::private_word(const std::string& node, const std::string& group_name, std::mt19937& rng) const {
+core::Reply GroupCoach::private_word(const std::string& node, const std::string& group_name, dialog::VariantRng& rng) const {
   dialog::DialogState scratch;
   auto reply = dialog::Interpreter(dialogs_).say(scratch, kTree, node, {{"group", group_name}}, rng);
   if (!reply) return {core::MessageKind::reply, "", {}};

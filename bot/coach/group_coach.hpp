@@ -1,6 +1,6 @@
 #pragma once
 #include <optional>
-#include <random>
+#include "bot/dialog/variant_rng.hpp"
 #include <string>
 #include <vector>
 
@@ -51,25 +51,25 @@ class GroupCoach {
 
   // A request in the group. `admin`: the sender may change the group's settings.
   Turn answer(core::Person& group, core::PersonId sender, bool admin, const GroupRequest& request,
-              std::mt19937& rng) const;
+              dialog::VariantRng& rng) const;
 
   // The daily check-in, with the counts of the last one; a new count starts.
-  std::optional<core::Reply> checkin(core::Person& group, core::TimePoint now, std::mt19937& rng) const;
+  std::optional<core::Reply> checkin(core::Person& group, core::TimePoint now, dialog::VariantRng& rng) const;
 
   // Offered privately after a step was crossed off: share it with one of these groups?
   // `key` names the step (ShareChoice::key()). Nothing when `groups` is empty.
   std::optional<core::Reply> share_offer(const std::vector<const core::Person*>& groups, int goal_index,
-                                         int step_number, std::mt19937& rng) const;
+                                         int step_number, dialog::VariantRng& rng) const;
 
   // The person chose to share: the group sees "<name> completed a step 🎉" (with the step's
   // text only when given), the person a word that it was shared.
   Turn share(core::Person& group, core::PersonId person, const std::string& name, const std::string& step_text,
-             const std::string& key, core::TimePoint now, std::mt19937& rng) const;
-  core::Reply private_word(const std::string& node, const std::string& group_name, std::mt19937& rng) const;
+             const std::string& key, core::TimePoint now, dialog::VariantRng& rng) const;
+  core::Reply private_word(const std::string& node, const std::string& group_name, dialog::VariantRng& rng) const;
 
  private:
   std::optional<core::Reply> say(core::Person& group, const std::string& node, const dialog::DialogContext& context,
-                                 std::mt19937& rng) const;
+                                 dialog::VariantRng& rng) const;
   std::string label(const std::string& buttons_node, const std::string& id, const std::string& fallback,
                     const std::string& group_name) const;
   dialog::DialogContext context_for(const core::Person& group) const;

@@ -12,19 +12,27 @@ NudgeActions::NudgeActions(core::Person& person, GoalBook& book, dialog::DialogC
                            const NudgeRules& rules, dialog::ActionHandler* next)
     : person_(person), book_(book), context_(context), now_(now), rules_(rules), next_(next) {}
 
+std::optional<std::string> NudgeActions::value(const core::Person& person, std::string_view key, core::TimePoint now,
+                                               const NudgeRules& rules) {
+  const core::NudgeSettings& n = person.nudges;
+  if (key == "nudge_times" || key == "has_nudges") {
+    std::string times = n.times_text(", ");
+    if (key == "has_nudges") return times.empty() ? "" : "1";
+    return times.empty() ? "none yet" : times;
+  }
+  if (key == "quiet_hours") return n.has_quiet_hours() ? n.quiet_hours_text() : "none";
+  if (key == "nudges_paused") return n.paused ? "1" : "";
+  if (key == "nudges_paused_note") return n.paused ? " They are paused: /resume turns them on." : "";
+  if (key == "snoozed") return n.snoozed_until > now ? "1" : "";
+  if (key == "snoozed_until")
+    return n.snoozed_until > now ? schedule::describe_local(zone_of(person, rules), n.snoozed_until, now) : "";
+  if (key == "evening") return schedule::local_minute(zone_of(person, rules), now) >= 19 * 60 ? "1" : "";
+  return std::nullopt;
+}
+
 void NudgeActions::describe(const core::Person& person, dialog::DialogContext& context, core::TimePoint now,
                             const NudgeRules& rules) {
-  const core::NudgeSettings& n = person.nudges;
-  std::string times = n.times_text(", ");
-  context["nudge_times"] = times.empty() ? "none yet" : times;
-  context["has_nudges"] = times.empty() ? "" : "1";
-  context["quiet_hours"] = n.has_quiet_hours() ? n.quiet_hours_text() : "none";
-  context["nudges_paused"] = n.paused ? "1" : "";
-  context["nudges_paused_note"] = n.paused ? " They are paused: /resume turns them on." : "";
-  const date::time_zone* zone = zone_of(person, rules);
-  context["snoozed"] = n.snoozed_until > now ? "1" : "";
-  context["snoozed_until"] = n.snoozed_until > now ? schedule::describe_local(zone, n.snoozed_until, now) : "";
-  context["evening"] = schedule::local_minute(zone, now) >= 19 * 60 ? "1" : "";
+  context.add_source("nudges", [&person, now, &rules](std::string_view key) { return value(person, key, now, rules); });
 }
 
 void NudgeActions::handle(const dialog::DialogAction& action, dialog::DialogOutput& out) {
@@ -80,11 +88,9 @@ void NudgeActions::handle(const dialog::DialogAction& action, dialog::DialogOutp
     n.paused = false;
     n.snoozed_until = {};
     book_.end_rest(now_);
-  } else {
-    if (next_) next_->handle(action, out);
-    return;
+  } else if (next_) {
+    next_->handle(action, out);
   }
-  describe(person_, context_, now_, rules_);
 }
 
 }  // namespace bounceback::coach

@@ -17,9 +17,13 @@ class NudgeActions final : public dialog::ActionHandler {
 
   void handle(const dialog::DialogAction& action, dialog::DialogOutput& out) override;
 
-  // Fills the nudge values of `context` (also used before a dialog runs).
+  // Makes the nudge values ({{nudge_times}}, {{quiet_hours}}, ...) readable in `context`,
+  // worked out from the person's settings when read. `person` and `rules` must outlive it.
   static void describe(const core::Person& person, dialog::DialogContext& context, core::TimePoint now,
                        const NudgeRules& rules);
+  // One nudge value, or nullopt for a name that is not one.
+  static std::optional<std::string> value(const core::Person& person, std::string_view key, core::TimePoint now,
+                                          const NudgeRules& rules);
 
  private:
   core::Person& person_;

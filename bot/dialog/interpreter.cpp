@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <random>
 
 #include "bot/dialog/template_text.hpp"
 
@@ -32,7 +33,7 @@ std::string key_of(const std::string& tree, const std::string& node) { return tr
 auto lookup_for(const DialogState& state, const DialogContext& context) {
   return [&state, &context](const std::string& name) -> std::optional<std::string> {
     if (auto v = state.vars.find(name); v != state.vars.end() && !v->second.empty()) return v->second;
-    if (auto c = context.find(name); c != context.end()) return c->second;
+    if (auto c = context.get(name)) return c;
     if (name.rfind("visits.", 0) == 0) {
       // visits.NODE counts this tree's node; visits.TREE.NODE any tree's.
       std::string rest = name.substr(7);
@@ -116,7 +117,7 @@ bool Interpreter::position_valid(const DialogState& state) const {
 }
 
 std::string Interpreter::pick_variant(DialogState& state, const std::string& key, const std::vector<std::string>& texts,
-                                      std::mt19937& rng) const {
+                                      VariantRng& rng) const {
   if (texts.empty()) return {};
   // Pick among those not said lately (the last few, at most all but one), so repeated
   // conversations and celebrations keep sounding fresh.
@@ -134,7 +135,7 @@ std::string Interpreter::pick_variant(DialogState& state, const std::string& key
   return texts[static_cast<std::size_t>(chosen)];
 }
 
-void Interpreter::ask(DialogState& state, const Node& node, const DialogContext& context, std::mt19937& rng,
+void Interpreter::ask(DialogState& state, const Node& node, const DialogContext& context, VariantRng& rng,
                       DialogOutput& out, const std::string& preface) const {
   auto lookup = lookup_for(state, context);
   if (!preface.empty()) out.replies.push_back({core::MessageKind::reply, render_template(preface, lookup), {}});
@@ -144,7 +145,7 @@ void Interpreter::ask(DialogState& state, const Node& node, const DialogContext&
   state.waiting = true;
 }
 
-void Interpreter::finish(DialogState& state, const DialogContext& context, std::mt19937& rng, DialogOutput& out) const {
+void Interpreter::finish(DialogState& state, const DialogContext& context, VariantRng& rng, DialogOutput& out) const {
   if (state.stack.empty()) {
     state.tree.clear();
     state.node.clear();
@@ -161,7 +162,7 @@ void Interpreter::finish(DialogState& state, const DialogContext& context, std::
   run(state, *ref, context, rng, out);
 }
 
-void Interpreter::run(DialogState& state, NodeRef at, const DialogContext& context, std::mt19937& rng,
+void Interpreter::run(DialogState& state, NodeRef at, const DialogContext& context, VariantRng& rng,
                       DialogOutput& out) const {
   auto lookup = lookup_for(state, context);
   for (int step = 0; step < kMaxStepsPerEvent; ++step) {
@@ -231,7 +232,7 @@ void Interpreter::run(DialogState& state, NodeRef at, const DialogContext& conte
 }
 
 std::optional<core::Reply> Interpreter::say(DialogState& state, const std::string& tree, const std::string& node,
-                                            const DialogContext& context, std::mt19937& rng) const {
+                                            const DialogContext& context, VariantRng& rng) const {
   const Node* n = set_.node({tree, node});
   if (!n || n->kind != NodeKind::say) return std::nullopt;
   auto lookup = lookup_for(state, context);
@@ -239,7 +240,7 @@ std::optional<core::Reply> Interpreter::say(DialogState& state, const std::strin
 }
 
 void Interpreter::continue_at(DialogState& state, const std::string& target, const DialogContext& context,
-                              std::mt19937& rng, DialogOutput& out) const {
+                              VariantRng& rng, DialogOutput& out) const {
   auto ref = set_.resolve(state.tree, target);
   state.waiting = false;
   if (!ref) return finish(state, context, rng, out);
@@ -247,7 +248,7 @@ void Interpreter::continue_at(DialogState& state, const std::string& target, con
 }
 
 DialogOutput Interpreter::begin(DialogState& state, const std::string& tree, const std::string& node,
-                                bool come_back, const DialogContext& context, std::mt19937& rng) const {
+                                bool come_back, const DialogContext& context, VariantRng& rng) const {
   DialogOutput out;
   ++state.turns;
   const DialogTree* t = set_.tree(tree);
@@ -259,17 +260,17 @@ DialogOutput Interpreter::begin(DialogState& state, const std::string& tree, con
 }
 
 DialogOutput Interpreter::start(DialogState& state, const std::string& tree, const DialogContext& context,
-                                std::mt19937& rng, const std::string& node) const {
+                                VariantRng& rng, const std::string& node) const {
   return begin(state, tree, node, /*come_back=*/false, context, rng);
 }
 
 DialogOutput Interpreter::interject(DialogState& state, const std::string& tree, const DialogContext& context,
-                                    std::mt19937& rng, const std::string& node) const {
+                                    VariantRng& rng, const std::string& node) const {
   return begin(state, tree, node, /*come_back=*/true, context, rng);
 }
 
 DialogOutput Interpreter::answer(DialogState& state, const std::string& text, const std::string& choice_id,
-                                 const DialogContext& context, std::mt19937& rng) const {
+                                 const DialogContext& context, VariantRng& rng) const {
   DialogOutput out;
   ++state.turns;
   const Node* node = set_.node({state.tree, state.node});

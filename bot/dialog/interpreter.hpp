@@ -1,10 +1,11 @@
 #pragma once
 #include <map>
-#include <random>
+#include "bot/dialog/variant_rng.hpp"
 #include <string>
 #include <vector>
 
 #include "bot/core/reply.hpp"
+#include "bot/dialog/dialog_context.hpp"
 #include "bot/dialog/dialog_state.hpp"
 #include "bot/dialog/dialog_tree.hpp"
 
@@ -31,10 +32,6 @@ class ActionHandler {
   virtual void handle(const DialogAction& action, DialogOutput& out) = 0;
 };
 
-// Values the templates and conditions may read besides the person's own variables
-// (name, goal, steps_done, ... see builtin_variables()).
-using DialogContext = std::map<std::string, std::string>;
-
 // Walks the trees. Pure: everything it needs comes in, everything it decides goes out;
 // the random generator (for text variants) is passed in seeded.
 class Interpreter {
@@ -43,20 +40,20 @@ class Interpreter {
 
   // One `say` node's words (a variant, templates filled), without moving the person.
   std::optional<core::Reply> say(DialogState& state, const std::string& tree, const std::string& node,
-                                 const DialogContext& context, std::mt19937& rng) const;
+                                 const DialogContext& context, VariantRng& rng) const;
 
   // Starts `tree` (at `node`, or its start) as a new conversation.
-  DialogOutput start(DialogState& state, const std::string& tree, const DialogContext& context, std::mt19937& rng,
+  DialogOutput start(DialogState& state, const std::string& tree, const DialogContext& context, VariantRng& rng,
                      const std::string& node = "") const;
 
   // Runs `tree` (from `node`, or its start) and then comes back to the question the person
   // was at, when that part ends with `return` (help, for instance).
   DialogOutput interject(DialogState& state, const std::string& tree, const DialogContext& context,
-                         std::mt19937& rng, const std::string& node = "") const;
+                         VariantRng& rng, const std::string& node = "") const;
 
   // The person's answer to the question they are at. Only when state.waiting.
   DialogOutput answer(DialogState& state, const std::string& text, const std::string& choice_id,
-                      const DialogContext& context, std::mt19937& rng) const;
+                      const DialogContext& context, VariantRng& rng) const;
 
   // True when the state points at a node that exists (a reload may remove one).
   bool position_valid(const DialogState& state) const;
@@ -64,15 +61,15 @@ class Interpreter {
  private:
   // start() and interject(): a new conversation, or a detour back to the open question.
   DialogOutput begin(DialogState& state, const std::string& tree, const std::string& node, bool come_back,
-                     const DialogContext& context, std::mt19937& rng) const;
-  void run(DialogState& state, NodeRef at, const DialogContext& context, std::mt19937& rng, DialogOutput& out) const;
-  void ask(DialogState& state, const Node& node, const DialogContext& context, std::mt19937& rng,
+                     const DialogContext& context, VariantRng& rng) const;
+  void run(DialogState& state, NodeRef at, const DialogContext& context, VariantRng& rng, DialogOutput& out) const;
+  void ask(DialogState& state, const Node& node, const DialogContext& context, VariantRng& rng,
            DialogOutput& out, const std::string& preface = "") const;
   std::string pick_variant(DialogState& state, const std::string& key, const std::vector<std::string>& texts,
-                           std::mt19937& rng) const;
-  void finish(DialogState& state, const DialogContext& context, std::mt19937& rng, DialogOutput& out) const;
+                           VariantRng& rng) const;
+  void finish(DialogState& state, const DialogContext& context, VariantRng& rng, DialogOutput& out) const;
   // After an answer: on to `target` as written in the current tree.
-  void continue_at(DialogState& state, const std::string& target, const DialogContext& context, std::mt19937& rng,
+  void continue_at(DialogState& state, const std::string& target, const DialogContext& context, VariantRng& rng,
                    DialogOutput& out) const;
 
   const DialogSet& set_;

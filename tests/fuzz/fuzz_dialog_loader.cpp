@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (diagnostics.empty()) {
     Interpreter interpreter(set);
     DialogState state;
-    std::mt19937 rng(1);
+    VariantRng rng(1);
     interpreter.start(state, "fuzz", {{"name", "x"}}, rng);
     interpreter.answer(state, "1", "", {}, rng);
     interpreter.answer(state, "12:00", "", {}, rng);

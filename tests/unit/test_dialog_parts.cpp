@@ -115,6 +115,11 @@ TEST_CASE("JSON strings are written with escapes, and invalid UTF-8 is replaced"
   CHECK(write("plain") == "\"plain\"");
   CHECK(write("a \"quote\" \\ back\nline\ttab\x01") == R"("a \"quote\" \\ back\nline\ttab\u0001")");
   CHECK(write("Grüße 🎉") == "\"Grüße 🎉\"");
+  // escapes at the very start and end of a run of plain characters, and only escapes
+  CHECK(write("\"x\"") == R"("\"x\"")");
+  CHECK(write("\n\n") == R"("\n\n")");
+  CHECK(write("") == "\"\"");
+  CHECK(write(std::string(100, 'a') + "\x1f") == "\"" + std::string(100, 'a') + "\\u001f\"");
   for (std::string bad : {std::string("a\xFFz"), std::string("\xC0\xAF"), std::string("\xED\xA0\x80"),
                           std::string("\xF4\x90\x80\x80"), std::string("cut \xE2\x82")}) {
     std::string written = write(bad);
@@ -139,4 +144,28 @@ TEST_CASE("a dialog state reads back what it wrote, strange words included", "[j
   s.vars["goal_title"] = "bad \xEF\xBF\xBD byte";  // the one invalid byte, replaced
   CHECK(back == s);
   CHECK(dialog::DialogState::from_json(dialog::DialogState{}.to_json()) == dialog::DialogState{});
+}
+
+TEST_CASE("a dialog context works values out from its sources when read, and sources speak for live state",
+          "[dialog]") {
+  dialog::DialogContext context = {{"name", "Mira"}, {"goal", "set before"}};
+  int steps = 1, reads = 0;
+  context.add_source("goals", [&](std::string_view key) -> std::optional<std::string> {
+    ++reads;
+    if (key == "goal") return "Run 5k";
+    if (key == "steps_done") return std::to_string(steps);
+    return std::nullopt;
+  });
+  CHECK(reads == 0);  // nothing worked out until read
+  CHECK(context.get("name") == "Mira");
+  CHECK(context.get("goal") == "Run 5k");  // the source wins over a value set earlier
+  CHECK(context.get("steps_done") == "1");
+  steps = 2;
+  CHECK(context.get("steps_done") == "2");  // read again: the state as it is now
+  CHECK_FALSE(context.get("nobody_knows"));
+  CHECK(context.value("nobody_knows").empty());
+  context.add_source("goals", [](std::string_view) -> std::optional<std::string> { return "replaced"; });
+  CHECK(context.get("steps_done") == "replaced");  // the same name replaces, not adds
+  context["undo_ok"] = "1";
+  CHECK(context.get("undo_ok") == "replaced");
 }

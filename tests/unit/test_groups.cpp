@@ -29,7 +29,7 @@ core::Incoming tapped(const std::string& id) {
 struct Desk {
   dialog::DialogSet set = app::load_daemon_dialogs(BOUNCEBACK_SOURCE_DIR "/dialogs").set;
   coach::GroupCoach coach{set};
-  std::mt19937 rng{7};
+  dialog::VariantRng rng{7};
   core::Person group;
   Desk() {
     group.id = 100;

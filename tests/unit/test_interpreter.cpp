@@ -85,7 +85,7 @@ TEST_CASE("say runs on to the next ask, which waits; choices lead on", "[interpr
   auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
   dialog::Interpreter interpreter(set);
   DialogState state;
-  std::mt19937 rng(1);
+  dialog::VariantRng rng(1);
   auto out = interpreter.start(state, "main", {{"name", "Sam"}}, rng);
   CHECK(texts(out) == std::vector<std::string>{"Hello Sam.", "How are you?"});
   CHECK(out.replies.back().choices == std::vector<core::Choice>{{"good", "Good"}, {"bad", "Not great"}});
@@ -100,7 +100,7 @@ TEST_CASE("say runs on to the next ask, which waits; choices lead on", "[interpr
 TEST_CASE("a choice may be typed: its label, its id or its number", "[interpreter]") {
   auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
   dialog::Interpreter interpreter(set);
-  std::mt19937 rng(1);
+  dialog::VariantRng rng(1);
   for (const char* typed : {"not great", "BAD", "2"}) {
     DialogState state;
     interpreter.start(state, "main", {}, rng);
@@ -113,7 +113,7 @@ TEST_CASE("free text where a choice is expected asks again, with the choices", "
   auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
   dialog::Interpreter interpreter(set);
   DialogState state;
-  std::mt19937 rng(1);
+  dialog::VariantRng rng(1);
   interpreter.start(state, "main", {}, rng);
   auto out = interpreter.answer(state, "purple", "", {}, rng);
   REQUIRE(out.replies.size() == 2);
@@ -131,7 +131,7 @@ TEST_CASE("call runs another tree and return comes back to next", "[interpreter]
   auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
   dialog::Interpreter interpreter(set);
   DialogState state;
-  std::mt19937 rng(1);
+  dialog::VariantRng rng(1);
   interpreter.start(state, "main", {}, rng);
   auto out = interpreter.answer(state, "", "bad", {}, rng);
   CHECK(texts(out) == std::vector<std::string>{"I'm sorry.", "Breathe in.", "Breathe out.", "When shall I check in?"});
@@ -143,7 +143,7 @@ TEST_CASE("free text is validated, captured and used by actions; branches read c
   auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
   dialog::Interpreter interpreter(set);
   DialogState state;
-  std::mt19937 rng(1);
+  dialog::VariantRng rng(1);
   interpreter.start(state, "main", {}, rng);
   interpreter.answer(state, "", "good", {}, rng);
   auto out = interpreter.answer(state, "at eight", "", {}, rng);
@@ -175,7 +175,7 @@ nodes:
 )"}});
   dialog::Interpreter interpreter(set);
   DialogState state;
-  std::mt19937 rng(42);
+  dialog::VariantRng rng(42);
   std::vector<std::string> said;
   for (int i = 0; i < 100; ++i) said.push_back(texts(interpreter.start(state, "v", {}, rng)).at(0));
   for (std::size_t i = 0; i < said.size(); ++i)
@@ -210,7 +210,7 @@ nodes:
 )"}});
   dialog::Interpreter interpreter(set);
   DialogState state;
-  std::mt19937 rng(1);
+  dialog::VariantRng rng(1);
   auto out = interpreter.start(state, "a", {}, rng);
   CHECK(texts(out) == std::vector<std::string>{"You feel calm."});
   CHECK(state.onboarded);
@@ -221,7 +221,7 @@ TEST_CASE("interject answers and comes back to the question", "[interpreter]") {
   auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
   dialog::Interpreter interpreter(set);
   DialogState state;
-  std::mt19937 rng(1);
+  dialog::VariantRng rng(1);
   interpreter.start(state, "main", {}, rng);
   auto out = interpreter.interject(state, "breathe", {}, rng);
   CHECK(texts(out) == std::vector<std::string>{"Breathe in.", "Breathe out.", "How are you?"});
@@ -238,7 +238,7 @@ nodes:
 )"}});
   dialog::Interpreter interpreter(set);
   DialogState state;
-  std::mt19937 rng(1);
+  dialog::VariantRng rng(1);
   auto out = interpreter.start(state, "loop", {}, rng);
   CHECK(out.replies.empty());
   CHECK(state.idle());
