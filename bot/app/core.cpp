@@ -43,7 +43,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   Impl(asio::io_context& io, store::Store& store, const core::Clock& clock, core::Metrics& metrics,
        coach::Coach& coach, Settings settings)
       : strand(asio::make_strand(io)), store(store), clock(clock), metrics(metrics), coach(coach),
-        settings(std::move(settings)), safety(std::make_shared<const SafetyKit>(this->settings.safety)),
+        settings(std::move(settings)), safety(std::make_shared<const SafetyKit>(this->settings.safety)), delivered_timer(io),
         next_person_id(store.max_person_id() + 1), next_outbox_id(store.max_outbox_id() + 1), timer(io) {
     auto started = std::chrono::steady_clock::now();
     due = schedule::DueQueue(store.load_due());  // the schedule, not the people
@@ -123,9 +123,15 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     for (auto& e : entries) tx.goal_writes.push_back({person.id, false, std::move(e)});
   }
 
-  // Delivery acknowledgements waiting to be written (Core::delivered).
+  // Delivery acknowledgements waiting to be written (Core::delivered). They ride along with
+  // the next commit; the timer writes them on their own when no commit comes soon. Under
+  // load, a transaction of acknowledgements alone was every second commit, and it dirtied
+  // the same outbox pages as the next one again. One lost in a crash means a frame sent
+  // twice after the restart, never a frame lost.
   std::vector<std::pair<std::int64_t, core::PersonId>> pending_delivered;
-  bool delivered_flush_posted = false;
+  asio::steady_timer delivered_timer;
+  bool delivered_timer_armed = false;
+  static constexpr auto kDeliveredWait = std::chrono::milliseconds(25);
 
   // Which group support channels each person is in (loaded at start; small next to people).
   std::unordered_map<core::PersonId, std::vector<core::PersonId>> groups_of;
@@ -590,6 +596,10 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   // (unless `deliver` is false) and calls `then`.
   void commit(store::Transaction tx, bool deliver, std::function<void(store::CommitResult)> then) {
     tx.at = clock.now();
+    if (!pending_delivered.empty()) {
+      tx.delivered.insert(tx.delivered.end(), pending_delivered.begin(), pending_delivered.end());
+      pending_delivered.clear();
+    }
     auto messages = tx.outbox;
     std::vector<core::PersonId> books_written;
     for (const auto& w : tx.goal_writes) books_written.push_back(w.person);
@@ -942,18 +952,14 @@ void Core::delivered(core::Address to, std::vector<std::int64_t> outbox_ids) {
       spdlog::error("core: cannot look up a person: {}", e.what());
     }
     if (!person) return;
-    // Acknowledgements are gathered and written together once the strand has nothing
-    // else queued: one transaction for many, not one per frame.
     for (auto id : ids) impl->pending_delivered.emplace_back(id, person->id);
-    if (impl->delivered_flush_posted) return;
-    impl->delivered_flush_posted = true;
-    asio::post(impl->strand, [impl] {
-      impl->delivered_flush_posted = false;
-      store::Transaction tx;
-      tx.at = impl->clock.now();
-      tx.delivered = std::exchange(impl->pending_delivered, {});
-      impl->store.submit(std::move(tx), nullptr);
-    });
+    if (impl->delivered_timer_armed) return;
+    impl->delivered_timer_armed = true;
+    impl->delivered_timer.expires_after(Impl::kDeliveredWait);
+    impl->delivered_timer.async_wait(asio::bind_executor(impl->strand, [impl](boost::system::error_code) {
+      impl->delivered_timer_armed = false;
+      if (!impl->pending_delivered.empty()) impl->commit({}, false, nullptr);  // no commit took them along
+    }));
   });
 }
 

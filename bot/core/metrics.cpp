@@ -18,6 +18,11 @@ Metrics::Metrics() {
   declare("bounceback_group_checkins_total", "counter", "Group check-ins due, by result: sent, skipped (late, or the group refuses messages)");
   declare("bounceback_group_safety_replies_total", "counter", "Safety screen hits in group channels (a brief reply there, resources privately)");
   declare("bounceback_frames_rejected_total", "counter", "Frames answered with an error, by connector and code.");
+  declare("bounceback_store_wal_pages_total", "counter",
+          "Database pages the group commits wrote to SQLite's write-ahead log (4 KiB each by default).");
+  declare("bounceback_store_checkpoints_total", "counter",
+          "Checkpoints that copied the write-ahead log back into the database, by who ran them: the checkpointer "
+          "thread, or the writer when the log had grown to four times the threshold.");
   declare("bounceback_store_commit_seconds", "histogram", "Time one group commit of the store took.",
           {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5});
   declare("bounceback_store_commit_batch_size", "histogram", "Transactions committed together in one group commit.",

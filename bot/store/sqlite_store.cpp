@@ -13,6 +13,7 @@
 #include "bot/store/migrations.hpp"
 #include "bot/store/sqlite_connection.hpp"
 #include "bot/store/sqlite_statement.hpp"
+#include "bot/store/wal_checkpointer.hpp"
 #include "bot/store/store_error.hpp"
 
 namespace bounceback::store {
@@ -125,7 +126,9 @@ struct SqliteStore::WriterStatements {
         "last_seen_at, dialog_state, safety_pause_until, goals, nudge_times, quiet_hours, snoozed_until, remind_at, "
         "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch, unreachable, group_state) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash, display_name = excluded.display_name, "
+        // Not the token hash (set once, when the person is created) nor the address: a
+        // column in the SET rewrites its index entry, a page of the log on every turn.
+        "ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, "
         "timezone = excluded.timezone, last_seen_at = excluded.last_seen_at, dialog_state = excluded.dialog_state, "
         "safety_pause_until = excluded.safety_pause_until, nudge_times = excluded.nudge_times, "
         "quiet_hours = excluded.quiet_hours, snoozed_until = excluded.snoozed_until, remind_at = excluded.remind_at, "
@@ -163,7 +166,7 @@ struct SqliteStore::WriterStatements {
       put_setting;
 };
 
-SqliteStore::SqliteStore(const std::string& path, core::Metrics* metrics, bool power_loss_safe)
+SqliteStore::SqliteStore(const std::string& path, core::Metrics* metrics, bool power_loss_safe, int checkpoint_pages)
     : path_(path), metrics_(metrics) {
   writer_ = std::make_unique<SqliteConnection>(path);
   writer_->exec("PRAGMA journal_mode=WAL");
@@ -175,6 +178,8 @@ SqliteStore::SqliteStore(const std::string& path, core::Metrics* metrics, bool p
   writer_->exec("PRAGMA secure_delete=ON");
   migrate(writer_->handle());
   statements_ = std::make_unique<WriterStatements>(writer_->handle());
+  checkpointer_ = std::make_unique<WalCheckpointer>(path, power_loss_safe, checkpoint_pages);
+  checkpointer_->attach(writer_->handle());
   reader_ = std::make_unique<SqliteConnection>(path);
   reader_->exec("PRAGMA query_only=ON");
   writer_thread_ = std::thread([this] { writer_loop(); });
@@ -187,7 +192,11 @@ SqliteStore::~SqliteStore() {
   }
   queue_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
+  sqlite3_wal_hook(writer_->handle(), nullptr, nullptr);  // the checkpointer goes first
 }
+
+std::uint64_t SqliteStore::background_checkpoints() const { return checkpointer_->background_checkpoints(); }
+std::uint64_t SqliteStore::writer_checkpoints() const { return checkpointer_->writer_checkpoints(); }
 
 // A person row with the goal journal entries written after their snapshot. Both reads
 // run inside one read transaction, so they see the same commit.
@@ -488,6 +497,14 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
     metrics_->observe("bounceback_store_commit_seconds", took.count());
     metrics_->observe("bounceback_store_commit_batch_size", static_cast<double>(batch.size()));
+    auto report = [this](std::uint64_t now, std::uint64_t& reported, const char* name, const core::Metrics::Labels& labels) {
+      if (now > reported) metrics_->add_counter(name, labels, static_cast<double>(now - reported));
+      reported = now;
+    };
+    report(checkpointer_->pages_written(), reported_wal_pages_, "bounceback_store_wal_pages_total", {});
+    report(checkpointer_->background_checkpoints(), reported_background_, "bounceback_store_checkpoints_total",
+           {{"by", "checkpointer"}});
+    report(checkpointer_->writer_checkpoints(), reported_writer_, "bounceback_store_checkpoints_total", {{"by", "writer"}});
   }
 
   for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -18,6 +18,7 @@ namespace bounceback::store {
 
 class SqliteConnection;
 class SqliteStatement;
+class WalCheckpointer;
 
 // SQLite in WAL mode: one writer connection on its own thread applying queued
 // transactions in group commits, one reader connection for the core's cache misses.
@@ -25,7 +26,9 @@ class SqliteStore final : public Store {
  public:
   // Opens (creating) the database at `path` and applies pending migrations.
   // `power_loss_safe`: synchronous=FULL (an fsync per group commit) instead of NORMAL.
-  SqliteStore(const std::string& path, core::Metrics* metrics = nullptr, bool power_loss_safe = true);
+  // `checkpoint_pages`: the log size (pages) at which it is copied back, on its own thread.
+  SqliteStore(const std::string& path, core::Metrics* metrics = nullptr, bool power_loss_safe = true,
+              int checkpoint_pages = 1000);
   ~SqliteStore() override;  // commits what is queued, then stops the writer thread
 
   std::optional<core::Person> find_person(const core::Address& address) override;
@@ -41,6 +44,10 @@ class SqliteStore final : public Store {
   void submit(Transaction tx, std::function<void(CommitResult)> done) override;
   void flush() override;
   bool healthy() const override { return healthy_.load(); }
+
+  // Checkpoints run so far: by the checkpointer's thread, and by the writer when far behind.
+  std::uint64_t background_checkpoints() const;
+  std::uint64_t writer_checkpoints() const;
 
  private:
   std::optional<core::Person> read_person_where(const std::string& where,
@@ -59,6 +66,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<SqliteConnection> writer_;
   struct WriterStatements;
   std::unique_ptr<WriterStatements> statements_;  // declared after writer_: finalized before it closes
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // stopped before the writer's connection closes
   std::unique_ptr<SqliteConnection> reader_;
   std::mutex reader_mutex_;
 
@@ -67,6 +75,7 @@ class SqliteStore final : public Store {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   std::atomic<bool> healthy_{true};
+  std::uint64_t reported_wal_pages_ = 0, reported_background_ = 0, reported_writer_ = 0;  // the writer's
   std::thread writer_thread_;
 };
 

@@ -149,11 +149,30 @@ TEST_CASE("delivered acknowledgements are recorded only for the person's own mes
   auto id = me.backlog.front().id;
   w.core.delivered({"websocket", me.user}, {id});
   w.commit();
+  // Not a transaction of its own: it goes with the next commit, here the person's next message.
+  CHECK(w.store.delivered().empty());
+  core::Incoming in;
+  in.from = {"websocket", me.user};
+  in.text = "/steps";
+  w.core.receive(in);
+  w.commit();
   CHECK(w.store.delivered() == std::vector<std::int64_t>{id});
+
+  // With no commit coming, a short timer writes it on its own.
+  auto second = w.web.sent.front().id;
+  w.core.delivered({"websocket", me.user}, {second});
+  w.settle();
+  w.io.restart();
+  w.io.run_one_for(std::chrono::seconds(5));  // the timer's handler, which commits
+  w.commit();
+  CHECK(w.store.delivered() == std::vector<std::int64_t>{id, second});
 
   w.core.delivered({"websocket", "someone-unknown"}, {id + 1});
   w.commit();
-  CHECK(w.store.delivered().size() == 1);
+  w.io.restart();
+  w.io.run_one_for(std::chrono::milliseconds(200));
+  w.commit();
+  CHECK(w.store.delivered().size() == 2);
 }
 
 TEST_CASE("a crisis message is answered by the safety screen first, and pauses celebrations", "[core][safety]") {

@@ -1,0 +1,57 @@
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+struct sqlite3;
+
+namespace bounceback::store {
+
+class SqliteConnection;
+
+// Copies the write-ahead log back into the database on its own thread and connection,
+// so a group commit does not wait for it. SQLite's automatic checkpoint runs inside the
+// commit that crosses its threshold, copying a thousand pages and syncing the database
+// file: under load those commits took 10-50 ms, and every message waiting on them too.
+//
+// attach() turns the writer's automatic checkpoint off and watches the log after each of
+// its commits: when `pages` more than the last checkpoint copied have been appended, the
+// checkpointer is woken (a PASSIVE checkpoint: it never blocks the writer). At four times
+// `pages` the writer copies the remainder itself, so that the log starts over.
+class WalCheckpointer {
+ public:
+  WalCheckpointer(const std::string& path, bool power_loss_safe, int pages);
+  ~WalCheckpointer();  // stops the thread (the last connection to close checkpoints what is left)
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+  void attach(sqlite3* writer);
+
+  std::uint64_t background_checkpoints() const { return background_.load(); }
+  std::uint64_t writer_checkpoints() const { return inline_.load(); }
+  // Pages the writer's commits have appended to the log so far.
+  std::uint64_t pages_written() const { return pages_written_.load(); }
+
+ private:
+  static int on_commit(void* self, sqlite3* db, const char* schema, int frames);
+  void loop();
+
+  std::unique_ptr<SqliteConnection> connection_;
+  int pages_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool wanted_ = false;
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> background_{0};
+  std::atomic<std::uint64_t> inline_{0};
+  std::atomic<std::uint64_t> pages_written_{0};
+  int last_frames_ = 0;                 // the log's size after the writer's previous commit
+  std::atomic<int> copied_through_{0};  // log pages the last checkpoint copied back
+  std::thread thread_;
+};
+
+}  // namespace bounceback::store
