@@ -81,17 +81,24 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   struct CachedBook {
     coach::GoalBook book;
     std::size_t entries_after_snapshot = 0;
+    std::size_t journal_bytes = 0;  // of those entries, as stored
   };
   std::unordered_map<core::PersonId, CachedBook> books;
   // A new snapshot once this many entries piled up: loading replays at most this many, and
   // the whole book is written once per this many changes instead of on every one.
   static constexpr std::size_t kSnapshotEvery = 64;
+  // ... or once the entries come to this many bytes: they live in the person's row, which
+  // stays within one database page that way (a longer row spills onto more pages).
+  static constexpr std::size_t kJournalBytes = 2048;
 
   CachedBook& cached_book(Person& person) {
     auto it = books.find(person.id);
     if (it == books.end()) {
       CachedBook c{coach::GoalBook::from_json(person.goals), person.goal_journal.size()};
-      for (const auto& entry : person.goal_journal) c.book.replay(entry);
+      for (const auto& entry : person.goal_journal) {
+        c.book.replay(entry);
+        c.journal_bytes += entry.size() + 1;
+      }
       person.goals.clear();  // the cache holds the book now; the stored form is not kept twice
       person.goal_journal.clear();
       it = books.emplace(person.id, std::move(c)).first;
@@ -115,9 +122,11 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     CachedBook& c = cached_book(person);
     auto entries = c.book.take_journal();
     c.entries_after_snapshot += entries.size();
-    if (snapshot || c.entries_after_snapshot >= kSnapshotEvery) {
+    for (const auto& e : entries) c.journal_bytes += e.size() + 1;
+    if (snapshot || c.entries_after_snapshot >= kSnapshotEvery || c.journal_bytes >= kJournalBytes) {
       tx.goal_writes.push_back({person.id, true, c.book.to_json()});
       c.entries_after_snapshot = 0;
+      c.journal_bytes = 0;
       return;
     }
     for (auto& e : entries) tx.goal_writes.push_back({person.id, false, std::move(e)});

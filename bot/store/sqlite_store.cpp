@@ -29,7 +29,8 @@ constexpr const char* kPersonColumns =
     "SELECT id, connector, platform_user, COALESCE(token_hash, ''), display_name, timezone, created_at, "
     "last_seen_at, dialog_state, safety_pause_until, "
     "COALESCE((SELECT book FROM goal_books WHERE goal_books.person_id = people.id), ''), nudge_times, quiet_hours, snoozed_until, remind_at, "
-    "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch, unreachable, group_state FROM people ";
+    "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch, unreachable, group_state, "
+    "goal_journal FROM people ";
 
 // Nudge times are kept as "09:00,18:30" and quiet hours as "22:00-07:00" (readable in the database).
 std::vector<std::uint16_t> decode_times(const std::string& text) {
@@ -70,6 +71,14 @@ core::Person read_person(const SqliteStatement& row) {
   p.nudges.epoch = static_cast<std::uint32_t>(row.column_int(19));
   p.nudges.unreachable = row.column_int(20) != 0;
   p.group = core::GroupInfo::from_json(row.column_text(21));
+  // The goal journal: one entry per line (entries are JSON, so a line break is never in one).
+  std::string journal = row.column_text(22);
+  for (std::size_t at = 0; at < journal.size();) {
+    auto end = journal.find('\n', at);
+    if (end == std::string::npos) end = journal.size();
+    if (end > at) p.goal_journal.push_back(journal.substr(at, end - at));
+    at = end + 1;
+  }
   return p;
 }
 
@@ -152,10 +161,10 @@ struct SqliteStore::WriterStatements {
         // People seen only in a group never talked privately: their dialog state is empty.
         "COALESCE(CASE WHEN json_valid(dialog_state) THEN json_extract(dialog_state, '$.onboarded') END, 0) = 0)"),
         join_group(db, "INSERT OR IGNORE INTO group_members (group_id, person_id, joined_at) VALUES (?, ?, ?)"),
-        append_goal_entry(db, "INSERT INTO goal_journal (person_id, entry) VALUES (?, ?)"),
+        append_goal_entry(db, "UPDATE people SET goal_journal = goal_journal || ? WHERE id = ?"),
         save_goal_book(db, "INSERT INTO goal_books (person_id, book) VALUES (?, ?) "
                            "ON CONFLICT(person_id) DO UPDATE SET book = excluded.book"),
-        clear_goal_journal(db, "DELETE FROM goal_journal WHERE person_id = ?"),
+        clear_goal_journal(db, "UPDATE people SET goal_journal = '' WHERE id = ?"),
         savepoint(db, "SAVEPOINT tx"),
         release(db, "RELEASE tx"),
         put_setting(db,
@@ -198,30 +207,14 @@ SqliteStore::~SqliteStore() {
 std::uint64_t SqliteStore::background_checkpoints() const { return checkpointer_->background_checkpoints(); }
 std::uint64_t SqliteStore::writer_checkpoints() const { return checkpointer_->writer_checkpoints(); }
 
-// A person row with the goal journal entries written after their snapshot. Both reads
-// run inside one read transaction, so they see the same commit.
+// A person row, with its goal book snapshot and the journal entries written after it.
 std::optional<core::Person> SqliteStore::read_person_where(const std::string& where,
                                                           const std::function<void(SqliteStatement&)>& bind) {
   std::lock_guard lock(reader_mutex_);
-  reader_->exec("BEGIN");
-  try {
-    std::optional<core::Person> p;
-    {
-      SqliteStatement q(reader_->handle(), std::string(kPersonColumns) + where);
-      bind(q);
-      if (q.step()) p = read_person(q);
-    }
-    if (p) {
-      SqliteStatement journal(reader_->handle(), "SELECT entry FROM goal_journal WHERE person_id = ? ORDER BY id");
-      journal.bind(1, p->id);
-      while (journal.step()) p->goal_journal.push_back(journal.column_text(0));
-    }
-    reader_->exec("COMMIT");
-    return p;
-  } catch (...) {
-    sqlite3_exec(reader_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
+  SqliteStatement q(reader_->handle(), std::string(kPersonColumns) + where);
+  bind(q);
+  if (!q.step()) return std::nullopt;
+  return read_person(q);
 }
 
 std::optional<core::Person> SqliteStore::find_person(const core::Address& address) {
@@ -409,7 +402,7 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
             clear_goal_journal.bind(1, w.person);
             clear_goal_journal.run();
           } else {
-            append_goal_entry.bind(1, w.person).bind(2, w.text);
+            append_goal_entry.bind(1, w.text + "\n").bind(2, w.person);
             append_goal_entry.run();
           }
         }

@@ -390,6 +390,20 @@ TEST_CASE("goal changes are stored as journal entries, with a snapshot now and t
   CHECK_THAT(w.web.sent[sent].text, Catch::Contains("70. step number 70") && Catch::Contains("1. step number 1"));
 }
 
+TEST_CASE("long journal entries are folded into a snapshot before they outgrow the person's row", "[core][goals]") {
+  World w;
+  auto me = w.hello();
+  say(w, me.user, "/goal Write it all down");
+  for (int i = 1; i <= 20; ++i) say(w, me.user, "/step " + std::string(280, static_cast<char>('a' + i)));
+  auto stored = w.store.find_person({"websocket", me.user});
+  REQUIRE(stored);
+  CHECK_FALSE(stored->goals.empty());  // snapshots on the way, long before 64 entries
+  std::size_t bytes = 0;
+  for (const auto& e : stored->goal_journal) bytes += e.size() + 1;
+  CHECK(bytes < 2048 + 400);  // at most one entry past the limit
+  CHECK(stored->goal_journal.size() < 8);
+}
+
 TEST_CASE("a goal change whose commit failed is not lost from the stored book: the next write is a snapshot", "[core][goals]") {
   World w;
   auto me = w.hello();

@@ -70,7 +70,32 @@ TEST_CASE("migration 9 moves goal books out of the people row", "[store][migrati
   CHECK(person->goals == R"({"goals":[{"title":"Walk"}]})");
   CHECK(person->goal_journal.empty());
   store::SqliteConnection check(path);
-  CHECK(has_table(check.handle(), "goal_journal"));
+  CHECK(has_table(check.handle(), "goal_books"));
+}
+
+TEST_CASE("migration 10 moves the goal journal into the people row, in order", "[store][migrations][goals]") {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/v9.db";
+  {
+    store::SqliteConnection db(path);
+    store::migrate(db.handle(), 9);
+    db.exec("INSERT INTO people (id, connector, platform_user, created_at, last_seen_at) "
+            "VALUES (3, 'websocket', 'stepper', 0, 0), (4, 'websocket', 'quiet', 0, 0)");
+    db.exec("INSERT INTO goal_books (person_id, book) VALUES (3, '{\"goals\":[{\"title\":\"Walk\"}]}')");
+    // written out of id order on purpose: the journal's order is its ids'
+    db.exec("INSERT INTO goal_journal (id, person_id, entry) VALUES (12, 3, '{\"op\":\"done\",\"at\":2,\"n\":1}'), "
+            "(11, 3, '{\"op\":\"step\",\"at\":1,\"text\":\"shoes\"}')");
+  }
+  store::SqliteStore upgraded(path);
+  auto person = upgraded.find_person({"websocket", "stepper"});
+  REQUIRE(person);
+  CHECK(person->goal_journal == std::vector<std::string>{R"({"op":"step","at":1,"text":"shoes"})",
+                                                         R"({"op":"done","at":2,"n":1})"});
+  auto quiet = upgraded.find_person({"websocket", "quiet"});
+  REQUIRE(quiet);
+  CHECK(quiet->goal_journal.empty());
+  store::SqliteConnection check(path);
+  CHECK_FALSE(has_table(check.handle(), "goal_journal"));
 }
 
 TEST_CASE("a database from a newer bounceback is refused, untouched", "[store][migrations]") {
