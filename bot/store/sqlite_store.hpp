@@ -26,9 +26,10 @@ class SqliteStore final : public Store {
  public:
   // Opens (creating) the database at `path` and applies pending migrations.
   // `power_loss_safe`: synchronous=FULL (an fsync per group commit) instead of NORMAL.
-  // `checkpoint_pages`: the log size (pages) at which it is copied back, on its own thread.
+  // `checkpoint_pages`: the most the write-ahead log grows to before it starts over (it is
+  // copied back on its own thread as it grows: WalCheckpointer).
   SqliteStore(const std::string& path, core::Metrics* metrics = nullptr, bool power_loss_safe = true,
-              int checkpoint_pages = 1000);
+              int checkpoint_pages = 4096);
   ~SqliteStore() override;  // commits what is queued, then stops the writer thread
 
   std::optional<core::Person> find_person(const core::Address& address) override;

@@ -3,12 +3,16 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "bot/store/sqlite_connection.hpp"
 
 namespace bounceback::store {
 
-WalCheckpointer::WalCheckpointer(const std::string& path, bool power_loss_safe, int pages)
-    : connection_(std::make_unique<SqliteConnection>(path)), pages_(pages) {
+WalCheckpointer::WalCheckpointer(const std::string& path, bool power_loss_safe, int limit_pages)
+    : connection_(std::make_unique<SqliteConnection>(path)),
+      limit_pages_(limit_pages),
+      wake_pages_(std::max(1, limit_pages / 4)) {
   // A checkpoint syncs the log before copying and the database after, as the writer's would.
   connection_->exec(power_loss_safe ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   thread_ = std::thread([this] { loop(); });
@@ -35,16 +39,16 @@ int WalCheckpointer::on_commit(void* self_ptr, sqlite3* db, const char* schema, 
       static_cast<std::uint64_t>(frames >= self->last_frames_ ? frames - self->last_frames_ : frames));
   self->last_frames_ = frames;
 
-  if (frames >= 4 * self->pages_) {
+  if (frames >= self->limit_pages_) {
     // The log only starts over once a checkpoint has copied all of it before the next
-    // commit, which a busy writer racing the checkpointer never allows. So at four times
-    // the threshold the writer copies the rest itself (little: the checkpointer has done
-    // the bulk), and its next commit starts the log from the beginning. Busy while the
-    // checkpointer runs: tried again after the next commit.
+    // commit, which a busy writer racing the checkpointer may never allow. So at the limit
+    // the writer copies the rest itself (little: the checkpointer keeps close behind), and
+    // its next commit starts the log from the beginning. Busy while the checkpointer
+    // runs: tried again after the next commit.
     int log = 0, copied = 0;
     if (sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK && copied == log)
       self->inline_.fetch_add(1);
-  } else if (frames - self->copied_through_.load() >= self->pages_) {
+  } else if (frames - self->copied_through_.load() >= self->wake_pages_) {
     {
       std::lock_guard lock(self->mutex_);
       self->wanted_ = true;

@@ -15,16 +15,20 @@ class SqliteConnection;
 
 // Copies the write-ahead log back into the database on its own thread and connection,
 // so a group commit does not wait for it. SQLite's automatic checkpoint runs inside the
-// commit that crosses its threshold, copying a thousand pages and syncing the database
-// file: under load those commits took 10-50 ms, and every message waiting on them too.
+// commit that crosses its threshold, copying a thousand pages and syncing the log and the
+// database: under load those commits took 10-50 ms (the sync of megabytes written since
+// the last one), and every message waiting on them too.
 //
 // attach() turns the writer's automatic checkpoint off and watches the log after each of
-// its commits: when `pages` more than the last checkpoint copied have been appended, the
-// checkpointer is woken (a PASSIVE checkpoint: it never blocks the writer). At four times
-// `pages` the writer copies the remainder itself, so that the log starts over.
+// its commits. Whenever a quarter of `limit_pages` more than the last checkpoint copied
+// has been appended, the checkpointer is woken (a PASSIVE checkpoint: it never blocks the
+// writer). The log starts over only when a checkpoint copied all of it before the next
+// commit, which a busy writer may never allow: at `limit_pages` the writer copies what is
+// left itself, as SQLite's own checkpoint would have. Waking it more often (a 64th) was
+// measured worse on a virtual disk: many small syncs stalled the writer more than few.
 class WalCheckpointer {
  public:
-  WalCheckpointer(const std::string& path, bool power_loss_safe, int pages);
+  WalCheckpointer(const std::string& path, bool power_loss_safe, int limit_pages);
   ~WalCheckpointer();  // stops the thread (the last connection to close checkpoints what is left)
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
@@ -41,7 +45,8 @@ class WalCheckpointer {
   void loop();
 
   std::unique_ptr<SqliteConnection> connection_;
-  int pages_;
+  int limit_pages_;
+  int wake_pages_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool wanted_ = false;
