@@ -135,8 +135,9 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   // Delivery acknowledgements waiting to be written (Core::delivered). They ride along with
   // the next commit; the timer writes them on their own when no commit comes soon. Under
   // load, a transaction of acknowledgements alone was every second commit, and it dirtied
-  // the same outbox pages as the next one again. One lost in a crash means a frame sent
-  // twice after the restart, never a frame lost.
+  // the same outbox pages as the next one again. (Holding them for the person's own next
+  // commit was tried: more log pages, as the rows they mark are then far from the outbox's
+  // end.) One lost in a crash means a frame sent twice after the restart, never one lost.
   std::vector<std::pair<std::int64_t, core::PersonId>> pending_delivered;
   asio::steady_timer delivered_timer;
   bool delivered_timer_armed = false;

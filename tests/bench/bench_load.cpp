@@ -1,12 +1,16 @@
 // Load on the web chat: N people run /goal, /step x3, /done x3 in a loop over real
 // websockets, against the real daemon and, in the same run, against a raw Beast echo
 // server (the limit of this machine for the same client). Reports messages/s, latency
-// from send to the answering frame (p50/p99/p999), errors, and the daemon's peak RSS.
+// from send to the answering frame (p50/p99/p999), errors, the server's CPU time per
+// answered message (the daemon's threads; the echo's thread), and the daemon's peak RSS.
 //
 //   build/bin/bench_load closed PEOPLE SECONDS         each person sends when answered
 //   build/bin/bench_load open PEOPLE RATE SECONDS      RATE messages/s spread over PEOPLE
 //   build/bin/bench_load idle PEOPLE                   PEOPLE connected and quiet: daemon RSS
+#include <pthread.h>
 #include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <utility>
 
@@ -24,9 +28,11 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -200,9 +206,36 @@ double percentile(std::vector<double>& v, double q) {
 struct Result {
   double per_second = 0, p50 = 0, p99 = 0, p999 = 0;
   long errors = 0;
+  double server_cpu_us = 0;  // the server's CPU time per answered message (less noisy than messages/s)
 };
 
-Result load(std::uint16_t port, bool bounceback, int people, bool open_loop, double rate, double seconds) {
+// CPU seconds the server used so far: the daemon process (all its threads), or the echo thread.
+using CpuProbe = std::function<double()>;
+
+double process_cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = stat.rfind(')');  // the command name may hold spaces; the fields follow it
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string f;
+  double utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14) utime = std::stod(f);
+    if (i == 15) stime = std::stod(f);
+  }
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double thread_cpu_seconds(std::thread& thread) {
+  clockid_t clock;
+  timespec ts{};
+  if (pthread_getcpuclockid(thread.native_handle(), &clock) != 0 || clock_gettime(clock, &ts) != 0) return 0;
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+Result load(std::uint16_t port, bool bounceback, int people, bool open_loop, double rate, double seconds,
+            const CpuProbe& server_cpu) {
   asio::io_context io;
   Run run{bounceback, open_loop, open_loop ? people / rate : 0, {}, {}, {}, 0};
   run.start = run.until = Clock::now() + std::chrono::hours(1);  // set for real once everyone is connected
@@ -210,8 +243,11 @@ Result load(std::uint16_t port, bool bounceback, int people, bool open_loop, dou
   while (run.connected + run.stats.errors < people) io.run_one();
   run.start = Clock::now();
   run.until = run.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  double cpu_before = server_cpu();  // after the connections: the messages' cost only
   io.run();
+  double cpu_used = server_cpu() - cpu_before;
   Result r;
+  r.server_cpu_us = run.stats.answered ? cpu_used * 1e6 / static_cast<double>(run.stats.answered) : 0;
   r.per_second = static_cast<double>(run.stats.answered) / seconds;
   r.p50 = percentile(run.stats.latency_us, 0.5);
   r.p99 = percentile(run.stats.latency_us, 0.99);
@@ -228,8 +264,8 @@ long rss_kb(pid_t pid, const char* field) {
 }
 
 void print(const char* name, const Result& r) {
-  std::printf("%-11s %9.0f msg/s  p50 %7.0f us  p99 %7.0f us  p999 %7.0f us  errors %ld\n", name, r.per_second, r.p50,
-              r.p99, r.p999, r.errors);
+  std::printf("%-11s %9.0f msg/s  p50 %7.0f us  p99 %7.0f us  p999 %7.0f us  errors %ld  server CPU %5.1f us/msg\n",
+              name, r.per_second, r.p50, r.p99, r.p999, r.errors, r.server_cpu_us);
 }
 
 }  // namespace
@@ -295,8 +331,10 @@ int main(int argc, char** argv) {
   asio::co_spawn(echo_io, echo_listen(acceptor), asio::detached);
   std::thread echo_thread([&] { echo_io.run(); });
 
-  Result echo = load(acceptor.local_endpoint().port(), false, people, open_loop, rate, seconds);
-  Result bb = load(daemon.port(), true, people, open_loop, rate, seconds);
+  Result echo = load(acceptor.local_endpoint().port(), false, people, open_loop, rate, seconds,
+                     [&] { return thread_cpu_seconds(echo_thread); });
+  Result bb = load(daemon.port(), true, people, open_loop, rate, seconds,
+                   [&] { return process_cpu_seconds(daemon.pid()); });
   echo_io.stop();
   echo_thread.join();
 
