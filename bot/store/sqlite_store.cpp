@@ -476,7 +476,15 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
   healthy_.store(committed);
   if (committed && forgot_someone) {
     // Old versions of the deleted pages still sit in the WAL: copy back and truncate it.
-    sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
+    // The checkpointer may be copying at this moment (SQLITE_BUSY, without waiting): then
+    // again shortly, for up to a few seconds.
+    int rc = SQLITE_BUSY;
+    for (int attempt = 0; attempt < 300 && rc == SQLITE_BUSY; ++attempt) {
+      if (attempt) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    }
+    if (rc != SQLITE_OK)
+      spdlog::warn("store: the write-ahead log could not be truncated after deleting a person: {}", sqlite3_errmsg(db));
   }
   if (!committed) {
     spdlog::error("store: commit failed: {}", batch_error);

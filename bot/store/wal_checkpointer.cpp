@@ -72,6 +72,8 @@ void WalCheckpointer::loop() {
       copied_through_.store(copied);
       background_.fetch_add(1);
       spdlog::debug("store: checkpoint copied {} of {} log pages", copied, log);
+    } else if (rc == SQLITE_BUSY) {
+      spdlog::debug("store: checkpoint skipped: the writer is running one");  // it copies the same pages
     } else {
       spdlog::warn("store: checkpoint failed: {}", sqlite3_errmsg(connection_->handle()));
     }

@@ -315,3 +315,25 @@ TEST_CASE("the write-ahead log is copied back by the checkpointer, so it stays s
     CHECK(p->display_name.size() == 2000);
   }
 }
+
+TEST_CASE("after a person is deleted the write-ahead log is truncated, even while the checkpointer is copying",
+          "[store][privacy]") {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/b.db";
+  store::SqliteStore s(path, nullptr, true, /*checkpoint_pages=*/8);  // the checkpointer wakes every 2 pages
+  int next = 1;
+  for (int round = 0; round < 20; ++round) {
+    for (int i = 0; i < 30; ++i, ++next) {  // keeps the checkpointer busy
+      store::Transaction tx;
+      auto p = person(next, "u" + std::to_string(next));
+      p.display_name = std::string(3000, 'x');
+      tx.people.push_back(p);
+      REQUIRE(commit(s, std::move(tx)).ok);
+    }
+    store::Transaction forget;
+    forget.forget_person = next - 1;
+    REQUIRE(commit(s, std::move(forget)).ok);
+    INFO("round " << round);
+    CHECK(std::filesystem::file_size(path + "-wal") == 0);
+  }
+}
