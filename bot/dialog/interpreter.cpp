@@ -119,6 +119,7 @@ bool Interpreter::position_valid(const DialogState& state) const {
 std::string Interpreter::pick_variant(DialogState& state, const std::string& key, const std::vector<std::string>& texts,
                                       VariantRng& rng) const {
   if (texts.empty()) return {};
+  if (texts.size() == 1) return texts.front();  // nothing to vary, nothing to remember
   // Pick among those not said lately (the last few, at most all but one), so repeated
   // conversations and celebrations keep sounding fresh.
   auto& recent = state.recent_variants[key];

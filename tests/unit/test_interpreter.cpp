@@ -97,6 +97,15 @@ TEST_CASE("say runs on to the next ask, which waits; choices lead on", "[interpr
   CHECK(state.node == "when");
 }
 
+TEST_CASE("only nodes with several texts are remembered for variety", "[interpreter]") {
+  auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
+  dialog::Interpreter interpreter(set);
+  DialogState state;
+  dialog::VariantRng rng(1);
+  interpreter.start(state, "main", {{"name", "Sam"}}, rng);  // "Hello", "How are you?": one text each
+  CHECK(state.recent_variants.empty());  // nothing stored for them in the person's state
+}
+
 TEST_CASE("a choice may be typed: its label, its id or its number", "[interpreter]") {
   auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
   dialog::Interpreter interpreter(set);
