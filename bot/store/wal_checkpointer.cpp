@@ -59,6 +59,7 @@ int WalCheckpointer::on_commit(void* self_ptr, sqlite3* db, const char* schema, 
 }
 
 void WalCheckpointer::loop() {
+  bool failing = false;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
@@ -71,11 +72,15 @@ void WalCheckpointer::loop() {
     if (rc == SQLITE_OK) {
       copied_through_.store(copied);
       background_.fetch_add(1);
+      if (failing) spdlog::info("store: checkpoints work again");
+      failing = false;
       spdlog::debug("store: checkpoint copied {} of {} log pages", copied, log);
     } else if (rc == SQLITE_BUSY) {
       spdlog::debug("store: checkpoint skipped: the writer is running one");  // it copies the same pages
-    } else {
-      spdlog::warn("store: checkpoint failed: {}", sqlite3_errmsg(connection_->handle()));
+    } else if (!failing) {  // once, not after every commit while it lasts
+      failing = true;
+      spdlog::warn("store: checkpoint failed: {} (the log grows until the writer's own checkpoint at its limit)",
+                   sqlite3_errmsg(connection_->handle()));
     }
   }
 }
