@@ -2,7 +2,8 @@
 // websockets, against the real daemon and, in the same run, against a raw Beast echo
 // server (the limit of this machine for the same client). Reports messages/s, latency
 // from send to the answering frame (p50/p99/p999), errors, the server's CPU time per
-// answered message (the daemon's threads; the echo's thread), and the daemon's peak RSS.
+// answered message (the daemon's threads; the echo's thread), the daemon's peak RSS, and
+// its store's figures over the run (log pages per message, commits, checkpoints).
 //
 //   build/bin/bench_load closed PEOPLE SECONDS         each person sends when answered
 //   build/bin/bench_load open PEOPLE RATE SECONDS      RATE messages/s spread over PEOPLE
@@ -38,6 +39,7 @@
 #include <vector>
 
 #include "tests/fakes/daemon_process.hpp"
+#include "tests/fakes/http_test_client.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -197,6 +199,35 @@ asio::awaitable<void> person(asio::io_context& io, std::uint16_t port, Run& run,
   stream.next_layer().socket().close(ignored);
 }
 
+// The daemon's store figures from /metrics (the sum over each metric's label sets).
+struct StoreFigures {
+  double messages = 0, wal_pages = 0, commits = 0, transactions = 0, checkpoints = 0;
+};
+
+StoreFigures store_figures(std::uint16_t port) {
+  StoreFigures f;
+  std::string text;
+  try {
+    text = http_request(port, "GET", "/metrics").body;
+  } catch (const std::exception&) {
+    return f;
+  }
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    auto add = [&](const char* name, double& to) {
+      std::string n(name);
+      if (line.rfind(n, 0) != 0 || (line.size() > n.size() && line[n.size()] != ' ' && line[n.size()] != '{')) return;
+      to += std::stod(line.substr(line.rfind(' ') + 1));
+    };
+    add("bounceback_messages_in_total", f.messages);
+    add("bounceback_store_wal_pages_total", f.wal_pages);
+    add("bounceback_store_commit_batch_size_count", f.commits);
+    add("bounceback_store_commit_batch_size_sum", f.transactions);
+    add("bounceback_store_checkpoints_total", f.checkpoints);
+  }
+  return f;
+}
+
 double percentile(std::vector<double>& v, double q) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -333,8 +364,10 @@ int main(int argc, char** argv) {
 
   Result echo = load(acceptor.local_endpoint().port(), false, people, open_loop, rate, seconds,
                      [&] { return thread_cpu_seconds(echo_thread); });
+  auto store_before = store_figures(daemon.port());
   Result bb = load(daemon.port(), true, people, open_loop, rate, seconds,
                    [&] { return process_cpu_seconds(daemon.pid()); });
+  auto store_after = store_figures(daemon.port());
   echo_io.stop();
   echo_thread.join();
 
@@ -343,5 +376,12 @@ int main(int argc, char** argv) {
   print("bounceback", bb);
   std::printf("bounceback / echo: %.0f%% of the messages per second; daemon peak RSS %ld MB\n",
               100.0 * bb.per_second / std::max(1.0, echo.per_second), rss_kb(daemon.pid(), "VmHWM:") / 1024);
+  double in = store_after.messages - store_before.messages;
+  double commits = store_after.commits - store_before.commits;
+  if (in > 0 && commits > 0)
+    std::printf("store: %.2f log pages per message, %.0f commits of %.1f transactions on average, %.0f checkpoints\n",
+                (store_after.wal_pages - store_before.wal_pages) / in, commits,
+                (store_after.transactions - store_before.transactions) / commits,
+                store_after.checkpoints - store_before.checkpoints);
   return 0;
 }
