@@ -392,7 +392,9 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   struct Fired {
     core::DueItem item;
     core::NudgeSettings before;
-    core::GroupInfo group_before;  // a group's check-in counts (empty for a person)
+    core::GroupInfo group_before;         // a group's check-in counts (empty for a person)
+    std::optional<core::DueItem> next;    // queued once the chunk is committed, not before:
+                                          // a failed chunk is tried again and queues it then
   };
 
   void run_due(std::function<void()> done) {
@@ -413,6 +415,9 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
           self->due.push(f.item);  // as it was: due again now
         }
         more = false;  // not in a loop against a failing store: the timer or the next clock move tries again
+      } else {
+        for (const auto& f : fired)
+          if (f.next) self->due.push(*f.next);
       }
       if (more) return self->run_due(std::move(done));
       self->armed_for.reset();
@@ -459,7 +464,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     if (decision.next) {
       core::DueItem moved = item;
       moved.due = *decision.next;
-      due.push(moved);
+      fired.back().next = moved;
       tx.due.push_back(moved);
     } else {
       tx.due_done.push_back(item);
@@ -837,12 +842,9 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     const date::time_zone* zone = coach::zone_of(group, settings.nudge_rules);
     core::DueItem next = item;
     next.due = schedule::next_daily(zone, item.slot, std::max(now, item.due));
-    due.push(next);
+    fired.back().next = next;
     tx.due.push_back(next);
-    // A second item for the same time (put back after a failed commit while its successor
-    // was already queued) must not post the check-in twice.
-    bool just_posted = group.group.checkin_posted != core::TimePoint{} && now - group.group.checkin_posted < std::chrono::minutes(30);
-    if (just_posted || group.nudges.unreachable || coach::too_late(true, item.due, now, zone, settings.nudge_rules)) {
+    if (group.nudges.unreachable || coach::too_late(true, item.due, now, zone, settings.nudge_rules)) {
       metrics.add_counter("bounceback_group_checkins_total", {{"result", "skipped"}});
       return;
     }

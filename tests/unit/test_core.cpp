@@ -272,6 +272,7 @@ TEST_CASE("a due nudge leaves only after its commit; a failed commit sends nothi
   CHECK(w.web.sent.size() == sent_before);
   run_due_at(w, "2026-03-08T07:01:00Z");  // the next run (the timer, or the test clock) tries it again
   CHECK(unprompted(w, core::MessageKind::checkin) == 1);
+  CHECK(w.metrics.value("bounceback_due_items") == 1);  // tomorrow's, once: not also queued by the failed try
   run_due_at(w, "2026-03-09T07:00:00Z");  // and the next day's comes once
   CHECK(unprompted(w, core::MessageKind::checkin) == 2);
 }
@@ -445,6 +446,7 @@ TEST_CASE("a group check-in whose commit failed is posted once when tried again,
   CHECK(posted() == 0);
   run_due_at(w, "2026-03-08T07:01:00Z");
   CHECK(posted() == 1);
+  CHECK(w.metrics.value("bounceback_due_items") == 1);  // tomorrow's check-in, once
   run_due_at(w, "2026-03-08T07:05:00Z");
   CHECK(posted() == 1);
   run_due_at(w, "2026-03-09T07:00:30Z");
