@@ -82,6 +82,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     coach::GoalBook book;
     std::size_t entries_after_snapshot = 0;
     std::size_t journal_bytes = 0;  // of those entries, as stored
+    bool snapshot_owed = false;     // a commit with journal entries failed: the stored journal has a gap
   };
   std::unordered_map<core::PersonId, CachedBook> books;
   // A new snapshot once this many entries piled up: loading replays at most this many, and
@@ -123,10 +124,11 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     auto entries = c.book.take_journal();
     c.entries_after_snapshot += entries.size();
     for (const auto& e : entries) c.journal_bytes += e.size() + 1;
-    if (snapshot || c.entries_after_snapshot >= kSnapshotEvery || c.journal_bytes >= kJournalBytes) {
+    if (snapshot || c.snapshot_owed || c.entries_after_snapshot >= kSnapshotEvery || c.journal_bytes >= kJournalBytes) {
       tx.goal_writes.push_back({person.id, true, c.book.to_json()});
       c.entries_after_snapshot = 0;
       c.journal_bytes = 0;
+      c.snapshot_owed = false;
       return;
     }
     for (auto& e : entries) tx.goal_writes.push_back({person.id, false, std::move(e)});
@@ -627,7 +629,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
           // Journal entries were lost with the commit: the next write of those books is a
           // whole snapshot, so the store never replays a journal with a gap.
           for (auto id : books_written)
-            if (auto it = self->books.find(id); it != self->books.end()) it->second.entries_after_snapshot = kSnapshotEvery;
+            if (auto it = self->books.find(id); it != self->books.end()) it->second.snapshot_owed = true;
           spdlog::error("core: a change could not be saved, its messages are not sent: {}", result.error);
         } else {
           for (const auto& m : messages) {
