@@ -41,24 +41,23 @@ std::optional<std::string> GoalActions::value(const GoalBook& book, std::string_
   if (key == "steps_total") return std::to_string(total);
   if (key == "steps_open") return std::to_string(total - done);
   if (key == "progress_bar") return progress_bar(done, total);
-  if (key == "steps_list" || key == "open_steps") {
-    // steps_list: "1. ✓ text" lines; open_steps: "N<TAB>text" lines, for the done buttons of /steps.
+  const std::vector<Step> no_steps;
+  const std::vector<Step>& steps = goal ? goal->steps : no_steps;
+  if (key == "steps_list") {  // "1. ✓ text" lines
     std::string list;
-    if (goal)
-      for (std::size_t i = 0; i < goal->steps.size(); ++i) {
-        const Step& s = goal->steps[i];
-        if (key == "steps_list") {
-          list += (list.empty() ? "" : "\n") + std::to_string(i + 1) + ". " + (s.done_at ? "✓ " : "") + s.text;
-        } else if (!s.done_at) {
-          list += std::to_string(i + 1) + "\t" + s.text + "\n";
-        }
-      }
+    for (std::size_t i = 0; i < steps.size(); ++i)
+      list += (i ? "\n" : "") + std::to_string(i + 1) + ". " + (steps[i].done_at ? "✓ " : "") + steps[i].text;
+    return list;
+  }
+  if (key == "open_steps") {  // "N<TAB>text" lines of the open ones, for the done buttons of /steps
+    std::string list;
+    for (std::size_t i = 0; i < steps.size(); ++i)
+      if (!steps[i].done_at) list += std::to_string(i + 1) + "\t" + steps[i].text + "\n";
     return list;
   }
   if (key == "next_step" || key == "next_step_number") {
-    if (goal)
-      for (std::size_t i = 0; i < goal->steps.size(); ++i)
-        if (!goal->steps[i].done_at) return key == "next_step" ? goal->steps[i].text : std::to_string(i + 1);
+    for (std::size_t i = 0; i < steps.size(); ++i)
+      if (!steps[i].done_at) return key == "next_step" ? steps[i].text : std::to_string(i + 1);
     return "";
   }
   if (key == "streak_days") return std::to_string(book.streak_days(now, timezone));
