@@ -157,18 +157,12 @@ int GoalBook::streak_days(core::TimePoint now, const std::string& timezone) cons
   };
   auto expected = today;  // the next day the streak needs, going back
   int streak = 0;
-  // The first win at or after `t` among wins_[0, end): wins are in time order.
-  auto first_from = [&](core::TimePoint t, std::size_t end) {
-    return static_cast<std::size_t>(
-        std::lower_bound(wins_.begin(), wins_.begin() + static_cast<std::ptrdiff_t>(end), t,
-                         [](const Win& w, core::TimePoint v) { return w.at < v; }) - wins_.begin());
-  };
   for (std::size_t i = wins_.size(); i > 0;) {
     auto day = day_of(wins_[i - 1].at);
     if (day > expected) {  // a day already counted: jump over its other wins at once
       auto midnight = std::chrono::time_point_cast<std::chrono::milliseconds>(
           tz->to_sys(date::local_time<std::chrono::milliseconds>(day), date::choose::earliest));
-      i = std::min(i - 1, first_from(midnight, i));
+      i = std::min(i - 1, first_win_from(midnight, i));
       continue;
     }
     // Step over days without a win that may not break it: paused days, and today (not over yet).
@@ -181,16 +175,15 @@ int GoalBook::streak_days(core::TimePoint now, const std::string& timezone) cons
   return streak;
 }
 
-int GoalBook::steps_done_since(core::TimePoint since) const {
-  auto from = std::lower_bound(wins_.begin(), wins_.end(), since, [](const Win& w, core::TimePoint v) { return w.at < v; });
-  std::size_t i = static_cast<std::size_t>(from - wins_.begin());
-  return step_wins_upto(wins_.size()) - step_wins_upto(i);
+std::size_t GoalBook::first_win_from(core::TimePoint t, std::size_t end) const {
+  auto last = wins_.begin() + static_cast<std::ptrdiff_t>(end);
+  return static_cast<std::size_t>(
+      std::lower_bound(wins_.begin(), last, t, [](const Win& w, core::TimePoint v) { return w.at < v; }) - wins_.begin());
 }
 
 RecentSteps GoalBook::recent_steps(core::TimePoint since, std::size_t labels) const {
   RecentSteps out;
-  auto from = std::lower_bound(wins_.begin(), wins_.end(), since, [](const Win& w, core::TimePoint v) { return w.at < v; });
-  std::size_t start = static_cast<std::size_t>(from - wins_.begin());
+  std::size_t start = first_win_from(since, wins_.size());
   out.count = step_wins_upto(wins_.size()) - step_wins_upto(start);
   for (std::size_t i = start; i < wins_.size(); ++i)
     if (wins_[i].kind == Win::Kind::step) {

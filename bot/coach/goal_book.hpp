@@ -80,10 +80,9 @@ class GoalBook {
   // Days in a row, ending today or yesterday in the person's zone, with at least one win;
   // paused days in between are stepped over.
   int streak_days(core::TimePoint now, const std::string& timezone) const;
-  // Steps done since `since` (for "4 steps since Monday").
-  int steps_done_since(core::TimePoint since) const;
-  // The same, with the first of them and the labels of the newest `labels` (newest first):
-  // a binary search and a count kept per win, so a long history costs nothing per message.
+  // Steps done since `since` (for "4 steps since Monday"), the first of them and the
+  // labels of the newest `labels` (newest first): a binary search and a count kept per
+  // win, so a long history costs nothing per message.
   RecentSteps recent_steps(core::TimePoint since, std::size_t labels) const;
 
   std::string to_json() const;
@@ -105,6 +104,8 @@ class GoalBook {
   std::vector<std::string> journal_;  // changes since take_journal()
   std::vector<int> step_counts_;      // step wins among wins_[0..i], for counts over a window
   int step_wins_upto(std::size_t n) const;  // among the first n wins
+  // The index of the first win at or after `t` among wins_[0, end) (wins are in time order).
+  std::size_t first_win_from(core::TimePoint t, std::size_t end) const;
   void count_steps_from(std::size_t i);
 };
 
