@@ -38,12 +38,12 @@ void WebsocketConnector::stop() {
 }
 
 void WebsocketConnector::deliver(const core::Outgoing& message) {
-  if (!message.to.user.empty() && message.to.user.front() == '#') {
+  if (auto name = room_of(message.to.user); !name.empty()) {
     // A room's message goes to the connections in it now; like a chat room, who joins later
     // does not get it (shared wins stay readable with /wins). So it is delivered at once.
     {
       std::lock_guard lock(mutex_);
-      if (auto room = rooms_.find(message.to.user.substr(1)); room != rooms_.end())
+      if (auto room = rooms_.find(std::string(name)); room != rooms_.end())
         for (const auto& session : room->second) session->send(message);
     }
     if (message.id != 0) inbox_.delivered(message.to, {message.id});

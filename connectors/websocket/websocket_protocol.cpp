@@ -146,9 +146,9 @@ std::string encode_message(const core::Outgoing& message) {
     out += ",\"reply_to\":";
     append_json_string(out, message.reply_to);
   }
-  if (!message.to.user.empty() && message.to.user.front() == '#') {
+  if (auto room = room_of(message.to.user); !room.empty()) {
     out += ",\"room\":";
-    append_json_string(out, std::string_view(message.to.user).substr(1));
+    append_json_string(out, room);
   }
   out += ",\"text\":";
   append_json_string(out, message.text);

@@ -27,6 +27,10 @@ ClientFrame parse_client_frame(std::string_view frame);
 bool valid_room_name(std::string_view name);
 // A room's group address is {"websocket", "#" + name}; people's ids never start with '#'.
 inline std::string room_address(std::string_view name) { return "#" + std::string(name); }
+// The room a user address names ("#circle" -> "circle"), or empty for a person's address.
+inline std::string_view room_of(std::string_view address) {
+  return !address.empty() && address.front() == '#' ? address.substr(1) : std::string_view();
+}
 
 std::string encode_welcome(const std::string& user, const std::string& token);
 std::string encode_message(const core::Outgoing& message);  // a room's message carries "room"

@@ -91,6 +91,9 @@ TEST_CASE("room frames: join, leave, and a room on text and choice frames", "[pr
   m.to = {"websocket", "abc"};
   CHECK_FALSE(nlohmann::json::parse(encode_message(m)).contains("room"));
   CHECK(encode_room_event("joined", "circle") == R"({"room":"circle","type":"joined"})");
+  CHECK(websocket::room_of(room_address("Tuesday circle")) == "Tuesday circle");
+  CHECK(websocket::room_of("abc").empty());
+  CHECK(websocket::room_of("").empty());
 }
 
 TEST_CASE("server frames encode as CONTRACT.md says", "[protocol]") {
