@@ -402,6 +402,8 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
             clear_goal_journal.bind(1, w.person);
             clear_goal_journal.run();
           } else {
+            // One entry per line in people.goal_journal: a line break inside one would split it.
+            if (w.text.find('\n') != std::string::npos) throw StoreError("a goal journal entry holds a line break");
             append_goal_entry.bind(1, w.text + "\n").bind(2, w.person);
             append_goal_entry.run();
           }

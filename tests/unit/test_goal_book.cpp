@@ -163,6 +163,17 @@ TEST_CASE("the journal of changes replayed on a snapshot gives the same book", "
   for (const auto& e : entries) again.replay(e);
   CHECK(again.to_json() == book.to_json());
   CHECK(again.take_journal().empty());  // replaying writes nothing new
+  // Entries are stored one per line: a step written on two lines stays one entry.
+  coach::GoalBook lines;
+  lines.start_goal("a\ngoal", core::TimePoint{});
+  lines.add_step("two\nlines", core::TimePoint{});
+  auto written = lines.take_journal();
+  for (const auto& e : written) CHECK(e.find('\n') == std::string::npos);
+  coach::GoalBook read_back;
+  for (const auto& e : written) read_back.replay(e);
+  REQUIRE(read_back.current());
+  CHECK(read_back.current()->title == "a\ngoal");
+  CHECK(read_back.current()->steps.at(0).text == "two\nlines");
   again.replay("not json");
   again.replay(R"({"op":"teleport","at":1})");
   CHECK(again.to_json() == book.to_json());

@@ -278,6 +278,11 @@ TEST_CASE("goal books: journal entries after a snapshot are read back in order; 
   REQUIRE(commit(s, again).ok);
   CHECK(s.find_person_by_id(1)->goal_journal == std::vector<std::string>{"e1", "e2", "e3"});
   CHECK(s.find_person_by_id(1)->goals == R"({"goals":[]})");
+  // An entry with a line break would become two: the transaction is refused, nothing changes.
+  store::Transaction split;
+  split.goal_writes = {{1, false, "e3b"}, {1, false, "half\nhalf"}};
+  CHECK_FALSE(commit(s, split).ok);
+  CHECK(s.find_person_by_id(1)->goal_journal == std::vector<std::string>{"e1", "e2", "e3"});
   store::Transaction snap;
   snap.goal_writes = {{1, false, "e4"}, {1, true, R"({"goals":[1]})"}, {1, false, "e5"}};
   REQUIRE(commit(s, snap).ok);
