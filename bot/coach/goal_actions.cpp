@@ -36,11 +36,14 @@ std::optional<std::string> GoalActions::value(const GoalBook& book, std::string_
   const Goal* goal = book.current();
   if (key == "has_goal") return goal ? "1" : "";
   if (key == "goal") return goal ? goal->title : "your goal";
-  int done = goal ? goal->done() : 0, total = goal ? goal->total() : 0;
-  if (key == "steps_done") return std::to_string(done);
-  if (key == "steps_total") return std::to_string(total);
-  if (key == "steps_open") return std::to_string(total - done);
-  if (key == "progress_bar") return progress_bar(done, total);
+  if (key == "steps_done" || key == "steps_total" || key == "steps_open" || key == "progress_bar") {
+    // Counted only for these: every other name a template reads passes through here too.
+    int done = goal ? goal->done() : 0, total = goal ? goal->total() : 0;
+    if (key == "steps_done") return std::to_string(done);
+    if (key == "steps_total") return std::to_string(total);
+    if (key == "steps_open") return std::to_string(total - done);
+    return progress_bar(done, total);
+  }
   const std::vector<Step> no_steps;
   const std::vector<Step>& steps = goal ? goal->steps : no_steps;
   if (key == "steps_list") {  // "1. ✓ text" lines
