@@ -22,10 +22,11 @@ class SqliteConnection;
 // attach() turns the writer's automatic checkpoint off and watches the log after each of
 // its commits. Whenever a quarter of `limit_pages` more than the last checkpoint copied
 // has been appended, the checkpointer is woken (a PASSIVE checkpoint: it never blocks the
-// writer). The log starts over only when a checkpoint copied all of it before the next
-// commit, which a busy writer may never allow: at `limit_pages` the writer copies what is
-// left itself, as SQLite's own checkpoint would have. Waking it more often (a 64th) was
-// measured worse on a virtual disk: many small syncs stalled the writer more than few.
+// writer), and after copying it syncs the database itself. The log starts over only when a
+// checkpoint copied all of it before the next commit, which a busy writer may never allow:
+// from `limit_pages` on, the checkpointer chases the writer until it is a few pages behind,
+// and the writer copies those (see writer_step). Waking it more often (a 64th) was measured
+// worse on a virtual disk: many small syncs stalled the writer more than few.
 class WalCheckpointer {
  public:
   WalCheckpointer(const std::string& path, bool power_loss_safe, int limit_pages);
@@ -40,13 +41,22 @@ class WalCheckpointer {
   // Pages the writer's commits have appended to the log so far.
   std::uint64_t pages_written() const { return pages_written_.load(); }
 
+  // What the writer does after a commit that left `frames` pages in the log, of which the
+  // checkpointer has copied `copied_through`; `passing`: the checkpointer is copying or
+  // syncing now. Public for its tests.
+  enum class WriterStep { nothing, wake_checkpointer, copy_the_rest };
+  WriterStep writer_step(int frames, int copied_through, bool passing) const;
+
  private:
   static int on_commit(void* self, sqlite3* db, const char* schema, int frames);
   void loop();
+  int sync_database();
 
   std::unique_ptr<SqliteConnection> connection_;
+  bool power_loss_safe_;
   int limit_pages_;
   int wake_pages_;
+  int catch_up_pages_;  // at the limit, the writer copies the rest itself when no more are left
   std::mutex mutex_;
   std::condition_variable wake_;
   bool wanted_ = false;
@@ -55,7 +65,8 @@ class WalCheckpointer {
   std::atomic<std::uint64_t> inline_{0};
   std::atomic<std::uint64_t> pages_written_{0};
   int last_frames_ = 0;                 // the log's size after the writer's previous commit
-  std::atomic<int> copied_through_{0};  // log pages the last checkpoint copied back
+  std::atomic<int> copied_through_{0};
+  std::atomic<bool> passing_{false};  // the checkpointer is copying or syncing  // log pages the last checkpoint copied back
   std::thread thread_;
 };
 
