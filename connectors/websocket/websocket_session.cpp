@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "connectors/http/websocket_upgrade.hpp"
+#include "connectors/websocket/gathering_stream.hpp"
 #include "connectors/websocket/websocket_connector.hpp"
 #include "connectors/websocket/websocket_protocol.hpp"
 
@@ -36,6 +37,7 @@ class BeastWebsocketSession final : public WebsocketSession,
         last_refill_(std::chrono::steady_clock::now()) {}
 
   void start(beast::http::request<beast::http::string_body> request) {
+    ws_.next_layer().keep_alive_with(weak_from_this());
     ws::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(30);
     timeouts.idle_timeout = settings_.idle_timeout;
@@ -75,7 +77,10 @@ class BeastWebsocketSession final : public WebsocketSession,
   }
 
   void send(const core::Outgoing& message) override {
-    asio::dispatch(ws_.get_executor(), [self = shared_from_this(), frame = encode_message(message), id = message.id] {
+    // Posted, not dispatched: the frames of one answer are then all queued before the first
+    // write completes, and the stream sends them together (GatheringStream). Dispatched,
+    // the first ran inline and was flushed on its own before the next was queued.
+    asio::post(ws_.get_executor(), [self = shared_from_this(), frame = encode_message(message), id = message.id] {
       self->enqueue(frame, id);
     });
   }
@@ -226,7 +231,7 @@ class BeastWebsocketSession final : public WebsocketSession,
     connector_->session_closed(shared_from_this(), user_);
   }
 
-  ws::stream<beast::tcp_stream> ws_;
+  ws::stream<GatheringStream<beast::tcp_stream>> ws_;
   std::shared_ptr<WebsocketConnector> connector_;
   WebsocketSettings settings_;
   std::string remote_ip_;
