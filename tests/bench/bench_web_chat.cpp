@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
   int clients = argc > 2 ? std::stoi(argv[2]) : 16;
   TempDir data;
   DaemonProcess daemon(data.path(), {"--set", "connectors.websocket.rate_limit=0", "--set",
-                                     "connectors.websocket.new_people_per_minute=0", "--set", "log.level=warn"});
+                                     "connectors.websocket.new_people_per_minute=0", "--set", "log.level=warn",
+                                     "--set", "storage.synchronous=full"});
   std::printf("bench_web_chat: text in -> committed answer out, SQLite synchronous=FULL, %u cores\n",
               std::thread::hardware_concurrency());
   Phase one = run_phase(daemon.port(), 1, round_trips);

@@ -31,7 +31,7 @@ TEST_CASE("the shipped default config loads with the contract's defaults", "[con
   auto c = app::load_config(BOUNCEBACK_SOURCE_DIR "/config/bounceback.yaml");
   CHECK(c.data_dir == "var");
   CHECK(c.database_path() == "var/bounceback.db");
-  CHECK(c.storage_synchronous == "full");
+  CHECK(c.storage_synchronous == "normal");
   CHECK(c.dialogs == "dialogs");
   CHECK(c.http_host == "127.0.0.1");
   CHECK(c.http_port == 8080);
