@@ -55,7 +55,7 @@ class BeastWebsocketSession final : public WebsocketSession,
   }
 
   void welcome(std::string user, std::string token, std::vector<core::Outgoing> backlog) override {
-    asio::dispatch(ws_.get_executor(), [self = shared_from_this(), user = std::move(user), token = std::move(token),
+    asio::post(ws_.get_executor(), [self = shared_from_this(), user = std::move(user), token = std::move(token),
                                         backlog = std::move(backlog)]() mutable {
       self->user_ = user;
       self->state_ = State::ready;
@@ -69,7 +69,7 @@ class BeastWebsocketSession final : public WebsocketSession,
   }
 
   void refuse(std::string code, std::string message) override {
-    asio::dispatch(ws_.get_executor(), [self = shared_from_this(), code = std::move(code), message = std::move(message)] {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), code = std::move(code), message = std::move(message)] {
       self->state_ = State::new_;
       self->before_welcome_.clear();
       self->reject(code, message);
@@ -77,16 +77,17 @@ class BeastWebsocketSession final : public WebsocketSession,
   }
 
   void send(const core::Outgoing& message) override {
-    // Posted, not dispatched: the frames of one answer are then all queued before the first
-    // write completes, and the stream sends them together (GatheringStream). Dispatched,
-    // the first ran inline and was flushed on its own before the next was queued.
+    // Posted, not dispatched (as every call from outside is, so they keep their order): the
+    // frames of one answer are then all queued before the first write completes, and the
+    // stream sends them together (GatheringStream). Dispatched, the first ran inline and was
+    // flushed on its own before the next was queued.
     asio::post(ws_.get_executor(), [self = shared_from_this(), frame = encode_message(message), id = message.id] {
       self->enqueue(frame, id);
     });
   }
 
   void close_going_away() override {
-    asio::dispatch(ws_.get_executor(), [self = shared_from_this()] { self->close(ws::close_code::going_away); });
+    asio::post(ws_.get_executor(), [self = shared_from_this()] { self->close(ws::close_code::going_away); });
   }
 
  private:

@@ -16,7 +16,8 @@ namespace bounceback::websocket {
 class WebsocketConnector;
 
 // One browser connection. The Beast implementation lives in the .cpp so that only one
-// translation unit pays for compiling a websocket stream. Every method is thread-safe.
+// translation unit pays for compiling a websocket stream. Every method is thread-safe and
+// is run later on the session's strand, in the order the calls were made.
 class WebsocketSession {
  public:
   virtual ~WebsocketSession() = default;
