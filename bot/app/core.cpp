@@ -83,6 +83,10 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     std::size_t entries_after_snapshot = 0;
     std::size_t journal_bytes = 0;  // of those entries, as stored
     bool snapshot_owed = false;     // a commit with journal entries failed: the stored journal has a gap
+    // An archive part is being committed; what was archived before it, to go back to if the
+    // commit fails. One part in flight at a time, so a failed one never leaves a later one
+    // stored after a gap.
+    std::optional<std::pair<std::size_t, std::size_t>> archive_in_flight = std::nullopt;
   };
   std::unordered_map<core::PersonId, CachedBook> books;
   // A new snapshot once this many entries piled up: loading replays at most this many, and
@@ -95,13 +99,14 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   CachedBook& cached_book(Person& person) {
     auto it = books.find(person.id);
     if (it == books.end()) {
-      CachedBook c{coach::GoalBook::from_json(person.goals), person.goal_journal.size()};
+      CachedBook c{coach::GoalBook::from_parts(person.goal_archive, person.goals), person.goal_journal.size()};
       for (const auto& entry : person.goal_journal) {
         c.book.replay(entry);
         c.journal_bytes += entry.size() + 1;
       }
       person.goals.clear();  // the cache holds the book now; the stored form is not kept twice
       person.goal_journal.clear();
+      person.goal_archive.clear();
       it = books.emplace(person.id, std::move(c)).first;
     }
     return it->second;
@@ -125,6 +130,15 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     c.entries_after_snapshot += entries.size();
     for (const auto& e : entries) c.journal_bytes += e.size() + 1;
     if (snapshot || c.snapshot_owed || c.entries_after_snapshot >= kSnapshotEvery || c.journal_bytes >= kJournalBytes) {
+      // Finished goals leave the snapshot in parts stored once, so its size follows the
+      // current goal, not the whole history. Both go in this transaction, or neither.
+      if (!c.archive_in_flight) {
+        auto before = c.book.archived();
+        if (auto part = c.book.take_archive()) {
+          c.archive_in_flight = before;
+          tx.goal_writes.push_back({person.id, false, std::move(*part), true});
+        }
+      }
       tx.goal_writes.push_back({person.id, true, c.book.to_json()});
       c.entries_after_snapshot = 0;
       c.journal_bytes = 0;
@@ -395,8 +409,8 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     core::DueItem item;
     core::NudgeSettings before;
     core::GroupInfo group_before;         // a group's check-in counts (empty for a person)
-    std::optional<core::DueItem> next;    // queued once the chunk is committed, not before:
-                                          // a failed chunk is tried again and queues it then
+    std::optional<core::DueItem> next = std::nullopt;  // queued once the chunk is committed, not before:
+                                                       // a failed chunk is tried again and queues it then
   };
 
   void run_due(std::function<void()> done) {
@@ -618,13 +632,21 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       pending_delivered.clear();
     }
     auto messages = tx.outbox;
-    std::vector<core::PersonId> books_written;
-    for (const auto& w : tx.goal_writes) books_written.push_back(w.person);
+    std::vector<core::PersonId> books_written, books_archived;
+    for (const auto& w : tx.goal_writes) (w.archive ? books_archived : books_written).push_back(w.person);
     store.submit(std::move(tx), [self = shared_from_this(), messages = std::move(messages), deliver,
-                                 books_written = std::move(books_written),
+                                 books_written = std::move(books_written), books_archived = std::move(books_archived),
                                  then = std::move(then)](store::CommitResult result) mutable {
       asio::post(self->strand, [self, messages = std::move(messages), deliver, then = std::move(then),
-                                books_written = std::move(books_written), result = std::move(result)]() mutable {
+                                books_written = std::move(books_written), books_archived = std::move(books_archived),
+                                result = std::move(result)]() mutable {
+        for (auto id : books_archived)
+          if (auto it = self->books.find(id); it != self->books.end()) {
+            // Not stored: the goals it held go back into the snapshot, owed below (the same
+            // transaction wrote that snapshot), and the next one cuts the part again.
+            if (!result.ok && it->second.archive_in_flight) it->second.book.rewind_archive(*it->second.archive_in_flight);
+            it->second.archive_in_flight.reset();
+          }
         if (!result.ok) {
           // Journal entries were lost with the commit: the next write of those books is a
           // whole snapshot, so the store never replays a journal with a gap.

@@ -3,6 +3,7 @@
 #include <date/tz.h>
 
 #include <algorithm>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -93,9 +94,12 @@ bool GoalBook::undo_step(int number) {
   if (!step.done_at) return false;
   note(entry("undo", core::TimePoint{}, nullptr, number));
   // The win it earned goes with it (the most recent step win at that moment).
-  auto it = std::find_if(wins_.rbegin(), wins_.rend(),
+  // Only among the live wins: an archived part is never rewritten (and the current goal's
+  // wins all came after the parts were cut).
+  auto live_end = wins_.rend() - static_cast<std::ptrdiff_t>(archived_wins_);
+  auto it = std::find_if(wins_.rbegin(), live_end,
                          [&](const Win& w) { return w.kind == Win::Kind::step && w.at == *step.done_at; });
-  if (it != wins_.rend()) {
+  if (it != live_end) {
     auto erased = wins_.erase(std::next(it).base());
     count_steps_from(static_cast<std::size_t>(erased - wins_.begin()));
   }
@@ -204,12 +208,17 @@ void GoalBook::count_steps_from(std::size_t i) {
 }
 
 std::string GoalBook::to_json() const {
+  return json_of(archived_goals_, goals_.size(), archived_wins_, wins_.size(), /*rests=*/true);
+}
+
+std::string GoalBook::json_of(std::size_t goals_from, std::size_t goals_to, std::size_t wins_from,
+                              std::size_t wins_to, bool rests) const {
   std::string out;
-  out.reserve(64 + goals_.size() * 160 + wins_.size() * 48);
+  out.reserve(64 + (goals_to - goals_from) * 160 + (wins_to - wins_from) * 48);
   out += "{\"goals\":[";
-  for (std::size_t g = 0; g < goals_.size(); ++g) {
+  for (std::size_t g = goals_from; g < goals_to; ++g) {
     const Goal& goal = goals_[g];
-    if (g) out += ',';
+    if (g > goals_from) out += ',';
     out += "{\"title\":";
     append_json_string(out, goal.title);
     out += ",\"created\":" + std::to_string(ms(goal.created));
@@ -227,9 +236,9 @@ std::string GoalBook::to_json() const {
     out += "]}";
   }
   out += "],\"wins\":[";
-  for (std::size_t i = 0; i < wins_.size(); ++i) {
+  for (std::size_t i = wins_from; i < wins_to; ++i) {
     const Win& w = wins_[i];
-    if (i) out += ',';
+    if (i > wins_from) out += ',';
     out += w.kind == Win::Kind::step ? "{\"kind\":\"step\"" : "{\"kind\":\"checkin\"";
     out += ",\"at\":" + std::to_string(ms(w.at));
     if (!w.label.empty()) {
@@ -239,7 +248,7 @@ std::string GoalBook::to_json() const {
     out += '}';
   }
   out += ']';
-  if (!rests_.empty()) {
+  if (rests && !rests_.empty()) {
     out += ",\"rests\":[";
     for (std::size_t i = 0; i < rests_.size(); ++i) {
       if (i) out += ',';
@@ -253,10 +262,27 @@ std::string GoalBook::to_json() const {
   return out;
 }
 
-GoalBook GoalBook::from_json(const std::string& text) {
-  GoalBook book;
+std::optional<std::string> GoalBook::take_archive(std::size_t min_goals) {
+  if (goals_.empty() || goals_.size() - 1 < archived_goals_ + std::max<std::size_t>(min_goals, 1)) return std::nullopt;
+  const std::size_t goals_to = goals_.size() - 1;  // the current goal stays live
+  const std::size_t wins_to = std::max(archived_wins_, first_win_from(goals_.back().created, wins_.size()));
+  std::string part = json_of(archived_goals_, goals_to, archived_wins_, wins_to, /*rests=*/false);
+  archived_goals_ = goals_to;
+  archived_wins_ = wins_to;
+  return part;
+}
+
+void GoalBook::rewind_archive(std::pair<std::size_t, std::size_t> to) {
+  archived_goals_ = std::min(archived_goals_, to.first);
+  archived_wins_ = std::min(archived_wins_, to.second);
+}
+
+bool GoalBook::append_json(const std::string& text) {
   json j = json::parse(text, nullptr, false);
-  if (!j.is_object()) return book;
+  if (!j.is_object()) return false;
+  std::vector<Goal> goals;
+  std::vector<Win> wins;
+  std::vector<Rest> rests;
   try {
     for (const auto& g : j.value("goals", json::array())) {
       Goal goal{g.value("title", ""), at_ms(g.value("created", std::int64_t{0})), std::nullopt, {}};
@@ -266,20 +292,39 @@ GoalBook GoalBook::from_json(const std::string& text) {
         if (s.contains("done")) step.done_at = at_ms(s["done"].get<std::int64_t>());
         goal.steps.push_back(std::move(step));
       }
-      book.goals_.push_back(std::move(goal));
+      goals.push_back(std::move(goal));
     }
     for (const auto& w : j.value("wins", json::array()))
-      book.wins_.push_back({w.value("kind", "step") == "checkin" ? Win::Kind::checkin : Win::Kind::step,
-                            at_ms(w.value("at", std::int64_t{0})), w.value("label", "")});
+      wins.push_back({w.value("kind", "step") == "checkin" ? Win::Kind::checkin : Win::Kind::step,
+                      at_ms(w.value("at", std::int64_t{0})), w.value("label", "")});
     for (const auto& r : j.value("rests", json::array())) {
       Rest rest{at_ms(r.value("from", std::int64_t{0})), std::nullopt};
       if (r.contains("to")) rest.to = at_ms(r["to"].get<std::int64_t>());
-      book.rests_.push_back(rest);
+      rests.push_back(rest);
     }
   } catch (const json::exception&) {
-    return GoalBook{};
+    return false;
   }
-  book.count_steps_from(0);
+  std::move(goals.begin(), goals.end(), std::back_inserter(goals_));
+  const std::size_t first_new_win = wins_.size();
+  std::move(wins.begin(), wins.end(), std::back_inserter(wins_));
+  std::move(rests.begin(), rests.end(), std::back_inserter(rests_));
+  count_steps_from(first_new_win);
+  return true;
+}
+
+GoalBook GoalBook::from_json(const std::string& text) {
+  GoalBook book;
+  if (!book.append_json(text)) return GoalBook{};
+  return book;
+}
+
+GoalBook GoalBook::from_parts(const std::vector<std::string>& archive, const std::string& live) {
+  GoalBook book;
+  for (const auto& part : archive) book.append_json(part);  // a broken part is skipped, the rest kept
+  book.archived_goals_ = book.goals_.size();
+  book.archived_wins_ = book.wins_.size();
+  if (!live.empty()) book.append_json(live);
   return book;
 }
 

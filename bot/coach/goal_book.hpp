@@ -61,7 +61,8 @@ struct RecentSteps {
 };
 
 // One person's goals, steps and wins. Pure: time comes in, nothing is read from a clock.
-// Kept in the store as a JSON snapshot and a journal of changes (goal_books, goal_journal),
+// Kept in the store as archive parts of finished goals, a JSON snapshot of the rest and a
+// journal of changes since (goal_archive, goal_books, people.goal_journal),
 // written in the same transaction as the rest of the person.
 class GoalBook {
  public:
@@ -85,8 +86,21 @@ class GoalBook {
   // win, so a long history costs nothing per message.
   RecentSteps recent_steps(core::TimePoint since, std::size_t labels) const;
 
+  // The live part of the book: all of it until take_archive() moved finished goals out.
   std::string to_json() const;
   static GoalBook from_json(const std::string& text);  // empty or broken: an empty book
+
+  // Finished goals never change again (/done and /undo act on the current goal), so the
+  // snapshot need not carry them for ever: with at least `min_goals` finished goals not yet
+  // archived, this returns them and their wins (those before the current goal began) as a
+  // part to be stored once, and to_json() leaves them out from then on. A long history then
+  // costs the snapshot nothing. Load with from_parts(parts in order, live snapshot).
+  std::optional<std::string> take_archive(std::size_t min_goals = 8);
+  static GoalBook from_parts(const std::vector<std::string>& archive, const std::string& live);
+  // How many goals and wins are archived; rewind_archive goes back to such a count (a part
+  // that was not stored after all), so the next take_archive cuts it again.
+  std::pair<std::size_t, std::size_t> archived() const { return {archived_goals_, archived_wins_}; }
+  void rewind_archive(std::pair<std::size_t, std::size_t> to);
 
   // Every change is also written down as one small entry (JSON), so the store can append
   // it instead of rewriting the whole book on every step: a person's long history then
@@ -103,6 +117,11 @@ class GoalBook {
   std::vector<Rest> rests_;
   std::vector<std::string> journal_;  // changes since take_journal()
   std::vector<int> step_counts_;      // step wins among wins_[0..i], for counts over a window
+  std::size_t archived_goals_ = 0;    // goals_[0, archived_goals_) are stored in archive parts
+  std::size_t archived_wins_ = 0;     // and wins_[0, archived_wins_)
+  std::string json_of(std::size_t goals_from, std::size_t goals_to, std::size_t wins_from, std::size_t wins_to,
+                      bool rests) const;
+  bool append_json(const std::string& text);  // false (and nothing added) when broken
   int step_wins_upto(std::size_t n) const;  // among the first n wins
   // The index of the first win at or after `t` among wins_[0, end) (wins are in time order).
   std::size_t first_win_from(core::TimePoint t, std::size_t end) const;

@@ -27,6 +27,7 @@ struct Person {
   // core writes changes as entries and, now and then, a new snapshot (Transaction).
   std::string goals;
   std::vector<std::string> goal_journal;
+  std::vector<std::string> goal_archive;  // finished goals, in parts written once (GoalBook::take_archive)
   NudgeSettings nudges;
   // Set for a group support channel (see GroupInfo): display_name is its title, timezone
   // and nudges.times its daily check-in.

@@ -13,7 +13,7 @@ namespace bounceback::store {
 namespace {
 
 // Times are UTC milliseconds since the epoch.
-constexpr std::array<Migration, 10> kMigrations{{
+constexpr std::array<Migration, 11> kMigrations{{
     {1, "people",
      R"sql(
 CREATE TABLE people (
@@ -120,6 +120,17 @@ ALTER TABLE people ADD COLUMN goal_journal TEXT NOT NULL DEFAULT '';
 UPDATE people SET goal_journal = COALESCE((SELECT group_concat(line, '') FROM
   (SELECT entry || char(10) AS line FROM goal_journal j WHERE j.person_id = people.id ORDER BY j.id)), '');
 DROP TABLE goal_journal;
+)sql"},
+    {11, "finished goals archived in parts written once, out of the goal book snapshot",
+     // The snapshot held a person's whole history and was rewritten every 64 changes: its
+     // size, and the cost of each rewrite, grew with every goal ever finished.
+     R"sql(
+CREATE TABLE goal_archive (
+  id        INTEGER PRIMARY KEY,
+  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+  part      TEXT NOT NULL
+);
+CREATE INDEX goal_archive_by_person ON goal_archive(person_id, id);
 )sql"},
 }};
 

@@ -30,7 +30,9 @@ constexpr const char* kPersonColumns =
     "last_seen_at, dialog_state, safety_pause_until, "
     "COALESCE((SELECT book FROM goal_books WHERE goal_books.person_id = people.id), ''), nudge_times, quiet_hours, snoozed_until, remind_at, "
     "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch, unreachable, group_state, "
-    "goal_journal FROM people ";
+    "goal_journal, "
+    "COALESCE((SELECT group_concat(part, char(10)) FROM (SELECT part FROM goal_archive a "
+    "WHERE a.person_id = people.id ORDER BY a.id)), '') FROM people ";
 
 // Nudge times are kept as "09:00,18:30" and quiet hours as "22:00-07:00" (readable in the database).
 std::vector<std::uint16_t> decode_times(const std::string& text) {
@@ -72,13 +74,19 @@ core::Person read_person(const SqliteStatement& row) {
   p.nudges.unreachable = row.column_int(20) != 0;
   p.group = core::GroupInfo::from_json(row.column_text(21));
   // The goal journal: one entry per line (entries are JSON, so a line break is never in one).
-  std::string journal = row.column_text(22);
-  for (std::size_t at = 0; at < journal.size();) {
-    auto end = journal.find('\n', at);
-    if (end == std::string::npos) end = journal.size();
-    if (end > at) p.goal_journal.push_back(journal.substr(at, end - at));
-    at = end + 1;
-  }
+  // The same for the archive's parts, one per line in their order.
+  auto lines = [](const std::string& text) {
+    std::vector<std::string> out;
+    for (std::size_t at = 0; at < text.size();) {
+      auto end = text.find('\n', at);
+      if (end == std::string::npos) end = text.size();
+      if (end > at) out.push_back(text.substr(at, end - at));
+      at = end + 1;
+    }
+    return out;
+  };
+  p.goal_journal = lines(row.column_text(22));
+  p.goal_archive = lines(row.column_text(23));
   return p;
 }
 
@@ -165,14 +173,15 @@ struct SqliteStore::WriterStatements {
         save_goal_book(db, "INSERT INTO goal_books (person_id, book) VALUES (?, ?) "
                            "ON CONFLICT(person_id) DO UPDATE SET book = excluded.book"),
         clear_goal_journal(db, "UPDATE people SET goal_journal = '' WHERE id = ?"),
+        archive_goals(db, "INSERT INTO goal_archive (person_id, part) VALUES (?, ?)"),
         savepoint(db, "SAVEPOINT tx"),
         release(db, "RELEASE tx"),
         put_setting(db,
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value") {}
 
   SqliteStatement upsert_person, insert_outbox, mark_delivered, forget_outbox, forget_person, clear_due, save_due,
-      remove_due, inactive, join_group, append_goal_entry, save_goal_book, clear_goal_journal, savepoint, release,
-      put_setting;
+      remove_due, inactive, join_group, append_goal_entry, save_goal_book, clear_goal_journal, archive_goals, savepoint,
+      release, put_setting;
 };
 
 SqliteStore::SqliteStore(const std::string& path, core::Metrics* metrics, bool power_loss_safe, int checkpoint_pages)
@@ -316,8 +325,21 @@ std::string SqliteStore::export_person(core::PersonId id) {
                    {"timezone", p.timezone},            {"created_ms", to_ms(p.created)},
                    {"last_seen_ms", to_ms(p.last_seen)}, {"safety_pause_until_ms", to_ms(p.safety_pause_until)}};
   out["conversation"] = state.is_discarded() ? nlohmann::json::object() : state;
+  // The book as one: the archived parts' goals and wins first, then the live snapshot's.
   auto goals = nlohmann::json::parse(p.goals.empty() ? "{}" : p.goals, nullptr, false);
-  out["goals"] = goals.is_discarded() ? nlohmann::json::object() : goals;
+  if (goals.is_discarded() || !goals.is_object()) goals = nlohmann::json::object();
+  for (const char* key : {"goals", "wins"}) {
+    auto all = nlohmann::json::array();
+    for (const auto& text : p.goal_archive) {
+      auto part = nlohmann::json::parse(text, nullptr, false);
+      if (part.is_object() && part.contains(key) && part[key].is_array())
+        for (auto& item : part[key]) all.push_back(std::move(item));
+    }
+    if (goals.contains(key) && goals[key].is_array())
+      for (auto& item : goals[key]) all.push_back(std::move(item));
+    if (!all.empty() || goals.contains(key)) goals[key] = std::move(all);
+  }
+  out["goals"] = goals;
   out["nudges"] = {{"times", p.nudges.times_text()},
                    {"quiet_hours", p.nudges.quiet_hours_text()},
                    {"paused", p.nudges.paused},
@@ -369,8 +391,8 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
     writer_->exec("BEGIN IMMEDIATE");
     // Prepared once for the writer's lifetime, not per batch.
     auto& [upsert_person, insert_outbox, mark_delivered, forget_outbox, forget_person, clear_due, save_due, remove_due,
-           inactive, join_group, append_goal_entry, save_goal_book, clear_goal_journal, savepoint, release,
-           put_setting] = *statements_;
+           inactive, join_group, append_goal_entry, save_goal_book, clear_goal_journal, archive_goals, savepoint,
+           release, put_setting] = *statements_;
 
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const Transaction& tx = batch[i].tx;
@@ -396,7 +418,12 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
           upsert_person.run();
         }
         for (const auto& w : tx.goal_writes) {
-          if (w.snapshot) {
+          if (w.archive) {
+            // One part per line when read back: JSON escapes its line breaks, so none is in it.
+            if (w.text.find('\n') != std::string::npos) throw StoreError("a goal archive part holds a line break");
+            archive_goals.bind(1, w.person).bind(2, w.text);
+            archive_goals.run();
+          } else if (w.snapshot) {
             save_goal_book.bind(1, w.person).bind(2, w.text);
             save_goal_book.run();
             clear_goal_journal.bind(1, w.person);

@@ -25,7 +25,8 @@ struct Transaction {
   struct GoalWrite {
     core::PersonId person = 0;
     bool snapshot = false;
-    std::string text;  // the entry, or the whole book
+    std::string text;      // the entry, the book's live snapshot, or an archive part
+    bool archive = false;  // a part of finished goals, stored once beside the snapshot
   };
   std::vector<GoalWrite> goal_writes;
   std::vector<core::PersonId> due_cleared;                 // all due items of these people go first

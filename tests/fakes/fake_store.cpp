@@ -1,6 +1,7 @@
 #include "tests/fakes/fake_store.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace bounceback::testing {
 
@@ -62,21 +63,24 @@ void FakeStore::commit_all() {
   }
   for (auto& [tx, done] : batch) {
     store::CommitResult result;
-    if (fail) {
+    const bool archives = std::any_of(tx.goal_writes.begin(), tx.goal_writes.end(), [](const auto& w) { return w.archive; });
+    if (fail || (archives && std::exchange(fail_archive_, false))) {
       result.error = "disk full (simulated)";
     } else {
       std::lock_guard lock(mutex_);
       for (const auto& p : tx.people) {
         // The core keeps goal books apart (goal_writes); the row's stored book stays.
-        auto kept = people_.count(p.id) ? std::make_pair(people_[p.id].goals, people_[p.id].goal_journal)
-                                        : std::make_pair(std::string(), std::vector<std::string>());
+        core::Person kept = people_.count(p.id) ? people_[p.id] : core::Person{};
         people_[p.id] = p;
-        people_[p.id].goals = kept.first;
-        people_[p.id].goal_journal = kept.second;
+        people_[p.id].goals = kept.goals;
+        people_[p.id].goal_journal = kept.goal_journal;
+        people_[p.id].goal_archive = kept.goal_archive;
       }
       for (const auto& w : tx.goal_writes) {
         auto& p = people_[w.person];
-        if (w.snapshot) {
+        if (w.archive) {
+          p.goal_archive.push_back(w.text);
+        } else if (w.snapshot) {
           p.goals = w.text;
           p.goal_journal.clear();
         } else {

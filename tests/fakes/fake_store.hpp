@@ -30,6 +30,8 @@ class FakeStore final : public store::Store {
   std::size_t pending() const;
   void commit_all();              // applies everything submitted, calling each `done`
   void fail_next_commit() { fail_next_ = true; }
+  // The next transaction that stores a goal archive part fails (the rest commit).
+  void fail_next_archive() { fail_archive_ = true; }
 
   std::vector<core::Outgoing> outbox() const;
   std::vector<std::int64_t> delivered() const;
@@ -45,6 +47,7 @@ class FakeStore final : public store::Store {
   std::map<std::tuple<core::PersonId, int, int>, core::DueItem> due_;
   std::vector<core::DueItem> all_due() const;
   bool fail_next_ = false;
+  bool fail_archive_ = false;
 };
 
 }  // namespace bounceback::testing

@@ -8,6 +8,7 @@
 #include "bot/app/dialog_files.hpp"
 #include "bot/safety/safety_policy.hpp"
 #include "bot/coach/coach.hpp"
+#include "bot/coach/goal_book.hpp"
 #include "bot/core/clock.hpp"
 #include "bot/core/connector.hpp"
 #include "bot/core/iso8601.hpp"
@@ -451,4 +452,61 @@ TEST_CASE("a group check-in whose commit failed is posted once when tried again,
   CHECK(posted() == 1);
   run_due_at(w, "2026-03-09T07:00:30Z");
   CHECK(posted() == 2);
+}
+
+TEST_CASE("finished goals leave the snapshot for archive parts stored once; the book comes back whole", "[core][goals]") {
+  World w;
+  auto me = w.hello();
+  for (int g = 1; g <= 30; ++g) {
+    say(w, me.user, "/goal goal number " + std::to_string(g));
+    say(w, me.user, "/step step of goal " + std::to_string(g));
+    say(w, me.user, "/done 1");
+  }
+  auto stored = w.store.find_person({"websocket", me.user});
+  REQUIRE(stored);
+  REQUIRE_FALSE(stored->goal_archive.empty());
+  CHECK_THAT(stored->goal_archive.front(), Catch::Contains("goal number 1\""));
+  CHECK_THAT(stored->goals, !Catch::Contains("goal number 1\""));  // the snapshot left it behind
+  std::size_t parts = stored->goal_archive.size();
+
+  w.clock.advance(std::chrono::hours(1));  // out of the cache and back
+  w.core.evict_idle();
+  w.commit();
+  REQUIRE(w.metrics.value("bounceback_people_cached") == 0);
+  auto sent = w.web.sent.size();
+  say(w, me.user, "/goal one more");
+  say(w, me.user, "/step the last one");
+  say(w, me.user, "/steps");
+  auto steps_listed = std::any_of(w.web.sent.begin() + static_cast<std::ptrdiff_t>(sent), w.web.sent.end(),
+                                  [](const core::Outgoing& m) { return m.text.find("1. the last one") != std::string::npos; });
+  CHECK(steps_listed);
+  for (int i = 0; i < 40; ++i) say(w, me.user, "/step more " + std::to_string(i));  // a snapshot or two
+  stored = w.store.find_person({"websocket", me.user});
+  CHECK(stored->goal_archive.size() >= parts);  // parts are added, never rewritten
+  auto book = coach::GoalBook::from_parts(stored->goal_archive, stored->goals);
+  for (const auto& e : stored->goal_journal) book.replay(e);
+  REQUIRE(book.goals().size() == 31);
+  CHECK(book.goals()[0].title == "goal number 1");
+  CHECK(book.goals()[29].completed_at);
+  CHECK(book.goals()[30].steps.size() == 41);
+  CHECK(book.recent_steps(*core::parse_iso8601("2026-03-08T00:00:00Z"), 0).count == 30);
+}
+
+TEST_CASE("an archive part whose commit failed is cut again: no finished goal goes missing", "[core][goals]") {
+  World w;
+  auto me = w.hello();
+  w.store.fail_next_archive();  // the first transaction carrying a part fails (its answer is not sent)
+  for (int g = 1; g <= 30; ++g) {
+    say(w, me.user, "/goal goal number " + std::to_string(g));
+    say(w, me.user, "/step step of goal " + std::to_string(g));
+    say(w, me.user, "/done 1");
+  }
+  for (int i = 0; i < 70; ++i) say(w, me.user, "/step more " + std::to_string(i));  // the next snapshots
+  auto stored = w.store.find_person({"websocket", me.user});
+  REQUIRE(stored);
+  REQUIRE_FALSE(stored->goal_archive.empty());
+  auto book = coach::GoalBook::from_parts(stored->goal_archive, stored->goals);
+  for (const auto& e : stored->goal_journal) book.replay(e);
+  REQUIRE(book.goals().size() == 30);
+  for (std::size_t i = 0; i < 30; ++i) CHECK(book.goals()[i].title == "goal number " + std::to_string(i + 1));
 }

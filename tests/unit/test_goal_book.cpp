@@ -236,3 +236,74 @@ TEST_CASE("streaks and the week's steps with a long history agree with a walk ov
     }
   }
 }
+
+TEST_CASE("finished goals move to archive parts written once; parts and live snapshot give the book back", "[goals]") {
+  GoalBook book;
+  auto day = [](int d, int h) {
+    char iso[32];
+    std::snprintf(iso, sizeof iso, "2026-04-%02dT%02d:00:00Z", d, h);
+    return at(iso);
+  };
+  auto finish_goal = [&](GoalBook& b, int d) {
+    b.start_goal("goal " + std::to_string(d), day(d, 8));
+    b.add_step("a", day(d, 8));
+    b.add_step("b", day(d, 8));
+    b.complete_step(1, day(d, 9), "UTC");
+    b.complete_step(2, day(d, 10), "UTC");
+    b.record_checkin(day(d, 11));
+  };
+  for (int d = 1; d <= 3; ++d) finish_goal(book, d);
+  CHECK_FALSE(book.take_archive(3));  // three goals, one of them current: two finished
+  finish_goal(book, 4);
+  auto part1 = book.take_archive(3);  // goals 1-3 and their wins; goal 4 is current
+  REQUIRE(part1);
+  CHECK(part1->find("goal 3") != std::string::npos);
+  CHECK(part1->find("goal 4") == std::string::npos);
+  std::string live = book.to_json();
+  CHECK(live.find("goal 1") == std::string::npos);  // the snapshot no longer carries them
+  CHECK(live.find("goal 4") != std::string::npos);
+  CHECK_FALSE(book.take_archive(3));  // nothing new to archive
+
+  auto reloaded = GoalBook::from_parts({*part1}, live);
+  CHECK(reloaded.goals() == book.goals());
+  CHECK(reloaded.wins() == book.wins());
+  CHECK(reloaded.to_json() == live);
+  CHECK(reloaded.streak_days(day(4, 20), "UTC") == 4);
+  CHECK(reloaded.recent_steps(day(1, 0), 0).count == 8);
+
+  // Going on after a reload: a second part continues where the first ended.
+  for (int d = 5; d <= 8; ++d) {
+    finish_goal(book, d);
+    finish_goal(reloaded, d);
+  }
+  auto part2 = reloaded.take_archive(3);
+  REQUIRE(part2);
+  CHECK(part2->find("goal 4") != std::string::npos);
+  CHECK(part2->find("goal 3") == std::string::npos);
+  auto again = GoalBook::from_parts({*part1, *part2}, reloaded.to_json());
+  CHECK(again.goals() == book.goals());
+  CHECK(again.wins() == book.wins());
+  CHECK(again.streak_days(day(8, 20), "UTC") == 8);
+
+  // A broken part is skipped; the rest of the book still loads.
+  auto partial = GoalBook::from_parts({"{oops", *part2}, reloaded.to_json());
+  CHECK(partial.goals().size() == book.goals().size() - 3);
+}
+
+TEST_CASE("undoing a step never takes a win out of an archived part", "[goals]") {
+  // A step done "before" its goal began (clocks disagree, or a manual one) has its win
+  // before the cut, so it goes into the archive with the finished goals.
+  GoalBook book;
+  book.start_goal("first", at("2026-04-01T09:00:00Z"));
+  book.start_goal("second", at("2026-04-01T11:00:00Z"));
+  book.add_step("early", at("2026-04-01T11:00:00Z"));
+  book.complete_step(1, at("2026-04-01T10:00:00Z"), "UTC");
+  auto part = book.take_archive(1);
+  REQUIRE(part);
+  REQUIRE(part->find("early") != std::string::npos);  // the win went with "first"
+  CHECK(book.undo_step(1));  // the step is open again...
+  CHECK(book.wins().size() == 1);  // ...but the archived part, written once, is not rewritten
+  auto reloaded = GoalBook::from_parts({*part}, book.to_json());
+  CHECK(reloaded.goals() == book.goals());
+  CHECK(reloaded.wins() == book.wins());
+}

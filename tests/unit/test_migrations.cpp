@@ -98,6 +98,26 @@ TEST_CASE("migration 10 moves the goal journal into the people row, in order", "
   CHECK_FALSE(has_table(check.handle(), "goal_journal"));
 }
 
+TEST_CASE("migration 11 adds the goal archive; books stored before it load as they were", "[store][migrations][goals]") {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/v10.db";
+  {
+    store::SqliteConnection db(path);
+    store::migrate(db.handle(), 10);
+    db.exec("INSERT INTO people (id, connector, platform_user, created_at, last_seen_at, goal_journal) "
+            "VALUES (3, 'websocket', 'stepper', 0, 0, '{\"op\":\"step\",\"at\":1,\"text\":\"shoes\"}' || char(10))");
+    db.exec("INSERT INTO goal_books (person_id, book) VALUES (3, '{\"goals\":[{\"title\":\"Walk\"}]}')");
+  }
+  store::SqliteStore upgraded(path);
+  auto person = upgraded.find_person({"websocket", "stepper"});
+  REQUIRE(person);
+  CHECK(person->goals == R"({"goals":[{"title":"Walk"}]})");
+  CHECK(person->goal_journal.size() == 1);
+  CHECK(person->goal_archive.empty());
+  store::SqliteConnection check(path);
+  CHECK(has_table(check.handle(), "goal_archive"));
+}
+
 TEST_CASE("a database from a newer bounceback is refused, untouched", "[store][migrations]") {
   testing::TempDir dir;
   std::string path = dir.path() + "/new.db";

@@ -2,9 +2,12 @@
 
 #include <filesystem>
 #include <future>
+#include <nlohmann/json.hpp>
 
 #include "bot/core/metrics.hpp"
 #include "bot/store/sqlite_backup.hpp"
+#include "bot/store/sqlite_connection.hpp"
+#include "bot/store/sqlite_statement.hpp"
 #include "bot/store/sqlite_store.hpp"
 #include "tests/fakes/daemon_process.hpp"
 
@@ -293,6 +296,52 @@ TEST_CASE("goal books: journal entries after a snapshot are read back in order; 
   forget.forget_person = 1;
   REQUIRE(commit(s, forget).ok);
   CHECK_FALSE(s.find_person_by_id(1));
+}
+
+TEST_CASE("goal archive parts are kept in order beside the snapshot, exported with it, deleted with the person",
+          "[store][goals]") {
+  testing::TempDir dir;
+  store::SqliteStore s(dir.path() + "/b.db");
+  store::Transaction tx;
+  tx.people = {person(1, "ana"), person(2, "ben")};
+  const std::string part1 = R"({"goals":[{"title":"one","created":1,"steps":[]}],"wins":[{"kind":"step","at":5}]})";
+  const std::string part2 = R"({"goals":[{"title":"two","created":2,"steps":[]}],"wins":[]})";
+  const std::string live = R"({"goals":[{"title":"three","created":3,"steps":[]}],"wins":[{"kind":"checkin","at":9}]})";
+  tx.goal_writes = {{1, false, part1, true}, {1, true, live}, {2, false, part2, true}};
+  REQUIRE(commit(s, tx).ok);
+  store::Transaction more;
+  more.goal_writes = {{1, false, part2, true}};
+  REQUIRE(commit(s, more).ok);
+  auto ana = s.find_person({"websocket", "ana"});
+  REQUIRE(ana);
+  CHECK(ana->goal_archive == std::vector<std::string>{part1, part2});
+  CHECK(ana->goals == live);
+  CHECK(s.find_person_by_id(2)->goal_archive == std::vector<std::string>{part2});
+
+  store::Transaction with_break;  // one part per line when read back: a line break would split it
+  with_break.goal_writes = {{1, false, "{\n}", true}};
+  CHECK_FALSE(commit(s, with_break).ok);
+
+  store::Transaction exported;
+  exported.read_export_for = 1;
+  auto result = commit(s, exported);
+  REQUIRE(result.ok);
+  auto j = nlohmann::json::parse(result.export_json);
+  REQUIRE(j["goals"]["goals"].size() == 3);  // the parts' goals first, then the live ones
+  CHECK(j["goals"]["goals"][0]["title"] == "one");
+  CHECK(j["goals"]["goals"][1]["title"] == "two");
+  CHECK(j["goals"]["goals"][2]["title"] == "three");
+  CHECK(j["goals"]["wins"].size() == 2);
+
+  store::Transaction forget;
+  forget.forget_person = 1;
+  REQUIRE(commit(s, forget).ok);
+  CHECK_FALSE(s.find_person_by_id(1));
+  store::SqliteConnection db(dir.path() + "/b.db");
+  store::SqliteStatement left(db.handle(), "SELECT person_id FROM goal_archive ORDER BY id");
+  std::vector<std::int64_t> owners;
+  while (left.step()) owners.push_back(left.column_int(0));
+  CHECK(owners == std::vector<std::int64_t>{2});  // ana's parts went with her; ben's stay
 }
 
 TEST_CASE("the write-ahead log is copied back by the checkpointer, so it stays small while commits go on", "[store]") {
