@@ -40,6 +40,7 @@
 
 #include "tests/fakes/daemon_process.hpp"
 #include "tests/fakes/http_test_client.hpp"
+#include "tests/fakes/metrics_text.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -205,27 +206,16 @@ struct StoreFigures {
 };
 
 StoreFigures store_figures(std::uint16_t port) {
-  StoreFigures f;
   std::string text;
   try {
     text = http_request(port, "GET", "/metrics").body;
   } catch (const std::exception&) {
-    return f;
+    return {};
   }
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    auto add = [&](const char* name, double& to) {
-      std::string n(name);
-      if (line.rfind(n, 0) != 0 || (line.size() > n.size() && line[n.size()] != ' ' && line[n.size()] != '{')) return;
-      to += std::stod(line.substr(line.rfind(' ') + 1));
-    };
-    add("bounceback_messages_in_total", f.messages);
-    add("bounceback_store_wal_pages_total", f.wal_pages);
-    add("bounceback_store_commit_batch_size_count", f.commits);
-    add("bounceback_store_commit_batch_size_sum", f.transactions);
-    add("bounceback_store_checkpoints_total", f.checkpoints);
-  }
-  return f;
+  return {metric_total(text, "bounceback_messages_in_total"), metric_total(text, "bounceback_store_wal_pages_total"),
+          metric_total(text, "bounceback_store_commit_batch_size_count"),
+          metric_total(text, "bounceback_store_commit_batch_size_sum"),
+          metric_total(text, "bounceback_store_checkpoints_total")};
 }
 
 double percentile(std::vector<double>& v, double q) {

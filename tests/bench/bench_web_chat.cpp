@@ -6,13 +6,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "tests/fakes/daemon_process.hpp"
 #include "tests/fakes/http_test_client.hpp"
+#include "tests/fakes/metrics_text.hpp"
 #include "tests/fakes/ws_test_client.hpp"
 
 using namespace bounceback::testing;
@@ -25,13 +25,6 @@ struct Phase {
   std::vector<double> latencies_ms;
   double mean_batch = 0;
 };
-
-double metric(const std::string& text, const std::string& name) {
-  std::smatch m;
-  std::regex line("\n" + name + " ([0-9.e+]+)");
-  std::string padded = "\n" + text;
-  return std::regex_search(padded, m, line) ? std::stod(m[1]) : 0;
-}
 
 Phase run_phase(std::uint16_t port, int clients, int round_trips) {
   auto before = http_request(port, "GET", "/metrics").body;
@@ -62,10 +55,10 @@ Phase run_phase(std::uint16_t port, int clients, int round_trips) {
   for (auto& l : latencies) p.latencies_ms.insert(p.latencies_ms.end(), l.begin(), l.end());
   std::sort(p.latencies_ms.begin(), p.latencies_ms.end());
   auto after = http_request(port, "GET", "/metrics").body;
-  double commits = metric(after, "bounceback_store_commit_batch_size_count") -
-                   metric(before, "bounceback_store_commit_batch_size_count");
-  double transactions = metric(after, "bounceback_store_commit_batch_size_sum") -
-                        metric(before, "bounceback_store_commit_batch_size_sum");
+  double commits = metric_total(after, "bounceback_store_commit_batch_size_count") -
+                   metric_total(before, "bounceback_store_commit_batch_size_count");
+  double transactions = metric_total(after, "bounceback_store_commit_batch_size_sum") -
+                        metric_total(before, "bounceback_store_commit_batch_size_sum");
   p.mean_batch = commits > 0 ? transactions / commits : 0;
   return p;
 }
