@@ -418,9 +418,11 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
           upsert_person.run();
         }
         for (const auto& w : tx.goal_writes) {
+          // Journal entries and archive parts are read back one per line (JSON escapes its
+          // line breaks, so none is in them): one with a line break would come back as two.
+          if (!w.snapshot && w.text.find('\n') != std::string::npos)
+            throw StoreError(w.archive ? "a goal archive part holds a line break" : "a goal journal entry holds a line break");
           if (w.archive) {
-            // One part per line when read back: JSON escapes its line breaks, so none is in it.
-            if (w.text.find('\n') != std::string::npos) throw StoreError("a goal archive part holds a line break");
             archive_goals.bind(1, w.person).bind(2, w.text);
             archive_goals.run();
           } else if (w.snapshot) {
@@ -429,8 +431,6 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
             clear_goal_journal.bind(1, w.person);
             clear_goal_journal.run();
           } else {
-            // One entry per line in people.goal_journal: a line break inside one would split it.
-            if (w.text.find('\n') != std::string::npos) throw StoreError("a goal journal entry holds a line break");
             append_goal_entry.bind(1, w.text + "\n").bind(2, w.person);
             append_goal_entry.run();
           }

@@ -322,6 +322,10 @@ TEST_CASE("goal archive parts are kept in order beside the snapshot, exported wi
   with_break.goal_writes = {{1, false, "{\n}", true}};
   CHECK_FALSE(commit(s, with_break).ok);
 
+  store::Transaction broken;  // a part that is not JSON: the export goes on without it
+  broken.goal_writes = {{1, false, "{oops", true}};
+  REQUIRE(commit(s, broken).ok);
+
   store::Transaction exported;
   exported.read_export_for = 1;
   auto result = commit(s, exported);
