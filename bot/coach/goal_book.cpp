@@ -313,11 +313,7 @@ bool GoalBook::append_json(const std::string& text) {
   return true;
 }
 
-GoalBook GoalBook::from_json(const std::string& text) {
-  GoalBook book;
-  if (!book.append_json(text)) return GoalBook{};
-  return book;
-}
+GoalBook GoalBook::from_json(const std::string& text) { return from_parts({}, text); }
 
 GoalBook GoalBook::from_parts(const std::vector<std::string>& archive, const std::string& live) {
   GoalBook book;
