@@ -65,8 +65,8 @@ class WalCheckpointer {
   std::atomic<std::uint64_t> inline_{0};
   std::atomic<std::uint64_t> pages_written_{0};
   int last_frames_ = 0;                 // the log's size after the writer's previous commit
-  std::atomic<int> copied_through_{0};
-  std::atomic<bool> passing_{false};  // the checkpointer is copying or syncing  // log pages the last checkpoint copied back
+  std::atomic<int> copied_through_{0};  // log pages the last checkpoint copied back
+  std::atomic<bool> passing_{false};    // the checkpointer is copying or syncing
   std::thread thread_;
 };
 

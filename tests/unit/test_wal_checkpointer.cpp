@@ -1,7 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <thread>
+
+#include "bot/store/sqlite_connection.hpp"
 #include "bot/store/wal_checkpointer.hpp"
 #include "tests/fakes/daemon_process.hpp"
+#include "tests/fakes/sync_counting_vfs.hpp"
 
 using namespace bounceback;
 using Step = store::WalCheckpointer::WriterStep;
@@ -35,4 +40,39 @@ TEST_CASE("the writer wakes the checkpointer every quarter of the limit and copi
     CHECK(checkpointer.writer_step(8192, 0, false) == Step::copy_the_rest);
     CHECK(checkpointer.writer_step(8192, 0, true) == Step::copy_the_rest);
   }
+}
+
+TEST_CASE("a checkpoint overtaken by a commit still syncs the database it copied into", "[store]") {
+  // SQLite syncs the database after a checkpoint only when no commit came while it copied;
+  // under load one always does, and the copied pages stayed unsynced until the writer's
+  // checkpoint at the limit synced them all while its messages waited.
+  testing::SyncCountingVfs vfs;
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/c.db";
+  store::SqliteConnection writer(path);
+  writer.exec("PRAGMA journal_mode=WAL");
+  writer.exec("PRAGMA synchronous=NORMAL");
+  writer.exec("CREATE TABLE t (x TEXT)");
+  store::WalCheckpointer checkpointer(path, false, /*limit_pages=*/400);  // woken after 100 pages
+  checkpointer.attach(writer.handle());
+  const int syncs_before = vfs.database_syncs();
+
+  vfs.hold_next_write();  // the checkpointer's first copy into the database waits
+  for (int i = 0; i < 1000 && checkpointer.pages_written() < 100; ++i)
+    writer.exec("INSERT INTO t VALUES (printf('%.3000c', 'x'))");
+  REQUIRE(checkpointer.pages_written() >= 100);
+  REQUIRE(vfs.wait_for_held_write(std::chrono::seconds(10)));
+
+  // A commit while it copies, from a connection that does not wake the checkpointer again
+  // (a second pass would copy the rest undisturbed, and SQLite would sync after that one).
+  store::SqliteConnection other(path);
+  other.exec("PRAGMA wal_autocheckpoint=0");
+  other.exec("INSERT INTO t VALUES ('overtaking')");
+  vfs.release_write();
+
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (checkpointer.background_checkpoints() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // waiting for the pass to end, not ordering
+  REQUIRE(checkpointer.background_checkpoints() == 1);
+  CHECK(vfs.database_syncs() > syncs_before);
 }
