@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdlib>
+#include <cstddef>
 #include <stdexcept>
 
 namespace bounceback::testing {
@@ -14,21 +14,18 @@ namespace {
 SyncCountingVfs* g_shim = nullptr;
 sqlite3_vfs* g_real = nullptr;
 
+// SQLite hands the shim a block of the VFS's szOsFile bytes: this header, then the real
+// VFS's file in the rest of it (ShimFile's size is a multiple of its pointer alignment).
 struct ShimFile {
   sqlite3_file base;  // first: SQLite sees a ShimFile as a sqlite3_file
-  sqlite3_file* real;
   bool database;
+  sqlite3_file* real() { return reinterpret_cast<sqlite3_file*>(this + 1); }
 };
 
-sqlite3_file* real_of(sqlite3_file* f) { return reinterpret_cast<ShimFile*>(f)->real; }
+sqlite3_file* real_of(sqlite3_file* f) { return reinterpret_cast<ShimFile*>(f)->real(); }
 bool is_database(sqlite3_file* f) { return reinterpret_cast<ShimFile*>(f)->database; }
 
-int shim_close(sqlite3_file* f) {
-  sqlite3_file* real = real_of(f);
-  int rc = real->pMethods ? real->pMethods->xClose(real) : SQLITE_OK;
-  std::free(real);
-  return rc;
-}
+int shim_close(sqlite3_file* f) { return real_of(f)->pMethods->xClose(real_of(f)); }
 int shim_read(sqlite3_file* f, void* buf, int n, sqlite3_int64 at) { return real_of(f)->pMethods->xRead(real_of(f), buf, n, at); }
 int shim_write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 at) {
   if (is_database(f) && g_shim) g_shim->on_database_write();
@@ -66,13 +63,10 @@ const sqlite3_io_methods kShimMethods = {
 int shim_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
   auto* shim = reinterpret_cast<ShimFile*>(f);
   shim->base.pMethods = nullptr;  // SQLite calls no method of a file that failed to open
-  shim->real = static_cast<sqlite3_file*>(std::calloc(1, static_cast<std::size_t>(g_real->szOsFile)));
-  if (!shim->real) return SQLITE_NOMEM;
   shim->database = (flags & SQLITE_OPEN_MAIN_DB) != 0;
-  int rc = g_real->xOpen(g_real, name, shim->real, flags, out_flags);
+  int rc = g_real->xOpen(g_real, name, shim->real(), flags, out_flags);
   if (rc != SQLITE_OK) {
-    if (shim->real->pMethods) shim->real->pMethods->xClose(shim->real);
-    std::free(shim->real);
+    if (shim->real()->pMethods) shim->real()->pMethods->xClose(shim->real());
     return rc;
   }
   // The real file's version says which methods exist (2: shared memory, 3: memory-mapped reads).
@@ -84,21 +78,9 @@ int shim_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, i
     }
     return by_version;
   }();
-  shim->base.pMethods = &methods[std::clamp(shim->real->pMethods->iVersion, 1, 3)];
+  shim->base.pMethods = &methods[std::clamp(shim->real()->pMethods->iVersion, 1, 3)];
   return SQLITE_OK;
 }
-int shim_delete(sqlite3_vfs*, const char* name, int sync_dir) { return g_real->xDelete(g_real, name, sync_dir); }
-int shim_access(sqlite3_vfs*, const char* name, int flags, int* out) { return g_real->xAccess(g_real, name, flags, out); }
-int shim_full_pathname(sqlite3_vfs*, const char* name, int n, char* out) { return g_real->xFullPathname(g_real, name, n, out); }
-void* shim_dl_open(sqlite3_vfs*, const char* name) { return g_real->xDlOpen(g_real, name); }
-void shim_dl_error(sqlite3_vfs*, int n, char* out) { g_real->xDlError(g_real, n, out); }
-void (*shim_dl_sym(sqlite3_vfs*, void* handle, const char* symbol))(void) { return g_real->xDlSym(g_real, handle, symbol); }
-void shim_dl_close(sqlite3_vfs*, void* handle) { g_real->xDlClose(g_real, handle); }
-int shim_randomness(sqlite3_vfs*, int n, char* out) { return g_real->xRandomness(g_real, n, out); }
-int shim_sleep(sqlite3_vfs*, int us) { return g_real->xSleep(g_real, us); }
-int shim_current_time(sqlite3_vfs*, double* out) { return g_real->xCurrentTime(g_real, out); }
-int shim_get_last_error(sqlite3_vfs*, int n, char* out) { return g_real->xGetLastError(g_real, n, out); }
-int shim_current_time_int64(sqlite3_vfs*, sqlite3_int64* out) { return g_real->xCurrentTimeInt64(g_real, out); }
 
 }  // namespace
 
@@ -107,24 +89,13 @@ SyncCountingVfs::SyncCountingVfs() : real_(sqlite3_vfs_find(nullptr)), shim_(new
   if (!real_) throw std::runtime_error("no default SQLite VFS");
   g_shim = this;
   g_real = real_;
-  sqlite3_vfs& v = *shim_;
-  v.iVersion = 2;
-  v.szOsFile = static_cast<int>(sizeof(ShimFile));
-  v.mxPathname = real_->mxPathname;
-  v.zName = "bounceback-sync-counting";
-  v.xOpen = shim_open;
-  v.xDelete = shim_delete;
-  v.xAccess = shim_access;
-  v.xFullPathname = shim_full_pathname;
-  v.xDlOpen = shim_dl_open;
-  v.xDlError = shim_dl_error;
-  v.xDlSym = shim_dl_sym;
-  v.xDlClose = shim_dl_close;
-  v.xRandomness = shim_randomness;
-  v.xSleep = shim_sleep;
-  v.xCurrentTime = shim_current_time;
-  v.xGetLastError = shim_get_last_error;
-  v.xCurrentTimeInt64 = shim_current_time_int64;
+  // The real VFS's own functions serve the shim too (none but xOpen looks at the VFS it is
+  // called with beyond its path length); only opening a file is wrapped.
+  *shim_ = *real_;
+  shim_->pNext = nullptr;
+  shim_->zName = "bounceback-sync-counting";
+  shim_->szOsFile = static_cast<int>(sizeof(ShimFile)) + real_->szOsFile;
+  shim_->xOpen = shim_open;
   sqlite3_vfs_register(shim_, /*makeDflt=*/1);
 }
 
