@@ -313,8 +313,6 @@ bool GoalBook::append_json(const std::string& text) {
   return true;
 }
 
-GoalBook GoalBook::from_json(const std::string& text) { return from_parts({}, text); }
-
 GoalBook GoalBook::from_parts(const std::vector<std::string>& archive, const std::string& live) {
   GoalBook book;
   for (const auto& part : archive) book.append_json(part);  // a broken part is skipped, the rest kept

@@ -88,13 +88,13 @@ class GoalBook {
 
   // The live part of the book: all of it until take_archive() moved finished goals out.
   std::string to_json() const;
-  static GoalBook from_json(const std::string& text);  // empty or broken: an empty book
 
   // Finished goals never change again (/done and /undo act on the current goal), so the
   // snapshot need not carry them for ever: with at least `min_goals` finished goals not yet
   // archived, this returns them and their wins (those before the current goal began) as a
   // part to be stored once, and to_json() leaves them out from then on. A long history then
-  // costs the snapshot nothing. Load with from_parts(parts in order, live snapshot).
+  // costs the snapshot nothing. Load with from_parts(parts in order, live snapshot): a
+  // broken part is skipped, and an empty or broken snapshot adds nothing.
   std::optional<std::string> take_archive(std::size_t min_goals = 8);
   static GoalBook from_parts(const std::vector<std::string>& archive, const std::string& live);
   // How many goals and wins are archived; rewind_archive goes back to such a count (a part

@@ -90,16 +90,16 @@ TEST_CASE("the goal book survives a JSON round trip; broken JSON is an empty boo
   book.add_step("run 1k", at("2026-03-08T10:00:00Z"));
   book.complete_step(1, at("2026-03-08T11:00:00Z"), "UTC");
   book.record_checkin(at("2026-03-08T12:00:00Z"));
-  auto again = GoalBook::from_json(book.to_json());
+  auto again = GoalBook::from_parts({}, book.to_json());
   CHECK(again.goals() == book.goals());
   CHECK(again.wins() == book.wins());
-  CHECK(GoalBook::from_json("{oops").goals().empty());
+  CHECK(GoalBook::from_parts({}, "{oops").goals().empty());
 
   // Any text survives: quotes, backslashes, control characters, emoji; bad bytes are replaced.
   GoalBook odd;
   odd.start_goal("say \"no\" \\ rest\n\ttoday \x01 🎉", at("2026-03-08T10:00:00Z"));
   odd.add_step(std::string("bad \xff byte"), at("2026-03-08T10:00:00Z"));
-  auto back = GoalBook::from_json(odd.to_json());
+  auto back = GoalBook::from_parts({}, odd.to_json());
   REQUIRE(back.current());
   CHECK(back.current()->title == odd.current()->title);
   CHECK(back.current()->steps.at(0).text.rfind("bad ", 0) == 0);
@@ -130,7 +130,7 @@ TEST_CASE("paused days neither count for the streak nor break it", "[goals][stre
   GoalBook still = book;
   still.start_rest(at("2026-03-03T08:00:00Z"));
   CHECK(still.streak_days(at("2026-03-09T12:00:00Z"), "UTC") == 2);
-  auto round = GoalBook::from_json(paused.to_json());
+  auto round = GoalBook::from_parts({}, paused.to_json());
   CHECK(round.streak_days(at("2026-03-06T12:00:00Z"), "UTC") == 3);
   CHECK(round.to_json() == paused.to_json());
 }
@@ -159,7 +159,7 @@ TEST_CASE("the journal of changes replayed on a snapshot gives the same book", "
   book.end_rest(t(10));                 // not resting
   CHECK(book.take_journal().empty());
 
-  coach::GoalBook again = coach::GoalBook::from_json(snapshot);
+  coach::GoalBook again = coach::GoalBook::from_parts({}, snapshot);
   for (const auto& e : entries) again.replay(e);
   CHECK(again.to_json() == book.to_json());
   CHECK(again.take_journal().empty());  // replaying writes nothing new
