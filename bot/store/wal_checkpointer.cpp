@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <string>
 
 #include "bot/store/sqlite_connection.hpp"
 
@@ -105,7 +106,12 @@ void WalCheckpointer::loop() {
     int log = 0, copied = 0;
     passing_.store(true);
     int rc = sqlite3_wal_checkpoint_v2(connection_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
-    if (rc == SQLITE_OK && copied > 0) rc = sync_database();
+    // The sync is called past SQLite, which then knows nothing of its error: name it here.
+    std::string failure;
+    if (rc == SQLITE_OK && copied > 0 && (rc = sync_database()) != SQLITE_OK)
+      failure = std::string("syncing the database: ") + sqlite3_errstr(rc);
+    else if (rc != SQLITE_OK)
+      failure = sqlite3_errmsg(connection_->handle());
     passing_.store(false);
     if (rc == SQLITE_OK) {
       copied_through_.store(copied);
@@ -118,7 +124,7 @@ void WalCheckpointer::loop() {
     } else if (!failing) {  // once, not after every commit while it lasts
       failing = true;
       spdlog::warn("store: checkpoint failed: {} (the log grows until the writer's own checkpoint at its limit)",
-                   sqlite3_errmsg(connection_->handle()));
+                   failure);
     }
   }
 }

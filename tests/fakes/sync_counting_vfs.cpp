@@ -33,7 +33,7 @@ int shim_write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 at) {
 }
 int shim_truncate(sqlite3_file* f, sqlite3_int64 size) { return real_of(f)->pMethods->xTruncate(real_of(f), size); }
 int shim_sync(sqlite3_file* f, int flags) {
-  if (is_database(f) && g_shim) g_shim->on_database_sync();
+  if (is_database(f) && g_shim && !g_shim->on_database_sync()) return SQLITE_IOERR_FSYNC;
   return real_of(f)->pMethods->xSync(real_of(f), flags);
 }
 int shim_file_size(sqlite3_file* f, sqlite3_int64* size) { return real_of(f)->pMethods->xFileSize(real_of(f), size); }
@@ -130,9 +130,15 @@ void SyncCountingVfs::release_write() {
   changed_.notify_all();
 }
 
-void SyncCountingVfs::on_database_sync() {
+void SyncCountingVfs::fail_database_syncs(bool fail) {
+  std::lock_guard lock(mutex_);
+  fail_syncs_ = fail;
+}
+
+bool SyncCountingVfs::on_database_sync() {
   std::lock_guard lock(mutex_);
   ++syncs_;
+  return !fail_syncs_;
 }
 
 void SyncCountingVfs::on_database_write() {

@@ -1,6 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include "bot/store/sqlite_connection.hpp"
@@ -75,4 +80,73 @@ TEST_CASE("a checkpoint overtaken by a commit still syncs the database it copied
     std::this_thread::sleep_for(std::chrono::milliseconds(1));  // waiting for the pass to end, not ordering
   REQUIRE(checkpointer.background_checkpoints() == 1);
   CHECK(vfs.database_syncs() > syncs_before);
+}
+
+namespace {
+
+// The default logger's lines while it lives (the previous logger back afterwards).
+class LogCapture {
+ public:
+  LogCapture() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256)), previous_(spdlog::default_logger()) {
+    sink_->set_pattern("%l %v");
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink_));
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  long count(const std::string& text) const {
+    auto lines = sink_->last_formatted();
+    return std::count_if(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(text) != std::string::npos; });
+  }
+
+ private:
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+// Waits (up to 10 s) for something another thread does; true once it is so.
+bool eventually(const std::function<bool()>& done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return done();
+}
+
+}  // namespace
+
+TEST_CASE("a failing database sync is reported as one, once, and checkpoints count again once one works", "[store]") {
+  LogCapture log;  // first: it outlives the checkpointer's thread
+  testing::SyncCountingVfs vfs;
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/c.db";
+  store::SqliteConnection writer(path);
+  writer.exec("PRAGMA journal_mode=WAL");
+  writer.exec("CREATE TABLE t (x TEXT)");
+  store::WalCheckpointer checkpointer(path, false, /*limit_pages=*/400);  // woken after 100 pages
+  checkpointer.attach(writer.handle());
+  auto append_until = [&](std::uint64_t pages) {
+    while (checkpointer.pages_written() < pages) writer.exec("INSERT INTO t VALUES (printf('%.3000c', 'x'))");
+  };
+
+  // Under load a commit always overtakes the pass, and then the sync is the checkpointer's
+  // own, made past SQLite (see the test above): held, overtaken, released.
+  vfs.fail_database_syncs(true);
+  vfs.hold_next_write();
+  append_until(100);
+  REQUIRE(vfs.wait_for_held_write(std::chrono::seconds(10)));
+  store::SqliteConnection other(path);
+  other.exec("PRAGMA wal_autocheckpoint=0");
+  other.exec("INSERT INTO t VALUES ('overtaking')");
+  vfs.release_write();
+  REQUIRE(eventually([&] { return log.count("checkpoint failed") > 0; }));
+  // SQLite's error message knows nothing of a sync made past it: the failure is named.
+  CHECK(log.count("checkpoint failed: syncing the database: disk I/O error") == 1);
+  CHECK(checkpointer.background_checkpoints() == 0);  // copied but not synced: not counted
+
+  const int syncs = vfs.database_syncs();
+  append_until(200);  // more passes, failing the same way
+  REQUIRE(eventually([&] { return vfs.database_syncs() > syncs; }));
+  CHECK(log.count("checkpoint failed") == 1);  // once while it lasts
+
+  vfs.fail_database_syncs(false);
+  append_until(300);
+  REQUIRE(eventually([&] { return checkpointer.background_checkpoints() > 0; }));
+  CHECK(eventually([&] { return log.count("checkpoints work again") == 1; }));
 }
