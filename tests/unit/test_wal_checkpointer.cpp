@@ -47,42 +47,44 @@ TEST_CASE("the writer wakes the checkpointer every quarter of the limit and copi
   }
 }
 
-TEST_CASE("a checkpoint overtaken by a commit still syncs the database it copied into", "[store]") {
-  // SQLite syncs the database after a checkpoint only when no commit came while it copied;
-  // under load one always does, and the copied pages stayed unsynced until the writer's
-  // checkpoint at the limit synced them all while its messages waited.
-  testing::SyncCountingVfs vfs;
-  testing::TempDir dir;
-  const std::string path = dir.path() + "/c.db";
-  store::SqliteConnection writer(path);
-  writer.exec("PRAGMA journal_mode=WAL");
-  writer.exec("PRAGMA synchronous=NORMAL");
-  writer.exec("CREATE TABLE t (x TEXT)");
-  store::WalCheckpointer checkpointer(path, false, /*limit_pages=*/400);  // woken after 100 pages
-  checkpointer.attach(writer.handle());
-  const int syncs_before = vfs.database_syncs();
-
-  vfs.hold_next_write();  // the checkpointer's first copy into the database waits
-  for (int i = 0; i < 1000 && checkpointer.pages_written() < 100; ++i)
-    writer.exec("INSERT INTO t VALUES (printf('%.3000c', 'x'))");
-  REQUIRE(checkpointer.pages_written() >= 100);
-  REQUIRE(vfs.wait_for_held_write(std::chrono::seconds(10)));
-
-  // A commit while it copies, from a connection that does not wake the checkpointer again
-  // (a second pass would copy the rest undisturbed, and SQLite would sync after that one).
-  store::SqliteConnection other(path);
-  other.exec("PRAGMA wal_autocheckpoint=0");
-  other.exec("INSERT INTO t VALUES ('overtaking')");
-  vfs.release_write();
-
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (checkpointer.background_checkpoints() == 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // waiting for the pass to end, not ordering
-  REQUIRE(checkpointer.background_checkpoints() == 1);
-  CHECK(vfs.database_syncs() > syncs_before);
-}
-
 namespace {
+
+// A database in WAL mode whose writer is watched by a checkpointer woken after 100 pages
+// (limit 400). Open it after the SyncCountingVfs: a connection keeps the VFS it opened with.
+struct WatchedLog {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/c.db";
+  store::SqliteConnection writer{path};
+  std::unique_ptr<store::WalCheckpointer> checkpointer;
+
+  WatchedLog() {
+    writer.exec("PRAGMA journal_mode=WAL");
+    writer.exec("PRAGMA synchronous=NORMAL");
+    writer.exec("CREATE TABLE t (x TEXT)");
+    checkpointer = std::make_unique<store::WalCheckpointer>(path, false, /*limit_pages=*/400);
+    checkpointer->attach(writer.handle());
+  }
+
+  void append_until(std::uint64_t pages) {
+    for (int i = 0; i < 10000 && checkpointer->pages_written() < pages; ++i)
+      writer.exec("INSERT INTO t VALUES (printf('%.3000c', 'x'))");
+    REQUIRE(checkpointer->pages_written() >= pages);  // the commit hook counts what commits append
+  }
+
+  // The checkpointer's first pass, overtaken by a commit while it copies (as under load):
+  // its first copy into the database is held, another connection commits, then it goes on.
+  // That connection does not wake the checkpointer again: a second pass would copy the
+  // rest undisturbed, and SQLite would sync after that one.
+  void overtake_first_pass(testing::SyncCountingVfs& vfs) {
+    vfs.hold_next_write();
+    append_until(100);
+    REQUIRE(vfs.wait_for_held_write(std::chrono::seconds(10)));
+    store::SqliteConnection other(path);
+    other.exec("PRAGMA wal_autocheckpoint=0");
+    other.exec("INSERT INTO t VALUES ('overtaking')");
+    vfs.release_write();
+  }
+};
 
 // The default logger's lines while it lives (the previous logger back afterwards).
 class LogCapture {
@@ -111,42 +113,39 @@ bool eventually(const std::function<bool()>& done) {
 
 }  // namespace
 
+TEST_CASE("a checkpoint overtaken by a commit still syncs the database it copied into", "[store]") {
+  // SQLite syncs the database after a checkpoint only when no commit came while it copied;
+  // under load one always does, and the copied pages stayed unsynced until the writer's
+  // checkpoint at the limit synced them all while its messages waited.
+  testing::SyncCountingVfs vfs;
+  WatchedLog db;
+  const int syncs_before = vfs.database_syncs();
+  db.overtake_first_pass(vfs);
+  REQUIRE(eventually([&] { return db.checkpointer->background_checkpoints() > 0; }));
+  REQUIRE(db.checkpointer->background_checkpoints() == 1);
+  CHECK(vfs.database_syncs() > syncs_before);
+}
+
 TEST_CASE("a failing database sync is reported as one, once, and checkpoints count again once one works", "[store]") {
   LogCapture log;  // first: it outlives the checkpointer's thread
   testing::SyncCountingVfs vfs;
-  testing::TempDir dir;
-  const std::string path = dir.path() + "/c.db";
-  store::SqliteConnection writer(path);
-  writer.exec("PRAGMA journal_mode=WAL");
-  writer.exec("CREATE TABLE t (x TEXT)");
-  store::WalCheckpointer checkpointer(path, false, /*limit_pages=*/400);  // woken after 100 pages
-  checkpointer.attach(writer.handle());
-  auto append_until = [&](std::uint64_t pages) {
-    while (checkpointer.pages_written() < pages) writer.exec("INSERT INTO t VALUES (printf('%.3000c', 'x'))");
-  };
+  WatchedLog db;
 
-  // Under load a commit always overtakes the pass, and then the sync is the checkpointer's
-  // own, made past SQLite (see the test above): held, overtaken, released.
+  // The sync of an overtaken pass is the checkpointer's own, made past SQLite.
   vfs.fail_database_syncs(true);
-  vfs.hold_next_write();
-  append_until(100);
-  REQUIRE(vfs.wait_for_held_write(std::chrono::seconds(10)));
-  store::SqliteConnection other(path);
-  other.exec("PRAGMA wal_autocheckpoint=0");
-  other.exec("INSERT INTO t VALUES ('overtaking')");
-  vfs.release_write();
+  db.overtake_first_pass(vfs);
   REQUIRE(eventually([&] { return log.count("checkpoint failed") > 0; }));
   // SQLite's error message knows nothing of a sync made past it: the failure is named.
   CHECK(log.count("checkpoint failed: syncing the database: disk I/O error") == 1);
-  CHECK(checkpointer.background_checkpoints() == 0);  // copied but not synced: not counted
+  CHECK(db.checkpointer->background_checkpoints() == 0);  // copied but not synced: not counted
 
   const int syncs = vfs.database_syncs();
-  append_until(200);  // more passes, failing the same way
+  db.append_until(200);  // more passes, failing the same way
   REQUIRE(eventually([&] { return vfs.database_syncs() > syncs; }));
   CHECK(log.count("checkpoint failed") == 1);  // once while it lasts
 
   vfs.fail_database_syncs(false);
-  append_until(300);
-  REQUIRE(eventually([&] { return checkpointer.background_checkpoints() > 0; }));
+  db.append_until(300);
+  REQUIRE(eventually([&] { return db.checkpointer->background_checkpoints() > 0; }));
   CHECK(eventually([&] { return log.count("checkpoints work again") == 1; }));
 }
