@@ -12,7 +12,8 @@ want_tests=0
 packages=(
   g++ cmake pkg-config ninja-build ccache lld
   libboost-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev catch2
-  libsqlite3-dev libssl-dev libhowardhinnant-date-dev libutf8proc-dev tzdata ca-certificates
+  libsqlite3-dev libssl-dev libhowardhinnant-date-dev libutf8proc-dev libfasttext-dev libstemmer-dev
+  tzdata ca-certificates
 )
 if [ "$want_tests" = 1 ]; then
   packages+=(nodejs npm chromium sqlite3 clang libclang-rt-14-dev)

@@ -12,6 +12,12 @@ usage:
                                                           exit 0 when clean, 1 with FILE:LINE:COL errors
   bounceback graph  FILE.yaml                             print a conversation tree as Graphviz DOT
   bounceback backup [--config FILE] OUT.db                consistent copy of the live database
+  bounceback safety-train [--config FILE] [--cross-validate K]
+                                                          rebuild the safety classifier from its corpus
+                                                          (with K: K-fold figures only, nothing written)
+  bounceback safety-eval  [--config FILE] [--list] POSITIVES NEGATIVES
+                                                          recall and false positives of the safety screen
+                                                          on two files, one message a line
   bounceback --version | --help
 
 The default config is config/bounceback.yaml. --set overrides any config key and may be
@@ -37,6 +43,8 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
   else if (first == "check") cl.command = CommandLine::Command::check;
   else if (first == "graph") cl.command = CommandLine::Command::graph;
   else if (first == "backup") cl.command = CommandLine::Command::backup;
+  else if (first == "safety-train") cl.command = CommandLine::Command::safety_train;
+  else if (first == "safety-eval") cl.command = CommandLine::Command::safety_eval;
   else return invalid("unknown command \"" + first + "\"");
 
   for (std::size_t i = 1; i < args.size(); ++i) {
@@ -58,6 +66,18 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       auto v = value("--set");
       if (!v) return invalid("--set needs KEY=VALUE");
       cl.overrides.push_back(*v);
+    } else if (cl.command == CommandLine::Command::safety_train &&
+               (a == "--cross-validate" || a.rfind("--cross-validate=", 0) == 0)) {
+      auto v = value("--cross-validate");
+      int k = 0;
+      try {
+        k = v ? std::stoi(*v) : 0;
+      } catch (const std::exception&) {
+      }
+      if (k < 2 || k > 20) return invalid("--cross-validate needs a number of folds from 2 to 20");
+      cl.cross_validate = k;
+    } else if (cl.command == CommandLine::Command::safety_eval && a == "--list") {
+      cl.list = true;
     } else if (a.size() > 1 && a[0] == '-') {
       return invalid("unknown option \"" + a + "\"");
     } else {
@@ -68,6 +88,9 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     return invalid("run takes no paths (did you mean --config " + cl.paths[0] + "?)");
   if (cl.command == CommandLine::Command::graph && cl.paths.size() != 1) return invalid("graph needs one FILE.yaml");
   if (cl.command == CommandLine::Command::backup && cl.paths.size() != 1) return invalid("backup needs one OUT.db");
+  if (cl.command == CommandLine::Command::safety_train && !cl.paths.empty()) return invalid("safety-train takes no paths");
+  if (cl.command == CommandLine::Command::safety_eval && cl.paths.size() != 2)
+    return invalid("safety-eval needs two files: POSITIVES NEGATIVES");
   return cl;
 }
 

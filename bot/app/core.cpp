@@ -177,6 +177,14 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   // When each cached person was last used (evict_idle drops the long untouched).
   std::unordered_map<core::PersonId, core::TimePoint> touched;
 
+  // Each person's last message, in memory only and for a few minutes: the safety screen
+  // reads it with the next one ("I have the tablets here", then "tonight").
+  struct LastWords {
+    std::string text;
+    core::TimePoint at;
+  };
+  std::unordered_map<core::PersonId, LastWords> last_words;
+
   Person& touch(Person& p) {
     touched[p.id] = clock.now();
     return p;
@@ -219,6 +227,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     if (!it->second.token_hash.empty()) by_token_hash.erase(it->second.token_hash);
     books.erase(id);
     states.erase(id);
+    last_words.erase(id);
     people.erase(it);
   }
 
@@ -277,20 +286,66 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     return settings.default_country;
   }
 
+  // What the screen knows besides the message: the person's previous words of the last
+  // few minutes, and whether a crisis came lately (then it listens more closely).
+  safety::ScreenResult screen(const Person& person, const core::Incoming& message) {
+    safety::ScreenContext context;
+    context.after_crisis = paused(person);
+    auto window = std::chrono::minutes(safety->policy->context_minutes);
+    auto& last = last_words[person.id];
+    if (!last.text.empty() && message.at >= last.at && message.at - last.at <= window) context.previous = last.text;
+    safety::ScreenResult result = safety->screen.screen(message.text, context);
+    last = {message.text.substr(0, 2000), message.at};
+    if (result.kind != safety::ScreenResult::Kind::none) {
+      metrics.add_counter("bounceback_safety_hits_total", {{"category", result.category}});
+      metrics.add_counter("bounceback_safety_answers_total", {{"answer", answer_name(result.kind)}});
+    }
+    return result;
+  }
+
+  static const char* answer_name(safety::ScreenResult::Kind kind) {
+    switch (kind) {
+      case safety::ScreenResult::Kind::crisis: return "crisis";
+      case safety::ScreenResult::Kind::ask: return "ask";
+      case safety::ScreenResult::Kind::coping_risk: return "coping";
+      default: return "none";
+    }
+  }
+
+  // The crisis reply, or for someone else in danger now the emergency number first.
+  core::Reply crisis_reply(const std::string& category, const std::string& country, const std::string& lang) const {
+    if (category == "someone_else") return safety->responder.someone_else(country, lang);
+    return safety->responder.crisis(country, lang);
+  }
+
   // The safety screen, before anything else sees the message. Returns true when it answered.
   bool screen_first(Person& person, const core::Incoming& message, store::Transaction& tx) {
-    if (message.is_choice() && safety::SafetyResponder::is_safety_choice(message.choice_id)) {
+    using Responder = safety::SafetyResponder;
+    if (message.is_choice() && Responder::is_safety_choice(message.choice_id)) {
+      auto [id, lang] = Responder::parse_choice(message.choice_id);
+      if (id == Responder::kYes || id == Responder::kUnsure) {
+        // Asked directly, and the answer is yes or not sure: not sure counts as yes.
+        metrics.add_counter("bounceback_safety_asked_total", {{"answer", id == Responder::kYes ? "yes" : "unsure"}});
+        person.safety_pause_until = message.at + std::chrono::hours(safety->policy->pause_hours);
+        converse(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext&, dialog::ActionHandler*) {
+          return coach::CoachTurn{{safety->responder.crisis(country_of(person, state), lang)}, {}};
+        });
+        return true;
+      }
       converse(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context, dialog::ActionHandler* domain) {
         coach::CoachTurn t;
-        if (message.choice_id == safety::SafetyResponder::kContacts) {
-          t.replies.push_back(safety->responder.contacts(country_of(person, state)));
+        if (id == Responder::kContacts) {
+          t.replies.push_back(safety->responder.contacts(country_of(person, state), lang));
           return t;
         }
-        if (message.choice_id == safety::SafetyResponder::kNotMeant) {
+        if (id == Responder::kNo) {
+          metrics.add_counter("bounceback_safety_asked_total", {{"answer", "no"}});
+          t.replies.push_back(safety->responder.ask_no(lang));
+        } else if (id == Responder::kNotMeant) {
           person.safety_pause_until = {};  // a false alarm: no reason to hold anything back
-          t.replies.push_back(safety->responder.not_meant());
+          t.replies.push_back(safety->responder.not_meant(lang));
         } else {
-          t.replies.push_back(safety->responder.safe());
+          t.replies.push_back(safety->responder.safe(lang));
         }
         auto again = coach.reprompt(person, state, context, domain);
         t.replies.insert(t.replies.end(), again.replies.begin(), again.replies.end());
@@ -299,14 +354,20 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       return true;
     }
     if (message.is_choice()) return false;
-    safety::ScreenResult result = safety->screen.screen(message.text);
+    safety::ScreenResult result = screen(person, message);
     if (result.kind == safety::ScreenResult::Kind::none) return false;
-    metrics.add_counter("bounceback_safety_hits_total", {{"category", result.category}});
     if (result.crisis()) {
       person.safety_pause_until = message.at + std::chrono::hours(safety->policy->pause_hours);
       converse(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext&, dialog::ActionHandler*) {
         // The dialog stays where it was: "I'm safe, continue" picks it up again.
-        return coach::CoachTurn{{safety->responder.crisis(country_of(person, state))}, {}};
+        return coach::CoachTurn{{crisis_reply(result.category, country_of(person, state), result.language)}, {}};
+      });
+      return true;
+    }
+    if (result.asks()) {
+      // Not plain enough to be sure: ask, as crisis counsellors do. The dialog stays.
+      converse(person, message.correlation_id, tx, [&](dialog::DialogState&, const dialog::DialogContext&, dialog::ActionHandler*) {
+        return coach::CoachTurn{{safety->responder.ask(result.language)}, {}};
       });
       return true;
     }
@@ -563,6 +624,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       books.erase(person->first);
       states.erase(person->first);
       touched.erase(person->first);
+      last_words.erase(person->first);
       people.erase(person);
     }
     by_address.erase(it);
@@ -825,15 +887,17 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     bool person_saved = false;
 
     safety::ScreenResult screened;
-    if (!message.is_choice() && !message.text.empty()) screened = safety->screen.screen(message.text);
+    if (!message.is_choice() && !message.text.empty()) screened = screen(person, message);
     if (screened.kind != safety::ScreenResult::Kind::none) {
-      metrics.add_counter("bounceback_safety_hits_total", {{"category", screened.category}});
       metrics.add_counter("bounceback_group_safety_replies_total", {});
       std::string country = country_of(person, state_of(person));
-      to_group.push_back(reachable ? safety->responder.group() : safety->responder.group_no_private(country));
+      const std::string& lang = screened.language;
+      to_group.push_back(reachable ? safety->responder.group(lang) : safety->responder.group_no_private(country, lang));
       if (screened.crisis()) {
         person.safety_pause_until = message.at + std::chrono::hours(safety->policy->pause_hours);
-        if (reachable) to_sender.push_back(safety->responder.crisis(country));
+        if (reachable) to_sender.push_back(crisis_reply(screened.category, country, lang));
+      } else if (screened.asks()) {
+        if (reachable) to_sender.push_back(safety->responder.ask(lang));  // asked privately, never in the group
       } else if (reachable) {
         auto turn = decide_for(person, tx, [&](dialog::DialogState& st, const dialog::DialogContext& context, dialog::ActionHandler* domain) {
           return coach.start_at(person, st, "coping", "risk", context, domain);

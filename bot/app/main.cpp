@@ -10,7 +10,9 @@
 #include "bot/app/config_loader.hpp"
 #include "bot/app/dialog_files.hpp"
 #include "bot/dialog/dialog_graph.hpp"
+#include "bot/safety/safety_corpus.hpp"
 #include "bot/safety/safety_policy.hpp"
+#include "bot/safety/safety_trainer.hpp"
 #include "bot/app/logging.hpp"
 #include "bot/app/runtime.hpp"
 #include "bot/app/version.hpp"
@@ -113,6 +115,40 @@ int main(int argc, char** argv) {
         return print_config_errors(e);
       } catch (const store::StoreError& e) {
         std::cerr << "bounceback backup: " << e.what() << '\n';
+        return 1;
+      }
+    case Command::safety_train:
+    case Command::safety_eval:
+      try {
+        app::Config config = app::load_config(cl.config_path, cl.overrides);
+        std::vector<core::Diagnostic> problems;
+        // Training reads the policy without a model: the model is what it makes.
+        safety::LoadOptions options;
+        options.load_model = cl.command == Command::safety_eval;
+        auto policy = safety::load_safety_policy(config.safety_file, problems, options);
+        for (const auto& d : problems) std::cerr << d.to_string() << '\n';
+        if (!problems.empty()) return 1;
+        if (cl.command == Command::safety_train) {
+          if (cl.cross_validate) std::cout << safety::cross_validate(policy, cl.cross_validate, {});
+          else std::cout << safety::train_policy_model(policy, {}) << '\n';
+          return 0;
+        }
+        auto positives = safety::read_corpus_file(cl.paths[0], problems);
+        auto negatives = safety::read_corpus_file(cl.paths[1], problems);
+        for (const auto& d : problems) std::cerr << d.to_string() << '\n';
+        if (!problems.empty()) return 1;
+        // A labelled file may hold both: its ok_* lines count as everyday messages.
+        std::vector<safety::CorpusLine> crisis, everyday;
+        for (auto* set : {&positives, &negatives})
+          for (auto& line : *set) (line.label.empty() ? (set == &positives ? crisis : everyday) : (line.crisis() ? crisis : everyday)).push_back(line);
+        std::string listing;
+        auto evaluation = safety::evaluate(policy, crisis, everyday, cl.list ? &listing : nullptr);
+        std::cout << listing << evaluation.report();
+        return 0;
+      } catch (const app::ConfigError& e) {
+        return print_config_errors(e);
+      } catch (const std::exception& e) {
+        std::cerr << "bounceback: " << e.what() << '\n';
         return 1;
       }
     case Command::run:

@@ -11,6 +11,8 @@ Metrics::Metrics() {
   declare("bounceback_sessions_connected", "gauge", "Open chat sessions, by connector.");
   declare("bounceback_people_created_total", "counter", "People created, by connector.");
   declare("bounceback_safety_hits_total", "counter", "Messages the safety screen answered, by category (never the words).");
+  declare("bounceback_safety_answers_total", "counter", "The safety screen's answers: crisis, ask (asking directly), coping.");
+  declare("bounceback_safety_asked_total", "counter", "Answers to asking directly: yes, no, unsure.");
   declare("bounceback_platform_errors_total", "counter", "Failed platform API calls, by connector, method and reason (HTTP status or transport).");
   declare("bounceback_people_cached", "gauge", "People held in the core's cache (the active ones; the rest are in the store).");
   declare("bounceback_due_items", "gauge", "Items in the due-queue (nudge times and reminders, including replaced ones not yet due).");

@@ -75,18 +75,23 @@ int PhraseMatcher::token_id(const std::string& token) {
   return id;
 }
 
-bool PhraseMatcher::add(std::string_view phrase, int tag) {
+bool PhraseMatcher::add(std::string_view phrase, int tag) { return add(phrase, tag, true); }
+
+bool PhraseMatcher::add(std::string_view phrase, int tag, bool forgive_typos) {
   std::string text(phrase);
   bool trailing_star = !text.empty() && text.back() == '*';
   if (trailing_star) text.pop_back();
-  auto words = normalize_words(text);
+  return add_words(normalize_words(text), trailing_star, tag, forgive_typos);
+}
+
+bool PhraseMatcher::add_words(const std::vector<std::string>& words, bool trailing_star, int tag, bool forgive_typos) {
   if (words.empty()) return false;
   Phrase p;
   p.tag = tag;
   for (std::size_t i = 0; i < words.size(); ++i) {
     p.compact += words[i];
     std::size_t fuzzy_from = words.size() > 1 ? kFuzzyInPhrase : kFuzzyAlone;
-    p.fuzzy.push_back(words[i].size() >= fuzzy_from);
+    p.fuzzy.push_back(forgive_typos && words[i].size() >= fuzzy_from);
     if (trailing_star && i + 1 == words.size()) {
       prefixes_.push_back(words[i]);
       std::vector<std::string> deletions;
@@ -142,7 +147,8 @@ bool PhraseMatcher::matches(const std::vector<std::vector<Hit>>& hits, std::size
   return true;
 }
 
-void PhraseMatcher::find_in(const std::vector<std::string>& words, std::optional<int>& best) const {
+template <class Found>
+void PhraseMatcher::scan(const std::vector<std::string>& words, Found&& found) const {
   std::vector<std::vector<Hit>> hits(words.size());
   for (std::size_t i = 0; i < words.size(); ++i) candidates(words[i], hits[i]);
   for (std::size_t i = 0; i < words.size(); ++i)
@@ -150,17 +156,13 @@ void PhraseMatcher::find_in(const std::vector<std::string>& words, std::optional
       auto it = by_first_.find(h.token);
       if (it == by_first_.end()) continue;
       for (std::size_t p : it->second)
-        if ((!best || phrases_[p].tag < *best) && matches(hits, i, phrases_[p])) best = phrases_[p].tag;
+        if (matches(hits, i, phrases_[p])) found(p, i);
     }
-}
-
-std::optional<int> PhraseMatcher::find(const std::vector<std::string>& words) const {
-  std::optional<int> best;
-  find_in(words, best);
 
   // Letters typed one by one: read each run of three or more as one word, and also look
   // for whole phrases inside a run ("k i l l m y s e l f").
   std::vector<std::string> joined;
+  std::vector<std::size_t> position;  // of each joined word in `words`
   bool any_run = false;
   for (std::size_t i = 0; i < words.size();) {
     std::size_t j = i;
@@ -169,17 +171,41 @@ std::optional<int> PhraseMatcher::find(const std::vector<std::string>& words) co
     if (j - i >= 3) {
       any_run = true;
       run = squeeze(run);
-      joined.push_back(run);
-      for (const auto& p : phrases_)
-        if (p.compact.size() >= 4 && run.find(p.compact) != std::string::npos && (!best || p.tag < *best)) best = p.tag;
+      for (std::size_t p = 0; p < phrases_.size(); ++p)
+        if (phrases_[p].compact.size() >= 4 && run.find(phrases_[p].compact) != std::string::npos) found(p, i);
+      joined.push_back(std::move(run));
+      position.push_back(i);
       i = j;
     } else {
       joined.push_back(words[i]);
+      position.push_back(i);
       ++i;
     }
   }
-  if (any_run) find_in(joined, best);
+  if (!any_run) return;
+  std::vector<std::vector<Hit>> joined_hits(joined.size());
+  for (std::size_t i = 0; i < joined.size(); ++i) candidates(joined[i], joined_hits[i]);
+  for (std::size_t i = 0; i < joined.size(); ++i)
+    for (const auto& h : joined_hits[i]) {
+      auto it = by_first_.find(h.token);
+      if (it == by_first_.end()) continue;
+      for (std::size_t p : it->second)
+        if (matches(joined_hits, i, phrases_[p])) found(p, position[i]);
+    }
+}
+
+std::optional<int> PhraseMatcher::find(const std::vector<std::string>& words) const {
+  std::optional<int> best;
+  scan(words, [&](std::size_t p, std::size_t) {
+    if (!best || phrases_[p].tag < *best) best = phrases_[p].tag;
+  });
   return best;
+}
+
+void PhraseMatcher::find_all(const std::vector<std::string>& words, std::vector<Match>& out) const {
+  scan(words, [&](std::size_t p, std::size_t at) {
+    out.push_back({phrases_[p].tag, at, std::min(words.size(), at + phrases_[p].tokens.size())});
+  });
 }
 
 }  // namespace bounceback::safety

@@ -14,12 +14,25 @@ namespace bounceback::safety {
 // - a phrase word ending in * matches as a prefix, also within one typo ("suicid*");
 // - a number stands for the letters it looks like ("70" -> "to", "4" -> "a");
 // - letters typed one by one are joined ("k i l l myself", "s u i c i d e").
-// Each phrase carries a tag (its category); find() returns the smallest tag found.
+// Each phrase carries a tag (its category); find() returns the smallest tag found, and
+// find_all() every phrase found with where it lies.
 class PhraseMatcher {
  public:
+  struct Match {
+    int tag;
+    std::size_t begin, end;  // word positions in what was searched; a run of letters typed
+                             // one by one counts as the position of its first letter
+  };
+
   // Returns false when the phrase has no words left after normalising.
   bool add(std::string_view phrase, int tag);
+  // A phrase already in normalised words (stemmed, say); the last word is a prefix when
+  // `last_is_prefix`; without `forgive_typos` every word must match exactly (stems are
+  // short: one letter off is often another word). Returns false when `words` is empty.
+  bool add_words(const std::vector<std::string>& words, bool last_is_prefix, int tag, bool forgive_typos = true);
+  bool add(std::string_view phrase, int tag, bool forgive_typos);
   std::optional<int> find(const std::vector<std::string>& words) const;
+  void find_all(const std::vector<std::string>& words, std::vector<Match>& out) const;
   std::size_t size() const { return phrases_.size(); }
 
  private:
@@ -38,7 +51,9 @@ class PhraseMatcher {
   void lookup(const std::string& key, bool query_deleted, std::vector<Hit>& out) const;
   void candidates(const std::string& word, std::vector<Hit>& out) const;
   static bool matches(const std::vector<std::vector<Hit>>& hits, std::size_t at, const Phrase& p);
-  void find_in(const std::vector<std::string>& words, std::optional<int>& best) const;
+  // Calls found(phrase index, first word) for every phrase at every place it starts.
+  template <class Found>
+  void scan(const std::vector<std::string>& words, Found&& found) const;
 
   std::vector<std::string> tokens_;
   std::unordered_map<std::string, int> token_ids_;

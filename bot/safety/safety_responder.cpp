@@ -2,13 +2,41 @@
 
 namespace bounceback::safety {
 
-std::string SafetyResponder::resources(const std::string& country) const {
+namespace {
+
+void fill(std::string& text, const std::string& hole, const std::string& with) {
+  auto at = text.find(hole);
+  if (at != std::string::npos) text.replace(at, hole.size(), with);
+}
+
+}  // namespace
+
+bool SafetyResponder::is_safety_choice(const std::string& id) {
+  auto parsed = parse_choice(id).id;
+  for (const char* known : {kContacts, kSafe, kNotMeant, kYes, kNo, kUnsure})
+    if (parsed == known) return true;
+  return false;
+}
+
+SafetyResponder::ParsedChoice SafetyResponder::parse_choice(const std::string& id) {
+  auto colon = id.find(':');
+  if (colon == std::string::npos) return {id, ""};
+  return {id.substr(0, colon), id.substr(colon + 1)};
+}
+
+std::string SafetyResponder::choice_id(const char* id, const std::string& lang) const {
+  if (lang.empty() || lang == policy_.locale) return id;
+  return std::string(id) + ":" + lang;
+}
+
+std::string SafetyResponder::resources(const std::string& country, const std::string& lang) const {
+  const std::string call = message("call", lang), text_word = message("text", lang);
   std::string out;
-  auto add = [&out](const std::vector<CrisisResource>& list) {
+  auto add = [&](const std::vector<CrisisResource>& list) {
     for (const auto& r : list) {
       std::string how;
-      if (!r.phone.empty()) how += "call " + r.phone;
-      if (!r.text.empty()) how += std::string(how.empty() ? "" : ", ") + "text " + r.text;
+      if (!r.phone.empty()) how += call + " " + r.phone;
+      if (!r.text.empty()) how += std::string(how.empty() ? "" : ", ") + text_word + " " + r.text;
       if (!r.url.empty()) how += std::string(how.empty() ? "" : ", ") + r.url;
       if (!r.note.empty()) how += " (" + r.note + ")";
       out += (out.empty() ? "" : "\n") + ("• " + r.service + ": " + how);
@@ -19,32 +47,65 @@ std::string SafetyResponder::resources(const std::string& country) const {
   return out;
 }
 
-std::string SafetyResponder::message(const std::string& key, const std::string& country) const {
-  auto it = policy_.messages.find(key);
-  std::string text = it == policy_.messages.end() ? std::string() : it->second;
-  auto hole = text.find("{{resources}}");
-  if (hole != std::string::npos) text.replace(hole, 13, resources(country));
+std::string SafetyResponder::emergency(const std::string& country, const std::string& lang) const {
+  if (auto it = policy_.resources.find(country); !country.empty() && it != policy_.resources.end())
+    for (const auto& r : it->second)
+      if (r.emergency) return r.phone;
+  return message("emergency_unknown", lang);
+}
+
+std::string SafetyResponder::message(const std::string& key, const std::string& lang, const std::string& country) const {
+  std::string text = policy_.message(key, lang);
+  if (text.empty() && key == "call") text = "call";
+  if (text.empty() && key == "text") text = "text";
+  if (text.find("{{emergency}}") != std::string::npos) fill(text, "{{emergency}}", emergency(country, lang));
+  if (text.find("{{resources}}") != std::string::npos) fill(text, "{{resources}}", resources(country, lang));
   return text;
 }
 
-core::Reply SafetyResponder::crisis(const std::string& country) const {
+core::Reply SafetyResponder::crisis(const std::string& country, const std::string& lang) const {
   return {core::MessageKind::safety,
-          message("crisis", country),
-          {{kContacts, message("choice_contacts")}, {kSafe, message("choice_safe")}, {kNotMeant, message("choice_not_meant")}}};
+          message("crisis", lang, country),
+          {{choice_id(kContacts, lang), message("choice_contacts", lang)},
+           {choice_id(kSafe, lang), message("choice_safe", lang)},
+           {choice_id(kNotMeant, lang), message("choice_not_meant", lang)}}};
 }
 
-core::Reply SafetyResponder::contacts(const std::string& country) const {
-  return {core::MessageKind::safety, message("contacts", country), {{kSafe, message("choice_safe")}}};
+core::Reply SafetyResponder::contacts(const std::string& country, const std::string& lang) const {
+  return {core::MessageKind::safety, message("contacts", lang, country), {{choice_id(kSafe, lang), message("choice_safe", lang)}}};
 }
 
-core::Reply SafetyResponder::safe() const { return {core::MessageKind::safety, message("safe"), {}}; }
-core::Reply SafetyResponder::not_meant() const { return {core::MessageKind::reply, message("not_meant"), {}}; }
-core::Reply SafetyResponder::group() const { return {core::MessageKind::safety, message("group"), {}}; }
+core::Reply SafetyResponder::safe(const std::string& lang) const { return {core::MessageKind::safety, message("safe", lang), {}}; }
+core::Reply SafetyResponder::not_meant(const std::string& lang) const {
+  return {core::MessageKind::reply, message("not_meant", lang), {}};
+}
 
-core::Reply SafetyResponder::group_no_private(const std::string& country) const {
-  std::string text = message("group_no_private", country);
+core::Reply SafetyResponder::ask(const std::string& lang) const {
+  return {core::MessageKind::safety,
+          message("ask", lang),
+          {{choice_id(kYes, lang), message("choice_yes", lang)},
+           {choice_id(kNo, lang), message("choice_no", lang)},
+           {choice_id(kUnsure, lang), message("choice_unsure", lang)}}};
+}
+
+core::Reply SafetyResponder::ask_no(const std::string& lang) const {
+  return {core::MessageKind::safety, message("ask_no", lang), {}};
+}
+
+core::Reply SafetyResponder::someone_else(const std::string& country, const std::string& lang) const {
+  return {core::MessageKind::safety,
+          message("someone_else", lang, country),
+          {{choice_id(kContacts, lang), message("choice_contacts", lang)}}};
+}
+
+core::Reply SafetyResponder::group(const std::string& lang) const {
+  return {core::MessageKind::safety, message("group", lang), {}};
+}
+
+core::Reply SafetyResponder::group_no_private(const std::string& country, const std::string& lang) const {
+  std::string text = message("group_no_private", lang, country);
   if (text.empty())  // an older safety file without this message
-    text = "I'm sorry things are so hard right now. These people are there for you at any time:\n" + resources(country);
+    text = "I'm sorry things are so hard right now. These people are there for you at any time:\n" + resources(country, lang);
   return {core::MessageKind::safety, text, {}};
 }
 

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "bot/safety/stemmer.hpp"
+
 namespace bounceback::safety {
 
 namespace {
@@ -89,9 +91,8 @@ std::string squeeze(const std::string& word) {
   return out;
 }
 
-}  // namespace
-
-std::vector<std::string> normalize_words(std::string_view text) {
+// The words before squeezing.
+std::vector<std::string> split_words(std::string_view text) {
   std::string folded = fold(text);
   std::vector<std::string> words;
   std::string raw;
@@ -103,8 +104,40 @@ std::vector<std::string> normalize_words(std::string_view text) {
     else if (!raw.empty()) finish_word(raw, words);
   }
   if (!raw.empty()) finish_word(raw, words);
+  return words;
+}
+
+// "diiiie" -> "die", "kill" stays: runs of three or more letters are stretching.
+std::string unstretch(const std::string& word) {
+  std::string out;
+  for (std::size_t i = 0; i < word.size();) {
+    std::size_t j = i;
+    while (j < word.size() && word[j] == word[i]) ++j;
+    out.append(j - i >= 3 && is_letter(word[i]) ? 1 : j - i, word[i]);
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> normalize_words(std::string_view text) {
+  auto words = split_words(text);
   for (auto& w : words) w = squeeze(w);
   return words;
 }
+
+NormalizedText normalize_and_stem(std::string_view text, const std::string& language) {
+  NormalizedText out;
+  out.words = split_words(text);
+  out.stems.reserve(out.words.size());
+  for (auto& w : out.words) {
+    out.stems.push_back(squeeze(stem_word(unstretch(w), language)));
+    w = squeeze(w);
+  }
+  return out;
+}
+
+std::string squeeze_letters(const std::string& word) { return squeeze(word); }
 
 }  // namespace bounceback::safety

@@ -14,4 +14,16 @@ namespace bounceback::safety {
 // screen joins them itself.
 std::vector<std::string> normalize_words(std::string_view text);
 
+// The same words, and beside each its stem in `language` (Stemmer), squeezed afterwards:
+// "killing" -> "kil", "diiie" -> "die". Letters stretched three times or more are read
+// once before stemming, so the stemmer sees a word it knows.
+struct NormalizedText {
+  std::vector<std::string> words;
+  std::vector<std::string> stems;
+};
+NormalizedText normalize_and_stem(std::string_view text, const std::string& language);
+
+// Squeezes repeated letters ("kill" -> "kil"), as normalize_words does.
+std::string squeeze_letters(const std::string& word);
+
 }  // namespace bounceback::safety

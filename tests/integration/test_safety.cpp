@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <yaml-cpp/yaml.h>
+
 #include "tests/fakes/chat_script.hpp"
 #include "tests/fakes/daemon_process.hpp"
 #include "tests/fakes/http_test_client.hpp"
@@ -14,6 +16,55 @@ using namespace bounceback::testing;
 using nlohmann::json;
 
 namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A copy of the shipped safety folder whose classifier never decides alone (thresholds at
+// 1), so these tests follow the rules and phrase lists, whatever the model learns next.
+struct RulesOnlySafety {
+  TempDir dir;
+  std::string file = dir.path() + "/safety/en.yaml";
+  RulesOnlySafety() {
+    std::filesystem::copy(BOUNCEBACK_SOURCE_DIR "/config/safety", dir.path() + "/safety",
+                          std::filesystem::copy_options::recursive);
+    std::string yaml = read_text(file);
+    auto at = yaml.find("\nclassifier:");
+    REQUIRE(at != std::string::npos);
+    yaml.insert(yaml.find("  crisis:", at), "  crisis: 1\n  ask: 1\n  rule_floor: 0\n");
+    for (const char* key : {"  crisis: 0.", "  ask: 0.", "  rule_floor: 0."}) {  // the shipped values go
+      auto line = yaml.find(key, at);
+      REQUIRE(line != std::string::npos);
+      yaml.insert(line, "#");
+    }
+    std::ofstream(file) << yaml;
+  }
+};
+
+// A person at the menu, screened by the rules alone.
+struct AtMenu {
+  RulesOnlySafety safety;
+  TempDir data;
+  DaemonProcess daemon{data.path(),
+                       {"--set", "clock.mode=manual", "--set", "defaults.country=DE", "--set", "safety.file=" + safety.file},
+                       {"BOUNCEBACK_ADMIN_TOKEN=t0ken"}};
+  WsTestClient client{daemon.port()};
+
+  AtMenu() {
+    client.hello();
+    while (client.read(std::chrono::milliseconds(500))) {
+    }
+    answer(client, text("menu"), "m");
+  }
+};
+
+std::vector<std::string> choice_ids(const json& reply) {
+  std::vector<std::string> ids;
+  for (const auto& c : reply["choices"]) ids.push_back(c["id"]);
+  return ids;
+}
 
 // A person in the middle of the one-step dialog, at "How is it going?".
 struct InOneStep {
@@ -86,8 +137,9 @@ TEST_CASE("'that's not what I meant' apologises and returns to the question", "[
 
 TEST_CASE("SIGHUP reloads the safety lists; a broken file keeps the ones in use", "[safety][integration][reload]") {
   TempDir data, config;
-  std::string lists = config.path() + "/en.yaml";
-  std::filesystem::copy_file(BOUNCEBACK_SOURCE_DIR "/config/safety/en.yaml", lists);
+  std::filesystem::copy(BOUNCEBACK_SOURCE_DIR "/config/safety", config.path() + "/safety",
+                        std::filesystem::copy_options::recursive);
+  std::string lists = config.path() + "/safety/en.yaml";
   DaemonProcess daemon(data.path(), {"--set", "safety.file=" + lists});
   WsTestClient client(daemon.port());
   client.hello();
@@ -101,7 +153,7 @@ TEST_CASE("SIGHUP reloads the safety lists; a broken file keeps the ones in use"
     yaml.assign(std::istreambuf_iterator<char>(in), {});
   }
   std::string added = yaml;
-  added.replace(added.find("      - suicid*\n"), 0, "      - full of static tonight\n");
+  added.replace(added.find("      - kill myself\n"), 0, "      - full of static tonight\n");
   std::ofstream(lists) << added;
   ::kill(daemon.pid(), SIGHUP);
   REQUIRE(daemon.wait_for_log(std::regex("reloaded the safety lists"), std::chrono::seconds(10)));
@@ -111,4 +163,87 @@ TEST_CASE("SIGHUP reloads the safety lists; a broken file keeps the ones in use"
   ::kill(daemon.pid(), SIGHUP);
   REQUIRE(daemon.wait_for_log(std::regex("still screening with the ones loaded before"), std::chrono::seconds(10)));
   CHECK(answer(client, text("my mind is full of static tonight"), "c").at(0)["kind"] == "safety");
+}
+
+TEST_CASE("asking directly: yes and not sure bring the crisis reply, no returns gently to the conversation",
+          "[safety][integration][ask]") {
+  AtMenu p;
+  // A passive wish: not plain enough for the crisis reply, too serious to let pass.
+  auto asked = answer(p.client, text("some nights I just hope I never wake up"), "a1");
+  REQUIRE(asked.size() == 1);
+  CHECK(asked[0]["kind"] == "safety");
+  CHECK_THAT(asked[0]["text"].get<std::string>(), Catch::Contains("ending your life"));
+  CHECK(choice_ids(asked[0]) == std::vector<std::string>{"safety.yes", "safety.no", "safety.unsure"});
+
+  auto no = answer(p.client, tap("safety.no"), "n1");
+  REQUIRE(no.size() == 2);  // a gentle word, then the conversation where it was
+  CHECK(no[0]["kind"] == "safety");
+  CHECK_THAT(no[0]["text"].get<std::string>(), !Catch::Contains("findahelpline"));
+  CHECK(no[1]["kind"] != "safety");
+
+  answer(p.client, text("some nights I just hope I never wake up"), "a2");
+  auto yes = answer(p.client, tap("safety.yes"), "y");
+  REQUIRE(yes.size() == 1);
+  CHECK(yes[0]["kind"] == "safety");
+  CHECK_THAT(yes[0]["text"].get<std::string>(), Catch::Contains("TelefonSeelsorge"));
+  CHECK(choice_ids(yes[0]) == std::vector<std::string>{"safety.contacts", "safety.safe", "safety.not_meant"});
+
+  answer(p.client, text("some nights I just hope I never wake up"), "a3");
+  auto unsure = answer(p.client, tap("safety.unsure"), "u");
+  REQUIRE(unsure.size() == 1);
+  CHECK_THAT(unsure[0]["text"].get<std::string>(), Catch::Contains("TelefonSeelsorge"));
+
+  auto metrics = http_request(p.daemon.port(), "GET", "/metrics").body;
+  CHECK_THAT(metrics, Catch::Contains("bounceback_safety_asked_total{answer=\"yes\"} 1"));
+  CHECK_THAT(metrics, Catch::Contains("bounceback_safety_asked_total{answer=\"unsure\"} 1"));
+  CHECK_THAT(metrics, Catch::Contains("bounceback_safety_asked_total{answer=\"no\"} 1"));
+  CHECK_THAT(p.daemon.log(), !Catch::Contains("wake up"));
+}
+
+TEST_CASE("two messages read together: the tablets here, then tonight", "[safety][integration][context]") {
+  AtMenu p;
+  auto first = answer(p.client, text("I have the tablets here"), "t1");
+  REQUIRE_FALSE(first.empty());
+  CHECK(first[0]["kind"] != "safety");  // alone, nothing to answer
+  auto second = answer(p.client, text("tonight"), "t2");
+  REQUIRE(second.size() == 1);
+  CHECK(second[0]["kind"] == "safety");
+  CHECK(choice_ids(second[0]) == std::vector<std::string>{"safety.yes", "safety.no", "safety.unsure"});
+}
+
+TEST_CASE("someone else in danger now: the emergency number first", "[safety][integration][someone_else]") {
+  AtMenu p;
+  auto reply = answer(p.client, text("my friend took a load of pills and she won't wake up"), "s");
+  REQUIRE(reply.size() == 1);
+  CHECK(reply[0]["kind"] == "safety");
+  std::string said = reply[0]["text"];
+  CHECK(said.rfind("Call 112 now", 0) == 0);  // defaults.country DE
+  CHECK_THAT(said, Catch::Contains("TelefonSeelsorge"));
+}
+
+TEST_CASE("a crisis in German is answered in German, with the resources", "[safety][integration][language]") {
+  AtMenu p;
+  auto reply = answer(p.client, text("ich will mich heute nacht umbringen"), "g");
+  REQUIRE(reply.size() == 1);
+  CHECK(reply[0]["kind"] == "safety");
+  std::string said = reply[0]["text"];
+  CHECK_THAT(said, Catch::Contains("TelefonSeelsorge"));
+  // The German file's crisis reply, up to where the resources go in.
+  std::string german = YAML::LoadFile(p.safety.dir.path() + "/safety/de.yaml")["messages"]["crisis"].as<std::string>();
+  std::string opening = german.substr(0, german.find("{{resources}}"));
+  REQUIRE(opening.size() > 20);
+  CHECK(said.rfind(opening, 0) == 0);
+  auto ids = choice_ids(reply[0]);
+  REQUIRE(ids.size() == 3);
+  CHECK(ids[1] == "safety.safe:de");  // the answer to the button comes in German too
+  auto back = answer(p.client, tap("safety.safe:de"), "gs");
+  REQUIRE_FALSE(back.empty());
+  CHECK_THAT(back[0]["text"].get<std::string>(), !Catch::Contains("Thank you for letting me know"));
+}
+
+TEST_CASE("a recovered past is not a crisis", "[safety][integration][lowering]") {
+  AtMenu p;
+  auto reply = answer(p.client, text("years ago I wanted to kill myself, therapy helped and I'm doing well"), "r");
+  REQUIRE_FALSE(reply.empty());
+  CHECK(reply[0]["kind"] != "safety");
 }
