@@ -67,7 +67,9 @@ class PolicyReader {
       std::string key;
       for (const auto& w : normal) key += w + " ";
       if (!seen.insert(key + (p.back() == '*' ? "*" : "")).second) {
-        error(item, "the phrase \"" + p + "\" is listed twice");
+        // In a language pack, forms that differ only in accents ("frappé", "frappée")
+        // normalise alike: one is enough, and listing both is no mistake.
+        if (!in_language_pack_) error(item, "the phrase \"" + p + "\" is listed twice");
         continue;
       }
       out.push_back(p);
@@ -263,7 +265,7 @@ class PolicyReader {
       for (const auto& [name, list] : lang.lexicons) known.insert(name);
     for (const auto& ref : refs_)
       if (!known.count(ref.lexicon_name))
-        out_.push_back({ref.at, "'" + ref.owner + "' names the lexicon_name '" + ref.lexicon_name + "', which no lexicon defines"});
+        out_.push_back({ref.at, "'" + ref.owner + "' names the concept '" + ref.lexicon_name + "', which no lexicon defines"});
     // A language's lexicon_name that no rule or lowering reads is most likely a typo.
     std::set<std::string> used;
     for (const auto& ref : refs_) used.insert(ref.lexicon_name);
@@ -420,6 +422,7 @@ class PolicyReader {
       }
       std::string saved = file_;
       file_ = pack.file;
+      in_language_pack_ = true;
       if (!root.IsMap()) {
         error(root, "a language file is a mapping with locale, messages, markers, lexicons and categories");
       } else {
@@ -430,6 +433,7 @@ class PolicyReader {
         if (pack.markers.empty()) error(root, "markers: list the words that tell this language apart");
       }
       file_ = saved;
+      in_language_pack_ = false;
       policy.languages.push_back(std::move(pack));
     }
   }
@@ -476,6 +480,7 @@ class PolicyReader {
     std::string owner, lexicon_name;
   };
   std::string file_;
+  bool in_language_pack_ = false;
   std::vector<core::Diagnostic>& out_;
   std::vector<ConceptRef> refs_;
   std::map<std::string, core::SourceLocation> lexicon_at_;

@@ -14,12 +14,15 @@ int index_in(const std::vector<std::string>& names, const std::string& name) {
   return it == names.end() ? -1 : static_cast<int>(it - names.begin());
 }
 
-// Sentences end at . ! ? ; and line breaks: rules look for their concepts inside one.
+// Sentences end at . ! ? ; before a space or the end, and at line breaks: rules look for
+// their concepts inside one ("k!ll" and "3.5" are no sentence ends).
 std::vector<std::string> sentences_of(std::string_view text) {
   std::vector<std::string> out;
   std::string current;
-  for (char c : text) {
-    if (c == '.' || c == '!' || c == '?' || c == ';' || c == '\n') {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    bool at_break = i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n' || text[i + 1] == '\t';
+    if (c == '\n' || ((c == '.' || c == '!' || c == '?' || c == ';') && at_break)) {
       if (!current.empty()) out.push_back(std::move(current));
       current.clear();
     } else {
@@ -181,7 +184,9 @@ ScreenResult SafetyScreen::assess(std::string_view text, const Thresholds& thres
       bool fires = std::all_of(r.all.begin(), r.all.end(), [&](int c) { return found.has(c); }) &&
                    (r.any.empty() || std::any_of(r.any.begin(), r.any.end(), [&](int c) { return found.has(c); })) &&
                    std::none_of(r.none.begin(), r.none.end(), [&](int c) { return found.has(c); });
-      if (fires) raise(r.rule->ask ? ScreenResult::Kind::ask : ScreenResult::Kind::crisis, r.rule->category, r.rule->id);
+      if (!fires) continue;
+      result.rules_fired.push_back(r.rule->id);
+      raise(r.rule->ask ? ScreenResult::Kind::ask : ScreenResult::Kind::crisis, r.rule->category, r.rule->id);
     }
     whole.merge(found);
   }
@@ -192,15 +197,18 @@ ScreenResult SafetyScreen::assess(std::string_view text, const Thresholds& thres
     bool fires = std::all_of(r.all.begin(), r.all.end(), [&](int c) { return whole.has(c); }) &&
                  (r.any.empty() || std::any_of(r.any.begin(), r.any.end(), [&](int c) { return whole.has(c); })) &&
                  std::none_of(r.none.begin(), r.none.end(), [&](int c) { return whole.has(c); });
-    if (fires) raise(r.rule->ask ? ScreenResult::Kind::ask : ScreenResult::Kind::crisis, r.rule->category, r.rule->id);
+    if (!fires) continue;
+    result.rules_fired.push_back(r.rule->id);
+    raise(r.rule->ask ? ScreenResult::Kind::ask : ScreenResult::Kind::crisis, r.rule->category, r.rule->id);
   }
 
   if (policy_.classifier) {
     result.risk = prediction.risk;
     std::string category = policy_.category_of_kind(prediction.kind);
     if (category.empty() && !categories_.empty()) category = categories_.front();
-    if (prediction.risk >= thresholds.crisis) raise(ScreenResult::Kind::crisis, category, "classifier");
-    else if (prediction.risk >= thresholds.ask) raise(ScreenResult::Kind::ask, category, "classifier");
+    // A threshold of 1 means never: the risk may round to 1 without being certain.
+    if (thresholds.crisis < 1 && prediction.risk >= thresholds.crisis) raise(ScreenResult::Kind::crisis, category, "classifier");
+    else if (thresholds.ask < 1 && prediction.risk >= thresholds.ask) raise(ScreenResult::Kind::ask, category, "classifier");
   }
   if (whole.coping && !whole_lowered) raise(ScreenResult::Kind::coping_risk, "coping_risk", "phrase");
   return result;

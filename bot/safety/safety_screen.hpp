@@ -19,6 +19,7 @@ struct ScreenResult {
   std::string language;  // the language the message was written in (ISO 639-1)
   double risk = 0;       // the classifier's risk, 0 without one
   std::string reason;    // what decided: a rule's id, "phrase", "classifier"
+  std::vector<std::string> rules_fired;  // every rule that fired, whether it decided or not
   bool via_context = false;  // only the previous message together with this one says so
 
   bool crisis() const { return kind == Kind::crisis; }

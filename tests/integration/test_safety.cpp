@@ -33,12 +33,12 @@ struct RulesOnlySafety {
     std::string yaml = read_text(file);
     auto at = yaml.find("\nclassifier:");
     REQUIRE(at != std::string::npos);
-    yaml.insert(yaml.find("  crisis:", at), "  crisis: 1\n  ask: 1\n  rule_floor: 0\n");
-    for (const char* key : {"  crisis: 0.", "  ask: 0.", "  rule_floor: 0."}) {  // the shipped values go
+    for (const char* key : {"\n  crisis: ", "\n  ask: ", "\n  rule_floor: "}) {  // the shipped values go
       auto line = yaml.find(key, at);
       REQUIRE(line != std::string::npos);
-      yaml.insert(line, "#");
+      yaml.insert(line + 1, "#");
     }
+    yaml.insert(yaml.find("\n", at + 1) + 1, "  crisis: 1\n  ask: 1\n  rule_floor: 0\n");
     std::ofstream(file) << yaml;
   }
 };
@@ -169,7 +169,7 @@ TEST_CASE("asking directly: yes and not sure bring the crisis reply, no returns 
           "[safety][integration][ask]") {
   AtMenu p;
   // A passive wish: not plain enough for the crisis reply, too serious to let pass.
-  auto asked = answer(p.client, text("some nights I just hope I never wake up"), "a1");
+  auto asked = answer(p.client, text("honestly I just want everything to stop"), "a1");
   REQUIRE(asked.size() == 1);
   CHECK(asked[0]["kind"] == "safety");
   CHECK_THAT(asked[0]["text"].get<std::string>(), Catch::Contains("ending your life"));
@@ -181,14 +181,14 @@ TEST_CASE("asking directly: yes and not sure bring the crisis reply, no returns 
   CHECK_THAT(no[0]["text"].get<std::string>(), !Catch::Contains("findahelpline"));
   CHECK(no[1]["kind"] != "safety");
 
-  answer(p.client, text("some nights I just hope I never wake up"), "a2");
+  answer(p.client, text("honestly I just want everything to stop"), "a2");
   auto yes = answer(p.client, tap("safety.yes"), "y");
   REQUIRE(yes.size() == 1);
   CHECK(yes[0]["kind"] == "safety");
   CHECK_THAT(yes[0]["text"].get<std::string>(), Catch::Contains("TelefonSeelsorge"));
   CHECK(choice_ids(yes[0]) == std::vector<std::string>{"safety.contacts", "safety.safe", "safety.not_meant"});
 
-  answer(p.client, text("some nights I just hope I never wake up"), "a3");
+  answer(p.client, text("honestly I just want everything to stop"), "a3");
   auto unsure = answer(p.client, tap("safety.unsure"), "u");
   REQUIRE(unsure.size() == 1);
   CHECK_THAT(unsure[0]["text"].get<std::string>(), Catch::Contains("TelefonSeelsorge"));
@@ -197,7 +197,7 @@ TEST_CASE("asking directly: yes and not sure bring the crisis reply, no returns 
   CHECK_THAT(metrics, Catch::Contains("bounceback_safety_asked_total{answer=\"yes\"} 1"));
   CHECK_THAT(metrics, Catch::Contains("bounceback_safety_asked_total{answer=\"unsure\"} 1"));
   CHECK_THAT(metrics, Catch::Contains("bounceback_safety_asked_total{answer=\"no\"} 1"));
-  CHECK_THAT(p.daemon.log(), !Catch::Contains("wake up"));
+  CHECK_THAT(p.daemon.log(), !Catch::Contains("everything to stop"));
 }
 
 TEST_CASE("two messages read together: the tablets here, then tonight", "[safety][integration][context]") {
@@ -223,7 +223,7 @@ TEST_CASE("someone else in danger now: the emergency number first", "[safety][in
 
 TEST_CASE("a crisis in German is answered in German, with the resources", "[safety][integration][language]") {
   AtMenu p;
-  auto reply = answer(p.client, text("ich will mich heute nacht umbringen"), "g");
+  auto reply = answer(p.client, text("ich will mich umbringen"), "g");
   REQUIRE(reply.size() == 1);
   CHECK(reply[0]["kind"] == "safety");
   std::string said = reply[0]["text"];

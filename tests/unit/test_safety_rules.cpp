@@ -1,0 +1,265 @@
+// The safety screen's parts: stems, concept rules and the contexts that lower them, the
+// classifier's thresholds, the previous message, languages, and check's errors.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "bot/safety/safety_policy.hpp"
+#include "bot/safety/safety_responder.hpp"
+#include "bot/safety/safety_screen.hpp"
+#include "bot/safety/safety_trainer.hpp"
+#include "bot/safety/stemmer.hpp"
+#include "bot/safety/text_normalizer.hpp"
+
+using namespace bounceback;
+using Kind = safety::ScreenResult::Kind;
+
+namespace {
+
+safety::SafetyPolicy shipped(bool with_classifier) {
+  std::vector<core::Diagnostic> diagnostics;
+  auto policy = safety::load_safety_policy(BOUNCEBACK_SOURCE_DIR "/config/safety/en.yaml", diagnostics);
+  for (const auto& d : diagnostics) FAIL_CHECK(d.to_string());
+  if (!with_classifier) policy.classifier.reset();
+  return policy;
+}
+
+std::vector<std::string> messages_of(const std::vector<core::Diagnostic>& diagnostics) {
+  std::vector<std::string> out;
+  for (const auto& d : diagnostics) out.push_back(d.to_string());
+  return out;
+}
+
+bool any_contains(const std::vector<std::string>& lines, const std::string& part) {
+  return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(part) != std::string::npos; });
+}
+
+struct TempFolder {
+  std::filesystem::path path;
+  TempFolder() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "bb-safety-XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()));
+    path = pattern;
+  }
+  ~TempFolder() { std::filesystem::remove_all(path); }
+};
+
+}  // namespace
+
+TEST_CASE("Snowball stems cover word forms, per language; Polish is left as written", "[safety][stem]") {
+  CHECK(safety::stem_word("ending", "en") == "end");
+  CHECK(safety::stem_word("ended", "en") == "end");
+  CHECK(safety::stem_word("killed", "en") == "kill");
+  CHECK(safety::stem_word("killing", "en") == "kill");
+  CHECK(safety::stem_word("umbringen", "de") == safety::stem_word("umbringe", "de"));
+  CHECK(safety::stem_word("morir", "es") == safety::stem_word("morirme", "es").substr(0, 4));
+  CHECK_FALSE(safety::has_stemmer("pl"));
+  CHECK(safety::stem_word("zabije", "pl") == "zabije");
+  // Stretched letters are read once before stemming, so the stemmer sees a word it knows.
+  auto t = safety::normalize_and_stem("I'm ENDIIIING it", "en");
+  CHECK(t.words == std::vector<std::string>{"im", "ending", "it"});
+  CHECK(t.stems[1] == "end");
+}
+
+TEST_CASE("word forms: one entry covers killed, ending, ended", "[safety][stem]") {
+  auto policy = shipped(false);
+  safety::SafetyScreen screen(policy);
+  CHECK(screen.screen("I nearly killed myself last night").crisis());
+  CHECK(screen.screen("i'm ending it all tonight").crisis());
+  CHECK(screen.screen("thinking about ending my life").crisis());
+}
+
+TEST_CASE("every shipped rule fires on its own concepts", "[safety][rules]") {
+  auto policy = shipped(false);
+  safety::SafetyScreen screen(policy);
+  struct Case {
+    const char* text;
+    const char* rule;
+    Kind kind;
+  };
+  const Case cases[] = {
+      {"they talk about suicide on the news all the time and it gets to me", "suicide_word", Kind::crisis},
+      {"im going to end it tonight", "self_death_intent", Kind::crisis},
+      {"sometimes i think about how i could stop existing", "death_act_said", Kind::ask},
+      {"the bridge would be quick, i want to be gone", "means_and_intent", Kind::crisis},
+      {"i have saved up my pills in a drawer", "means_prepared", Kind::ask},
+      {"i have a rope in the car this weekend", "means_tonight", Kind::ask},
+      {"took a whole box of tablets an hour ago", "overdose_taken", Kind::crisis},
+      {"drank half a bottle of vodka and took sleeping pills", "substance_with_pills", Kind::crisis},
+      {"goodbye everyone. please give away my things", "farewell_giving_away", Kind::crisis},
+      {"this is my last message. there is no way out", "farewell_final", Kind::crisis},
+      {"i wrote a letter for my mum. by the time you read it", "preparation_done", Kind::crisis},
+      {"i want everything to stop", "passive_wish", Kind::ask},
+      {"i feel like such a burden to everyone", "hopeless_self", Kind::ask},
+      {"i scratched myself again", "self_harm_act", Kind::ask},
+      {"i will cut myself tonight", "self_harm_now", Kind::crisis},
+      {"my brother is turning blue", "someone_unresponsive", Kind::crisis},
+      {"my roommate swallowed too many of her meds", "someone_overdosed", Kind::crisis},
+      {"he choked me last night", "danger_from_others", Kind::crisis},
+      {"i am going to stab him when he comes home", "harm_others", Kind::crisis},
+  };
+  std::set<std::string> tested;
+  for (const auto& c : cases) {
+    INFO(c.text);
+    auto r = screen.screen(c.text);
+    CHECK_THAT(r.rules_fired, Catch::VectorContains(std::string(c.rule)));
+    CHECK(r.kind >= c.kind);  // another rule or phrase may answer more strongly
+    tested.insert(c.rule);
+  }
+  for (const auto& rule : policy.rules) {
+    INFO("no case for the rule " << rule.id);
+    CHECK(tested.count(rule.id) == 1);
+  }
+}
+
+TEST_CASE("contexts that lower: a past that is over, teaching, fiction, jokes; never intent now", "[safety][lowering]") {
+  auto policy = shipped(false);
+  safety::SafetyScreen screen(policy);
+  // Each context lowers ...
+  CHECK(screen.screen("years ago i wanted to kill myself, i got better").kind == Kind::none);
+  CHECK(screen.screen("i did a suicide prevention training at work").kind == Kind::none);
+  CHECK(screen.screen("in the movie the character wants to end his life").kind == Kind::none);
+  CHECK(screen.screen("i have saved up my pills lol").kind == Kind::none);
+  // ... and the same words without it do not.
+  CHECK(screen.screen("i want to kill myself").crisis());
+  CHECK(screen.screen("i have saved up my pills").asks());
+  // Explicit intent now is never lowered: not by a past, not by a course.
+  CHECK(screen.screen("i used to cope, but tonight i am going to kill myself").crisis());
+  CHECK(screen.screen("after the training course i want to end my life").crisis());
+  // A joke lowers rules that are not explicit, never the phrase lists.
+  CHECK(screen.screen("lol i want to kill myself").crisis());
+  for (const auto& l : policy.lowerings) CHECK((l.id == "past" || l.id == "education" || l.id == "fiction" || l.id == "joke"));
+}
+
+TEST_CASE("the classifier's thresholds, and lower ones after a crisis", "[safety][classifier]") {
+  auto policy = shipped(true);
+  REQUIRE(policy.classifier);
+  const std::string message = "everything is grey and heavy and i dont see how it gets better";
+  double risk = safety::SafetyScreen(policy).screen(message).risk;
+  REQUIRE(risk > 0.02);
+  // Thresholds set around this message's risk: above it, nothing; after a crisis, below it, ask.
+  policy.thresholds = {0.999, std::min(0.999, risk + 0.01), 1.0};
+  policy.after_crisis = {0.999, risk - 0.01, 1.0};
+  safety::SafetyScreen screen(policy);
+  CHECK(screen.screen(message).kind == Kind::none);
+  safety::ScreenContext after;
+  after.after_crisis = true;
+  auto r = screen.screen(message, after);
+  CHECK(r.kind == Kind::ask);
+  CHECK(r.reason == "classifier");
+}
+
+TEST_CASE("the previous message is read with the new one, and only what they add counts", "[safety][context]") {
+  auto policy = shipped(false);
+  safety::SafetyScreen screen(policy);
+  CHECK(screen.screen("I have the tablets here").kind == Kind::none);
+  CHECK(screen.screen("tonight").kind == Kind::none);
+  safety::ScreenContext context;
+  context.previous = "I have the tablets here.";
+  auto r = screen.screen("tonight", context);
+  CHECK(r.asks());
+  CHECK(r.via_context);
+  // A previous message that was itself the crisis does not make the next one one.
+  context.previous = "i want to kill myself";
+  CHECK(screen.screen("thanks for the numbers", context).kind == Kind::none);
+}
+
+TEST_CASE("the language of a message picks the replies; resources and the emergency number follow the country",
+          "[safety][language]") {
+  auto policy = shipped(false);
+  safety::SafetyScreen screen(policy);
+  CHECK(screen.language_of("ich will nicht mehr leben, es ist alles zu viel") == "de");
+  CHECK(screen.language_of("no quiero seguir viviendo, ya no puedo más") == "es");
+  CHECK(screen.language_of("i can't do this anymore") == "en");
+  CHECK(screen.language_of("ok") == "en");
+  auto de = screen.screen("ich will mich umbringen");
+  CHECK(de.crisis());
+  CHECK(de.language == "de");
+
+  safety::SafetyResponder responder(policy);
+  auto reply = responder.crisis("DE", "de");
+  CHECK(reply.text != responder.crisis("DE").text);
+  CHECK_THAT(reply.text, Catch::Contains("TelefonSeelsorge"));
+  CHECK(reply.choices.at(0).id == "safety.contacts:de");
+  CHECK(safety::SafetyResponder::is_safety_choice("safety.yes:de"));
+  CHECK_FALSE(safety::SafetyResponder::is_safety_choice("safety.maybe"));
+  // Someone else in danger: the emergency number first, in one line.
+  auto other = responder.someone_else("DE");
+  CHECK(other.text.rfind("Call 112 now", 0) == 0);
+  CHECK_THAT(responder.someone_else("").text, Catch::StartsWith("Call your local emergency number"));
+  // Every country has one emergency entry with a number; at least 30 countries.
+  int countries = 0;
+  for (const auto& [country, list] : policy.resources) {
+    if (country == "international") continue;
+    ++countries;
+    INFO(country);
+    CHECK(std::count_if(list.begin(), list.end(), [](const safety::CrisisResource& r) { return r.emergency; }) == 1);
+  }
+  CHECK(countries >= 30);
+}
+
+TEST_CASE("check: an unknown concept, an empty lexicon, a rule that can never fire, with FILE:LINE:COL",
+          "[safety][check]") {
+  std::string path = BOUNCEBACK_SOURCE_DIR "/tests/fixtures/safety/rules/broken_rules.yaml";
+  std::vector<core::Diagnostic> diagnostics;
+  safety::load_safety_policy(path, diagnostics);
+  auto text = messages_of(diagnostics);
+  CHECK_THAT(text, Catch::VectorContains(path + ":22:3: error: lexicon 'means' is empty"));
+  CHECK_THAT(text, Catch::VectorContains(path + ":25:5: error: 'typo_concept' names the concept 'intnet', which no lexicon defines"));
+  CHECK_THAT(text, Catch::VectorContains(path + ":26:5: error: rule 'never' can never fire: 'intent' is both needed and excluded"));
+  CHECK_THAT(text, Catch::VectorContains(path + ":27:75: error: answer: crisis or ask"));
+}
+
+TEST_CASE("the model: trained reproducibly, refused when missing, damaged or older than its corpus", "[safety][model]") {
+  TempFolder dir;
+  std::filesystem::create_directories(dir.path / "corpus");
+  {
+    std::ofstream corpus(dir.path / "corpus" / "en.tsv");
+    for (int i = 0; i < 5; ++i) {
+      corpus << "suicide_intent\ten\ti want to die " << i << "\n";
+      corpus << "ok_everyday\ten\ti want to eat pizza " << i << "\n";
+    }
+  }
+  std::string yaml;
+  {
+    std::ifstream in(BOUNCEBACK_SOURCE_DIR "/tests/fixtures/safety/rules/broken_rules.yaml");
+    yaml.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  yaml = yaml.substr(0, yaml.find("lexicons:")) +
+         "classifier: { model: m.ftz, corpus: corpus, crisis: 0.9, ask: 0.5 }\n"
+         "resources:\n  international:\n    - { service: \"Find A Helpline\", url: \"https://findahelpline.com\" }\n";
+  std::ofstream(dir.path / "main.yaml") << yaml;
+  std::string main = (dir.path / "main.yaml").string();
+
+  std::vector<core::Diagnostic> diagnostics;
+  safety::load_safety_policy(main, diagnostics);
+  CHECK(any_contains(messages_of(diagnostics), "m.ftz: the safety model file is missing"));
+
+  diagnostics.clear();
+  safety::TrainSettings quick;
+  quick.bucket = 1000;
+  quick.epoch = 5;
+  quick.quantize = false;
+  auto policy = safety::load_safety_policy(main, diagnostics, {false});
+  REQUIRE(diagnostics.empty());
+  safety::train_policy_model(policy, quick);
+  auto first = safety::file_digest(policy.model_file);
+  safety::train_policy_model(policy, quick);
+  CHECK(safety::file_digest(policy.model_file) == first);  // one thread, a fixed seed: the same bytes
+  auto loaded = safety::load_safety_policy(main, diagnostics);
+  CHECK(diagnostics.empty());
+  REQUIRE(loaded.classifier);
+  CHECK(safety::SafetyScreen(loaded).screen("i want to die").risk > 0.5);
+
+  std::ofstream(dir.path / "corpus" / "en.tsv", std::ios::app) << "ok_everyday\ten\tnew line\n";
+  safety::load_safety_policy(main, diagnostics);
+  CHECK(any_contains(messages_of(diagnostics), "the model is older than its corpus"));
+
+  diagnostics.clear();
+  safety::train_policy_model(policy, quick);
+  std::ofstream(policy.model_file, std::ios::binary | std::ios::trunc) << "not a model";
+  safety::load_safety_policy(main, diagnostics);
+  CHECK(any_contains(messages_of(diagnostics), "the model file is damaged"));
+}
