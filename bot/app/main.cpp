@@ -28,6 +28,51 @@ int print_config_errors(const app::ConfigError& e) {
   return 1;
 }
 
+// Prints each problem as FILE:LINE:COL: error: ...; returns how many there were.
+int print_diagnostics(const std::vector<core::Diagnostic>& problems) {
+  for (const auto& d : problems) std::cerr << d.to_string() << '\n';
+  return static_cast<int>(problems.size());
+}
+
+// safety-train [--cross-validate K] and safety-eval POSITIVES NEGATIVES.
+int run_safety_command(const app::CommandLine& cl) {
+  using Command = app::CommandLine::Command;
+  try {
+    app::Config config = app::load_config(cl.config_path, cl.overrides);
+    std::vector<core::Diagnostic> problems;
+    // Training reads the policy without a model: the model is what it makes.
+    safety::LoadOptions options;
+    options.load_model = cl.command == Command::safety_eval;
+    auto policy = safety::load_safety_policy(config.safety_file, problems, options);
+    if (print_diagnostics(problems) > 0) return 1;
+    if (cl.command == Command::safety_train) {
+      if (cl.cross_validate) std::cout << safety::cross_validate(policy, cl.cross_validate, {});
+      else std::cout << safety::train_policy_model(policy, {}) << '\n';
+      return 0;
+    }
+    auto positives = safety::read_corpus_file(cl.paths[0], problems);
+    auto negatives = safety::read_corpus_file(cl.paths[1], problems);
+    if (print_diagnostics(problems) > 0) return 1;
+    // A plain line counts by its file; a labelled line by its label (ok_*: everyday), so
+    // one labelled file may hold both.
+    std::vector<safety::CorpusLine> crisis, everyday;
+    for (auto* set : {&positives, &negatives})
+      for (auto& line : *set) {
+        bool is_crisis = line.label.empty() ? set == &positives : line.crisis();
+        (is_crisis ? crisis : everyday).push_back(std::move(line));
+      }
+    std::string listing;
+    auto evaluation = safety::evaluate(policy, crisis, everyday, cl.list ? &listing : nullptr);
+    std::cout << listing << evaluation.report();
+    return 0;
+  } catch (const app::ConfigError& e) {
+    return print_config_errors(e);
+  } catch (const std::exception& e) {
+    std::cerr << "bounceback: " << e.what() << '\n';
+    return 1;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,10 +113,7 @@ int main(int argc, char** argv) {
           paths.push_back(config.dialogs);
           std::vector<core::Diagnostic> safety_problems;
           safety::load_safety_policy(config.safety_file, safety_problems);
-          for (const auto& d : safety_problems) {
-            std::cerr << d.to_string() << '\n';
-            ++errors;
-          }
+          errors += print_diagnostics(safety_problems);
           if (safety_problems.empty()) paths.push_back(config.safety_file);  // reported as checked
         }
       } catch (const app::ConfigError& e) {
@@ -84,10 +126,7 @@ int main(int argc, char** argv) {
         if (p.find("safety/") != std::string::npos && std::filesystem::is_regular_file(p)) {
           std::vector<core::Diagnostic> safety_problems;
           safety::load_safety_policy(p, safety_problems);
-          for (const auto& d : safety_problems) {
-            std::cerr << d.to_string() << '\n';
-            ++errors;
-          }
+          errors += print_diagnostics(safety_problems);
         } else if (p.find("safety/") == std::string::npos) {
           dialog_paths.push_back(p);
         }
@@ -119,38 +158,7 @@ int main(int argc, char** argv) {
       }
     case Command::safety_train:
     case Command::safety_eval:
-      try {
-        app::Config config = app::load_config(cl.config_path, cl.overrides);
-        std::vector<core::Diagnostic> problems;
-        // Training reads the policy without a model: the model is what it makes.
-        safety::LoadOptions options;
-        options.load_model = cl.command == Command::safety_eval;
-        auto policy = safety::load_safety_policy(config.safety_file, problems, options);
-        for (const auto& d : problems) std::cerr << d.to_string() << '\n';
-        if (!problems.empty()) return 1;
-        if (cl.command == Command::safety_train) {
-          if (cl.cross_validate) std::cout << safety::cross_validate(policy, cl.cross_validate, {});
-          else std::cout << safety::train_policy_model(policy, {}) << '\n';
-          return 0;
-        }
-        auto positives = safety::read_corpus_file(cl.paths[0], problems);
-        auto negatives = safety::read_corpus_file(cl.paths[1], problems);
-        for (const auto& d : problems) std::cerr << d.to_string() << '\n';
-        if (!problems.empty()) return 1;
-        // A labelled file may hold both: its ok_* lines count as everyday messages.
-        std::vector<safety::CorpusLine> crisis, everyday;
-        for (auto* set : {&positives, &negatives})
-          for (auto& line : *set) (line.label.empty() ? (set == &positives ? crisis : everyday) : (line.crisis() ? crisis : everyday)).push_back(line);
-        std::string listing;
-        auto evaluation = safety::evaluate(policy, crisis, everyday, cl.list ? &listing : nullptr);
-        std::cout << listing << evaluation.report();
-        return 0;
-      } catch (const app::ConfigError& e) {
-        return print_config_errors(e);
-      } catch (const std::exception& e) {
-        std::cerr << "bounceback: " << e.what() << '\n';
-        return 1;
-      }
+      return run_safety_command(cl);
     case Command::run:
       try {
         app::Config config = app::load_config(cl.config_path, cl.overrides);

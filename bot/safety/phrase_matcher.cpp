@@ -148,7 +148,8 @@ bool PhraseMatcher::matches(const std::vector<std::vector<Hit>>& hits, std::size
 }
 
 template <class Found>
-void PhraseMatcher::scan(const std::vector<std::string>& words, Found&& found) const {
+void PhraseMatcher::match_words(const std::vector<std::string>& words, const std::vector<std::size_t>* position,
+                                Found& found) const {
   std::vector<std::vector<Hit>> hits(words.size());
   for (std::size_t i = 0; i < words.size(); ++i) candidates(words[i], hits[i]);
   for (std::size_t i = 0; i < words.size(); ++i)
@@ -156,8 +157,13 @@ void PhraseMatcher::scan(const std::vector<std::string>& words, Found&& found) c
       auto it = by_first_.find(h.token);
       if (it == by_first_.end()) continue;
       for (std::size_t p : it->second)
-        if (matches(hits, i, phrases_[p])) found(p, i);
+        if (matches(hits, i, phrases_[p])) found(p, position ? (*position)[i] : i);
     }
+}
+
+template <class Found>
+void PhraseMatcher::scan(const std::vector<std::string>& words, Found&& found) const {
+  match_words(words, nullptr, found);
 
   // Letters typed one by one: read each run of three or more as one word, and also look
   // for whole phrases inside a run ("k i l l m y s e l f").
@@ -182,16 +188,7 @@ void PhraseMatcher::scan(const std::vector<std::string>& words, Found&& found) c
       ++i;
     }
   }
-  if (!any_run) return;
-  std::vector<std::vector<Hit>> joined_hits(joined.size());
-  for (std::size_t i = 0; i < joined.size(); ++i) candidates(joined[i], joined_hits[i]);
-  for (std::size_t i = 0; i < joined.size(); ++i)
-    for (const auto& h : joined_hits[i]) {
-      auto it = by_first_.find(h.token);
-      if (it == by_first_.end()) continue;
-      for (std::size_t p : it->second)
-        if (matches(joined_hits, i, phrases_[p])) found(p, position[i]);
-    }
+  if (any_run) match_words(joined, &position, found);
 }
 
 std::optional<int> PhraseMatcher::find(const std::vector<std::string>& words) const {

@@ -51,7 +51,12 @@ class PhraseMatcher {
   void lookup(const std::string& key, bool query_deleted, std::vector<Hit>& out) const;
   void candidates(const std::string& word, std::vector<Hit>& out) const;
   static bool matches(const std::vector<std::vector<Hit>>& hits, std::size_t at, const Phrase& p);
-  // Calls found(phrase index, first word) for every phrase at every place it starts.
+  // Calls found(phrase index, where) for every phrase starting at each word; `where` is
+  // the word's index, or position[index] when given.
+  template <class Found>
+  void match_words(const std::vector<std::string>& words, const std::vector<std::size_t>* position, Found& found) const;
+  // Calls found(phrase index, first word) for every phrase at every place it starts,
+  // letters typed one by one included.
   template <class Found>
   void scan(const std::vector<std::string>& words, Found&& found) const;
 

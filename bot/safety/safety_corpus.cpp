@@ -1,6 +1,6 @@
 #include "bot/safety/safety_corpus.hpp"
 
-#include <openssl/evp.h>
+#include "bot/core/random_ids.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -20,27 +20,6 @@ std::vector<std::string> tsv_files(const std::string& dir) {
   std::sort(files.begin(), files.end());
   return files;
 }
-
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) { EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr); }
-  void add(const std::string& bytes) { EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size()); }
-  std::string hex() {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(ctx_.get(), digest, &n);
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < n; ++i) {
-      out += digits[digest[i] >> 4];
-      out += digits[digest[i] & 15];
-    }
-    return out;
-  }
-
- private:
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
-};
 
 std::string slurp(const std::string& path, bool& ok) {
   std::ifstream in(path, std::ios::binary);
@@ -92,24 +71,22 @@ std::vector<CorpusLine> read_corpus_dir(const std::string& dir, std::vector<core
 }
 
 std::string corpus_digest(const std::string& dir) {
-  Sha256 sha;
+  std::string all;  // names and contents, each ended by a NUL: a few hundred kilobytes
   for (const auto& f : tsv_files(dir)) {
     bool ok = false;
-    sha.add(std::filesystem::path(f).filename().string());
-    sha.add(std::string(1, '\0'));
-    sha.add(slurp(f, ok));
-    sha.add(std::string(1, '\0'));
+    all += std::filesystem::path(f).filename().string();
+    all += '\0';
+    all += slurp(f, ok);
+    all += '\0';
   }
-  return sha.hex();
+  return core::sha256_hex(all);
 }
 
 std::string file_digest(const std::string& path) {
   bool ok = false;
   std::string bytes = slurp(path, ok);
   if (!ok) return {};
-  Sha256 sha;
-  sha.add(bytes);
-  return sha.hex();
+  return core::sha256_hex(bytes);
 }
 
 }  // namespace bounceback::safety

@@ -105,9 +105,11 @@ SafetyScreen::SafetyScreen(const SafetyPolicy& policy) : policy_(policy) {
   for (const auto& l : policy.lowerings) lowerings_.push_back({&l, ids(l.any), ids(l.unless)});
 }
 
-std::string SafetyScreen::language_of(std::string_view text) const {
+std::string SafetyScreen::language_of(std::string_view text) const { return language_of_words(normalize_words(text)); }
+
+std::string SafetyScreen::language_of_words(const std::vector<std::string>& words) const {
   std::vector<int> votes(packs_.size());
-  for (const auto& w : normalize_words(text)) {
+  for (const auto& w : words) {
     auto it = markers_.find(w);
     if (it == markers_.end()) continue;
     for (std::size_t p : it->second) ++votes[p];
@@ -135,7 +137,8 @@ void SafetyScreen::find_in(const std::string& sentence, const Pack& pack, Found&
 
 ScreenResult SafetyScreen::assess(std::string_view text, const Thresholds& thresholds) const {
   ScreenResult result;
-  result.language = language_of(text);
+  const auto words = normalize_words(text);  // for the language and the classifier, once
+  result.language = language_of_words(words);
   // The message's own language, and the main one too: people mix in English words.
   std::vector<const Pack*> packs;
   for (const auto& p : packs_)
@@ -151,8 +154,24 @@ ScreenResult SafetyScreen::assess(std::string_view text, const Thresholds& thres
 
   // The classifier first: a rule that is not explicit needs its risk to reach rule_floor.
   RiskClassifier::Prediction prediction;
-  if (policy_.classifier) prediction = policy_.classifier->predict(normalize_words(text));
+  if (policy_.classifier) prediction = policy_.classifier->predict(words);
   const bool rules_may_fire = !policy_.classifier || prediction.risk >= thresholds.rule_floor;
+
+  // The rules of one scope (a sentence, or the whole message) over what it holds.
+  auto apply_rules = [&](const Found& found, bool whole_message, bool lowered, bool lowered_explicit) {
+    auto has = [&](int c) { return found.has(c); };
+    for (const auto& r : rules_) {
+      if (r.rule->whole_message != whole_message) continue;
+      if (r.rule->explicit_intent ? lowered_explicit : lowered) continue;
+      if (!r.rule->explicit_intent && !rules_may_fire) continue;
+      bool fires = std::all_of(r.all.begin(), r.all.end(), has) &&
+                   (r.any.empty() || std::any_of(r.any.begin(), r.any.end(), has)) &&
+                   std::none_of(r.none.begin(), r.none.end(), has);
+      if (!fires) continue;
+      result.rules_fired.push_back(r.rule->id);
+      raise(r.rule->ask ? ScreenResult::Kind::ask : ScreenResult::Kind::crisis, r.rule->category, r.rule->id);
+    }
+  };
 
   Found whole(concepts_.size(), categories_.size());
   bool whole_lowered = false, whole_lowered_explicit = false;
@@ -177,30 +196,10 @@ ScreenResult SafetyScreen::assess(std::string_view text, const Thresholds& thres
           raise(ScreenResult::Kind::crisis, categories_[c], "phrase");
           break;
         }
-    for (const auto& r : rules_) {
-      if (r.rule->whole_message) continue;
-      if (r.rule->explicit_intent ? lowered_explicit : lowered) continue;
-      if (!r.rule->explicit_intent && !rules_may_fire) continue;
-      bool fires = std::all_of(r.all.begin(), r.all.end(), [&](int c) { return found.has(c); }) &&
-                   (r.any.empty() || std::any_of(r.any.begin(), r.any.end(), [&](int c) { return found.has(c); })) &&
-                   std::none_of(r.none.begin(), r.none.end(), [&](int c) { return found.has(c); });
-      if (!fires) continue;
-      result.rules_fired.push_back(r.rule->id);
-      raise(r.rule->ask ? ScreenResult::Kind::ask : ScreenResult::Kind::crisis, r.rule->category, r.rule->id);
-    }
+    apply_rules(found, false, lowered, lowered_explicit);
     whole.merge(found);
   }
-  for (const auto& r : rules_) {
-    if (!r.rule->whole_message) continue;
-    if (r.rule->explicit_intent ? whole_lowered_explicit : whole_lowered) continue;
-    if (!r.rule->explicit_intent && !rules_may_fire) continue;
-    bool fires = std::all_of(r.all.begin(), r.all.end(), [&](int c) { return whole.has(c); }) &&
-                 (r.any.empty() || std::any_of(r.any.begin(), r.any.end(), [&](int c) { return whole.has(c); })) &&
-                 std::none_of(r.none.begin(), r.none.end(), [&](int c) { return whole.has(c); });
-    if (!fires) continue;
-    result.rules_fired.push_back(r.rule->id);
-    raise(r.rule->ask ? ScreenResult::Kind::ask : ScreenResult::Kind::crisis, r.rule->category, r.rule->id);
-  }
+  apply_rules(whole, true, whole_lowered, whole_lowered_explicit);
 
   if (policy_.classifier) {
     result.risk = prediction.risk;

@@ -54,6 +54,7 @@ class SafetyScreen {
   };
   struct Found;  // what one sentence holds
 
+  std::string language_of_words(const std::vector<std::string>& words) const;
   int entry_for(Entry::Type type, int index);
   void add_phrase(Pack& pack, const std::string& phrase, int tag);
   void find_in(const std::string& sentence, const Pack& pack, Found& found) const;
