@@ -107,8 +107,10 @@ int main(int argc, char** argv) {
       // The config first; then the dialogs given, or the config's dialogs folder.
       std::vector<std::string> paths = cl.paths;
       int errors = 0;
+      std::string main_safety_file;
       try {
         app::Config config = app::load_config(cl.config_path, cl.overrides);
+        main_safety_file = config.safety_file;
         if (paths.empty()) {
           paths.push_back(config.dialogs);
           std::vector<core::Diagnostic> safety_problems;
@@ -122,10 +124,13 @@ int main(int argc, char** argv) {
       }
       std::vector<std::string> dialog_paths;
       for (const auto& p : paths) {
-        // A safety list given on the command line (config/safety/*.yaml) is checked as one.
+        // A safety file given on the command line (config/safety/*.yaml) is checked as one;
+        // a language or resources file through the config's main safety file, which reads it.
         if (p.find("safety/") != std::string::npos && std::filesystem::is_regular_file(p)) {
+          std::string file = p;
+          if (!safety::is_main_safety_file(p) && !main_safety_file.empty()) file = main_safety_file;
           std::vector<core::Diagnostic> safety_problems;
-          safety::load_safety_policy(p, safety_problems);
+          safety::load_safety_policy(file, safety_problems);
           errors += print_diagnostics(safety_problems);
         } else if (p.find("safety/") == std::string::npos) {
           dialog_paths.push_back(p);

@@ -510,6 +510,15 @@ std::string SafetyPolicy::category_of_kind(const std::string& kind) const {
   return {};
 }
 
+bool is_main_safety_file(const std::string& path) {
+  try {
+    YAML::Node root = YAML::LoadFile(path);
+    return root.IsMap() && root["messages"] && root["resources"];
+  } catch (const YAML::Exception&) {
+    return true;  // unreadable: loading it as a main file names the problem
+  }
+}
+
 SafetyPolicy load_safety_policy(const std::string& path, std::vector<core::Diagnostic>& diagnostics, LoadOptions options) {
   YAML::Node root;
   try {

@@ -93,6 +93,10 @@ struct LoadOptions {
   bool load_model = true;  // safety-train reads the policy before its model exists
 };
 
+// Whether a file is a main safety file (it has messages and resources), not one of the
+// parts it names (a language file, a resources file), which are checked through it.
+bool is_main_safety_file(const std::string& path);
+
 // Reads a safety file (and its language packs, resources and model); every problem goes
 // to `diagnostics` as FILE:LINE:COL.
 SafetyPolicy load_safety_policy(const std::string& path, std::vector<core::Diagnostic>& diagnostics,

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "bot/app/cli.hpp"
 #include "tests/fakes/daemon_process.hpp"
 
@@ -32,6 +34,34 @@ TEST_CASE("command line mistakes are named", "[cli]") {
   CHECK(app::parse_command_line({"run", "--config"}).error == "--config needs a FILE");
   CHECK(app::parse_command_line({"backup"}).error == "backup needs one OUT.db");
   CHECK(app::parse_command_line({"graph"}).error == "graph needs one FILE.yaml");
+  CHECK(app::parse_command_line({"safety-eval", "pos.txt"}).error == "safety-eval needs two files: POSITIVES NEGATIVES");
+  CHECK(app::parse_command_line({"safety-train", "--cross-validate", "1"}).error ==
+        "--cross-validate needs a number of folds from 2 to 20");
+  CHECK(app::parse_command_line({"safety-train", "--cross-validate=x"}).error ==
+        "--cross-validate needs a number of folds from 2 to 20");
+  CHECK(app::parse_command_line({"safety-train", "corpus"}).error == "safety-train takes no paths");
+  // --list belongs to safety-eval only.
+  CHECK(app::parse_command_line({"run", "--list"}).error == "unknown option \"--list\"");
+  auto eval = app::parse_command_line({"safety-eval", "--list", "a.txt", "b.txt"});
+  CHECK(eval.command == Command::safety_eval);
+  CHECK(eval.list);
+  CHECK(eval.paths == std::vector<std::string>{"a.txt", "b.txt"});
+  CHECK(app::parse_command_line({"safety-train", "--cross-validate", "5"}).cross_validate == 5);
+}
+
+TEST_CASE("safety-eval names a malformed line; check reads a language file through its main file", "[cli][safety]") {
+  testing::TempDir dir;
+  std::string bad = dir.path() + "/bad.tsv";
+  std::ofstream(bad) << "suicide_intent\ten\ti want to die\nsuicide_intent\tonly two fields\n";
+  auto eval = testing::run_command({"safety-eval", "--config", testing::DaemonProcess::default_config(), bad, "/dev/null"});
+  CHECK(eval.exit_code == 1);
+  CHECK_THAT(eval.output, Catch::Contains(bad + ":2:1: error: a labelled line is LABEL<TAB>LANG<TAB>TEXT"));
+
+  // A language file on its own has no resources: check reads it through en.yaml, clean.
+  auto pack = testing::run_command(
+      {"check", "--config", testing::DaemonProcess::default_config(), BOUNCEBACK_SOURCE_DIR "/config/safety/de.yaml"});
+  CHECK(pack.exit_code == 0);
+  CHECK_THAT(pack.output, !Catch::Contains("error"));
 }
 
 TEST_CASE("the binary answers --version, --help and check", "[cli]") {

@@ -263,3 +263,22 @@ TEST_CASE("the model: trained reproducibly, refused when missing, damaged or old
   safety::load_safety_policy(main, diagnostics);
   CHECK(any_contains(messages_of(diagnostics), "the model file is damaged"));
 }
+
+TEST_CASE("a language file that cannot be read is named; so is one with an unknown category", "[safety][check]") {
+  TempFolder dir;
+  std::string yaml;
+  {
+    std::ifstream in(BOUNCEBACK_SOURCE_DIR "/tests/fixtures/safety/rules/broken_rules.yaml");
+    yaml.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  yaml = yaml.substr(0, yaml.find("lexicons:")) +
+         "languages: { de: de.yaml, xx: missing.yaml }\n"
+         "resources:\n  international:\n    - { service: \"Find A Helpline\", url: \"https://findahelpline.com\" }\n";
+  std::ofstream(dir.path / "main.yaml") << yaml;
+  std::ofstream(dir.path / "de.yaml") << "locale: de\nmarkers: [ich]\ncategories:\n  made_up: { phrases: [etwas] }\n";
+  std::vector<core::Diagnostic> diagnostics;
+  safety::load_safety_policy((dir.path / "main.yaml").string(), diagnostics);
+  auto text = messages_of(diagnostics);
+  CHECK(any_contains(text, "cannot read the language file " + (dir.path / "missing.yaml").string()));
+  CHECK(any_contains(text, (dir.path / "de.yaml").string() + ":4:3: error: unknown category 'made_up'"));
+}
