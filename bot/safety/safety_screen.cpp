@@ -114,9 +114,11 @@ std::string SafetyScreen::language_of_words(const std::vector<std::string>& word
     if (it == markers_.end()) continue;
     for (std::size_t p : it->second) ++votes[p];
   }
-  std::size_t best = 0;  // the main language unless another clearly has more
+  // The main language's lists are read with every message anyway, so a tie goes to the
+  // other language: "me corto los brazos" has English's "me" and Spanish's "los".
+  std::size_t best = 0;
   for (std::size_t p = 1; p < votes.size(); ++p)
-    if (votes[p] > votes[best]) best = p;
+    if (votes[p] > 0 && votes[p] >= votes[best] && (best == 0 || votes[p] > votes[best])) best = p;
   return packs_.empty() ? policy_.locale : packs_[best].locale;
 }
 

@@ -174,6 +174,9 @@ TEST_CASE("the language of a message picks the replies; resources and the emerge
   CHECK(screen.language_of("no quiero seguir viviendo, ya no puedo más") == "es");
   CHECK(screen.language_of("i can't do this anymore") == "en");
   CHECK(screen.language_of("ok") == "en");
+  // A tie with English goes to the other language: English's lists are read anyway.
+  CHECK(screen.language_of("me corto los brazos otra vez") == "es");
+  CHECK(screen.screen("me corto los brazos otra vez").kind >= Kind::ask);
   auto de = screen.screen("ich will mich umbringen");
   CHECK(de.crisis());
   CHECK(de.language == "de");
