@@ -112,7 +112,7 @@ TEST_CASE("killed mid-dialog and restarted, the next answer continues the same d
   CHECK_THAT(next[0]["text"].get<std::string>(), Catch::Contains("Who would you like to write to?"));
 }
 
-TEST_CASE("SIGHUP reloads the dialogs; a broken set keeps the old one; a vanished node leads to the menu",
+TEST_CASE("SIGHUP reloads the dialogs, then a broken set keeps the old one, then a vanished node leads to the menu",
           "[conversation][reload]") {
   TempDir data, dialogs;
   std::filesystem::copy(BOUNCEBACK_SOURCE_DIR "/dialogs", dialogs.path(), std::filesystem::copy_options::recursive);

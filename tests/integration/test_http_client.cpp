@@ -102,9 +102,12 @@ TEST_CASE("the HTTP client gives up on a server that does not answer, and on one
   CHECK(timed_out.written);  // it went out: whether it was acted on is unknown
   CHECK(std::chrono::steady_clock::now() - started < 3s);
 
-  tcp::acceptor closed(server_loop.io, {asio::ip::make_address("127.0.0.1"), 0});
+  // Bound but not listening: connecting is refused, and the port stays ours (a port merely
+  // closed could be taken by another test's daemon in between).
+  tcp::socket closed(server_loop.io);
+  closed.open(tcp::v4());
+  closed.bind({asio::ip::make_address("127.0.0.1"), 0});
   auto free_port = closed.local_endpoint().port();
-  closed.close();
   http::HttpClient nobody(client_loop.io, "http://127.0.0.1:" + std::to_string(free_port));
   auto refused = fetch(nobody, {"POST", "/x", "{}", "application/json", 2s, {}});
   CHECK_THAT(refused.error, Catch::StartsWith("cannot connect"));

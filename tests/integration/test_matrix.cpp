@@ -55,7 +55,7 @@ std::string joined_room(FakeHomeserver& hs, const std::string& person = kMira, c
 
 }  // namespace
 
-TEST_CASE("matrix: invite, join, /start brings onboarding; a number answers the list", "[matrix][integration]") {
+TEST_CASE("matrix: invite, join, /start brings onboarding, then a number answers the list", "[matrix][integration]") {
   FakeHomeserver hs(kBot, kToken);
   TempDir data;
   DaemonProcess daemon(data.path(), matrix_args(hs), token_env());
@@ -75,7 +75,7 @@ TEST_CASE("matrix: invite, join, /start brings onboarding; a number answers the 
   CHECK(json::parse(health.body)["connectors"]["matrix"] == "ok");
 }
 
-TEST_CASE("matrix: the first start does not answer history; later messages are answered", "[matrix][integration]") {
+TEST_CASE("matrix: the first start does not answer history, then later messages are answered", "[matrix][integration]") {
   FakeHomeserver hs(kBot, kToken);
   std::string room = hs.create_room(kMira);
   hs.say(room, kMira, "/help");  // before the bot ever ran: history
@@ -260,7 +260,7 @@ TEST_CASE("matrix: an export longer than one event goes in parts, each with its 
   CHECK(part_ids == 1);
 }
 
-TEST_CASE("matrix: a group room's check-in is changed by power level 50 only, its answers counted; a win shared from a private room",
+TEST_CASE("matrix: a group room's check-in is changed by power level 50 only, its answers counted, then a win shared from a private room",
           "[matrix][groups][integration]") {
   FakeHomeserver hs(kBot, kToken);
   TempDir data;

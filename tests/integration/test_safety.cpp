@@ -135,7 +135,7 @@ TEST_CASE("'that's not what I meant' apologises and returns to the question", "[
   CHECK_THAT(back[1]["text"].get<std::string>(), Catch::Contains("another step"));
 }
 
-TEST_CASE("SIGHUP reloads the safety lists; a broken file keeps the ones in use", "[safety][integration][reload]") {
+TEST_CASE("SIGHUP reloads the safety lists, then a broken file keeps the ones in use", "[safety][integration][reload]") {
   TempDir data, config;
   std::filesystem::copy(BOUNCEBACK_SOURCE_DIR "/config/safety", config.path() + "/safety",
                         std::filesystem::copy_options::recursive);

@@ -52,7 +52,7 @@ bool contains(const std::vector<std::string>& v, const std::string& x) { return 
 
 }  // namespace
 
-TEST_CASE("fake Bot API: /start brings onboarding with buttons; a tap is answered and goes on", "[telegram][integration]") {
+TEST_CASE("fake Bot API: /start brings onboarding with buttons, then a tap is answered and goes on", "[telegram][integration]") {
   FakeTelegram api(kToken);
   TempDir data;
   DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
@@ -82,7 +82,7 @@ TEST_CASE("fake Bot API: /start brings onboarding with buttons; a tap is answere
   CHECK(json::parse(health.body)["connectors"]["telegram"] == "ok");
 }
 
-TEST_CASE("fake Bot API: 429 waits retry_after and sends once; 500 and a slow answer are retried or waited for", "[telegram][integration]") {
+TEST_CASE("fake Bot API: 429 waits retry_after and sends once, then 500 and a slow answer are retried or waited for", "[telegram][integration]") {
   FakeTelegram api(kToken);
   api.script_send({429, R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 2","parameters":{"retry_after":2}})"});
   api.script_send({500, R"({"ok":false,"error_code":500,"description":"Internal Server Error"})"});
@@ -248,7 +248,7 @@ TEST_CASE("fake Bot API: what could not be sent before a stop is sent after the 
   CHECK(daemon.wait_for_log(std::regex("telegram: 3 unsent message"), 5s));
 }
 
-TEST_CASE("fake Bot API: in a group only commands and mentions are answered; other bots never", "[telegram][integration]") {
+TEST_CASE("fake Bot API: in a group only commands and mentions are answered, then other bots never", "[telegram][integration]") {
   FakeTelegram api(kToken);
   TempDir data;
   DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
@@ -297,7 +297,7 @@ TEST_CASE("fake Bot API: webhook mode checks the secret and answers after the co
                      {{"X-Telegram-Bot-Api-Secret-Token", "hook-secret-123"}}).status == 400);
 }
 
-TEST_CASE("fake Bot API: the token never reaches the log; a missing token is a clear error", "[telegram][integration]") {
+TEST_CASE("fake Bot API: the token never reaches the log, then a missing token is a clear error", "[telegram][integration]") {
   FakeTelegram api(kToken);
   api.script_send({500, R"({"ok":false,"error_code":500,"description":"Internal Server Error"})"});
   TempDir data;
@@ -447,7 +447,7 @@ TEST_CASE("emulator: a nudge due on the manual clock arrives in the chat", "[tel
   CHECK(contains(buttons_of(nudge[0]), "snooze.1h"));
 }
 
-TEST_CASE("fake Bot API: a group's check-in is set by admins only, posted at its local time; a win reaches it only when shared",
+TEST_CASE("fake Bot API: a group's check-in is set by admins only, posted at its local time, then a win reaches it only when shared",
           "[telegram][groups][integration]") {
   FakeTelegram api(kToken);
   TempDir data;
@@ -524,7 +524,7 @@ TEST_CASE("fake Bot API: a group's check-in is set by admins only, posted at its
   for (const auto& edit : edits) CHECK(edit.body["chat_id"] != group);
 }
 
-TEST_CASE("emulator: in a group, settings need an admin the emulator cannot confirm; a shared win reaches the group",
+TEST_CASE("emulator: in a group, settings need an admin the emulator cannot confirm, then a shared win reaches the group",
           "[telegram][emulator][groups][integration]") {
   Emulator emulator;
   TempDir data;

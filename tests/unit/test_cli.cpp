@@ -49,7 +49,7 @@ TEST_CASE("command line mistakes are named", "[cli]") {
   CHECK(app::parse_command_line({"safety-train", "--cross-validate", "5"}).cross_validate == 5);
 }
 
-TEST_CASE("safety-eval names a malformed line; check reads a language file through its main file", "[cli][safety]") {
+TEST_CASE("safety-eval names a malformed line, then check reads a language file through its main file", "[cli][safety]") {
   testing::TempDir dir;
   std::string bad = dir.path() + "/bad.tsv";
   std::ofstream(bad) << "suicide_intent\ten\ti want to die\nsuicide_intent\tonly two fields\n";

@@ -87,7 +87,7 @@ TEST_CASE("help answers, then returns to the open question", "[coach]") {
   CHECK(c.state.waiting);
 }
 
-TEST_CASE("stop ends the conversation; free text afterwards gets a way back in", "[coach]") {
+TEST_CASE("stop ends the conversation, then free text afterwards gets a way back in", "[coach]") {
   Conversation c;
   c.coach.first_contact(c.person, c.state, c.context);
   c.state.onboarded = true;

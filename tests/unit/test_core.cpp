@@ -239,7 +239,7 @@ std::size_t unprompted(const World& w, core::MessageKind kind) {
 }
 }  // namespace
 
-TEST_CASE("a nudge time becomes one due item; a new zone plans it again, the old item is dropped", "[core][nudges]") {
+TEST_CASE("a nudge time becomes one due item, then a new zone plans it again, the old item is dropped", "[core][nudges]") {
   World w;  // the clock: 2026-03-08T06:00:00Z
   auto me = w.hello();
   say(w, me.user, "/tz Europe/Berlin");
@@ -260,7 +260,7 @@ TEST_CASE("a nudge time becomes one due item; a new zone plans it again, the old
   CHECK(core::format_iso8601(w.store.due().at(0).due) == "2026-03-10T03:30:00Z");
 }
 
-TEST_CASE("a due nudge leaves only after its commit; a failed commit sends nothing and it is tried again", "[core][nudges]") {
+TEST_CASE("a due nudge leaves only after its commit, then a failed commit sends nothing and it is tried again", "[core][nudges]") {
   World w;
   auto me = w.hello();
   say(w, me.user, "/nudge 07:00");  // UTC, the default zone
@@ -371,7 +371,7 @@ TEST_CASE("nudge commands with bad input say how to write them and change nothin
   CHECK_THAT(answer("/quiet 22:00 - 07:00"), Catch::Contains("Quiet hours: 22:00-07:00"));  // spaces are fine
 }
 
-TEST_CASE("goal changes are stored as journal entries, with a snapshot now and then; the book comes back whole", "[core][goals]") {
+TEST_CASE("goal changes are stored as journal entries, with a snapshot now and then, then the book comes back whole", "[core][goals]") {
   World w;
   auto me = w.hello();
   say(w, me.user, "/goal Learn to rest");
@@ -454,7 +454,7 @@ TEST_CASE("a group check-in whose commit failed is posted once when tried again,
   CHECK(posted() == 2);
 }
 
-TEST_CASE("finished goals leave the snapshot for archive parts stored once; the book comes back whole", "[core][goals]") {
+TEST_CASE("finished goals leave the snapshot for archive parts stored once, then the book comes back whole", "[core][goals]") {
   World w;
   auto me = w.hello();
   for (int g = 1; g <= 30; ++g) {

@@ -74,7 +74,7 @@ TEST_CASE("answers are validated and normalised", "[dialog][validate]") {
   CHECK_FALSE(validate_answer("non_empty", "   "));
 }
 
-TEST_CASE("dialog state survives a JSON round trip; broken JSON starts fresh", "[dialog][state]") {
+TEST_CASE("dialog state survives a JSON round trip, then broken JSON starts fresh", "[dialog][state]") {
   dialog::DialogState s;
   s.tree = "accept";
   s.node = "ask_worry";

@@ -83,7 +83,7 @@ TEST_CASE("streaks count days in the person's own time zone", "[goals][streak]")
   CHECK(book.streak_days(at("2026-03-10T20:00:00Z"), "Asia/Kolkata") == 3);
 }
 
-TEST_CASE("the goal book survives a JSON round trip; broken JSON is an empty book", "[goals]") {
+TEST_CASE("the goal book survives a JSON round trip, then broken JSON is an empty book", "[goals]") {
   GoalBook book;
   book.start_goal("Run 5k", at("2026-03-08T10:00:00Z"));
   book.add_step("buy shoes", at("2026-03-08T10:00:00Z"));
@@ -237,7 +237,7 @@ TEST_CASE("streaks and the week's steps with a long history agree with a walk ov
   }
 }
 
-TEST_CASE("finished goals move to archive parts written once; parts and live snapshot give the book back", "[goals]") {
+TEST_CASE("finished goals move to archive parts written once, then parts and live snapshot give the book back", "[goals]") {
   GoalBook book;
   auto day = [](int d, int h) {
     char iso[32];

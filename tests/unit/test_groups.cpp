@@ -83,7 +83,7 @@ TEST_CASE("share choices name a group and a step, or keep the win private", "[gr
     CHECK_FALSE(coach::parse_share_choice(bad));
 }
 
-TEST_CASE("only an admin changes the check-in; it is shown to everyone", "[groups]") {
+TEST_CASE("only an admin changes the check-in, then it is shown to everyone", "[groups]") {
   Desk d;
   auto refused = d.ask("/checkin 19:00 Europe/Berlin", 2, false);
   CHECK_THAT(text(refused.to_group), Catch::Contains("Only a group admin"));
@@ -132,7 +132,7 @@ TEST_CASE("check-in answers are counted once per person, without names, and rest
   CHECK_THAT(stored, Catch::Contains("\"answered\":[2]") && Catch::Contains("\"hard\":1"));
 }
 
-TEST_CASE("a win is shared once, with the step only when chosen; /wins lists the latest", "[groups]") {
+TEST_CASE("a win is shared once, with the step only when chosen, then /wins lists the latest", "[groups]") {
   Desk d;
   CHECK_THAT(text(d.ask("/wins").to_group), Catch::Contains("No shared wins"));
   auto plain = d.coach.share(d.group, 5, "Ana", "", "0.1", at(1), d.rng);
@@ -170,7 +170,7 @@ TEST_CASE("the share offer names the group, or each of several", "[groups]") {
   CHECK(two->choices[3].label == "Parents group, with the step");
 }
 
-TEST_CASE("a group's state survives its stored form; forgetting a person takes their wins and answer", "[groups]") {
+TEST_CASE("a group's state survives its stored form, then forgetting a person takes their wins and answer", "[groups]") {
   core::GroupInfo g;
   CHECK(g.to_json().empty());  // a person: nothing stored
   CHECK_FALSE(core::GroupInfo::from_json("").is_group);

@@ -81,7 +81,7 @@ nodes:
 
 }  // namespace
 
-TEST_CASE("say runs on to the next ask, which waits; choices lead on", "[interpreter]") {
+TEST_CASE("say runs on to the next ask, which waits, then choices lead on", "[interpreter]") {
   auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
   dialog::Interpreter interpreter(set);
   DialogState state;
@@ -148,7 +148,7 @@ TEST_CASE("call runs another tree and return comes back to next", "[interpreter]
   CHECK(state.stack.empty());
 }
 
-TEST_CASE("free text is validated, captured and used by actions; branches read counters", "[interpreter]") {
+TEST_CASE("free text is validated, captured and used by actions, then branches read counters", "[interpreter]") {
   auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
   dialog::Interpreter interpreter(set);
   DialogState state;

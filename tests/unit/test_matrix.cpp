@@ -5,6 +5,7 @@
 
 #include "connectors/matrix/matrix_sync.hpp"
 #include "tests/fakes/fixture_file.hpp"
+#include "tests/fakes/json_mutations.hpp"
 
 using namespace bounceback;
 using namespace bounceback::matrix;
@@ -14,7 +15,7 @@ namespace {
 std::string fixture(const std::string& name) { return testing::fixture_file("matrix/" + name); }
 }  // namespace
 
-TEST_CASE("a /sync answer: next_batch, room events in order, invites, summaries; odd events skipped", "[matrix]") {
+TEST_CASE("a /sync answer: next_batch, room events in order, invites, summaries, then odd events skipped", "[matrix]") {
   auto batch = parse_sync(fixture("sync.json"));
   REQUIRE(batch);
   CHECK(batch->next_batch == "s72595_4483_1934");
@@ -54,7 +55,7 @@ TEST_CASE("Matrix errors: M_LIMIT_EXCEEDED with retry_after_ms, M_UNKNOWN_TOKEN,
   CHECK(gateway.errcode.empty());
 }
 
-TEST_CASE("messages go out as m.notice; choices as a numbered list; celebrations also as HTML", "[matrix]") {
+TEST_CASE("messages go out as m.notice, then choices as a numbered list, then celebrations also as HTML", "[matrix]") {
   core::Outgoing m;
   m.text = "Is that okay with you?";
   m.choices = {{"agree", "Okay, let's start"}, {"more", "Tell me more first"}};
@@ -85,4 +86,20 @@ TEST_CASE("room ids in paths and transaction ids", "[matrix]") {
   CHECK(encode_path("!726s6s6q:example.com") == "%21726s6s6q%3Aexample.com");
   CHECK(transaction_id("k3Jd9a", 42) == "bbk3Jd9a.42");
   CHECK(transaction_id("k3Jd9a", 42) == transaction_id("k3Jd9a", 42));  // a retry reuses it
+}
+
+TEST_CASE("a /sync answer with any field of the wrong type is read without an exception", "[matrix][hostile]") {
+  json sync = json::parse(fixture("sync.json"));
+  auto mutations = testing::wrong_type_mutations(sync);
+  CHECK(mutations.size() > 300);
+  for (const auto& m : mutations) {
+    INFO(m.pointer << " = " << m.replacement.dump());
+    std::optional<SyncBatch> batch;
+    REQUIRE_NOTHROW(batch = parse_sync(m.document.dump()));
+    if (m.pointer == "/next_batch") CHECK_FALSE(batch);  // nothing to resume from: the answer is refused
+    else CHECK(batch);  // the rest of the batch is still read
+  }
+  for (const auto& m : testing::wrong_type_mutations(json::parse(R"({"errcode":"M_LIMIT_EXCEEDED","retry_after_ms":2000})")))
+    REQUIRE_NOTHROW(parse_error(429, m.document.dump()));
+  CHECK(parse_error(429, R"({"retry_after_ms":1e300})").retry_after_ms == 3'600'000);
 }

@@ -98,7 +98,7 @@ TEST_CASE("migration 10 moves the goal journal into the people row, in order", "
   CHECK_FALSE(has_table(check.handle(), "goal_journal"));
 }
 
-TEST_CASE("migration 11 adds the goal archive; books stored before it load as they were", "[store][migrations][goals]") {
+TEST_CASE("migration 11 adds the goal archive, then books stored before it load as they were", "[store][migrations][goals]") {
   testing::TempDir dir;
   std::string path = dir.path() + "/v10.db";
   {

@@ -81,7 +81,7 @@ TEST_CASE("quiet hours hold a nudge until they end, or drop it when its kind say
   CHECK(iso(*dropped.next) == "2026-03-11T08:00:00Z");
 }
 
-TEST_CASE("a snooze holds a nudge until it ends; a snooze button's reminder moves with it", "[nudges][policy]") {
+TEST_CASE("a snooze holds a nudge until it ends, then a snooze button's reminder moves with it", "[nudges][policy]") {
   coach::NudgeRules rules;
   auto p = berliner();
   p.nudges.snoozed_until = at("2026-03-10T09:30:00Z");
@@ -102,7 +102,7 @@ TEST_CASE("a snooze holds a nudge until it ends; a snooze button's reminder move
   CHECK(q.nudges.remind_at == core::TimePoint{});
 }
 
-TEST_CASE("after three unanswered nudges, every other one; it says so once", "[nudges][policy]") {
+TEST_CASE("after three unanswered nudges, every other one, then it says so once", "[nudges][policy]") {
   coach::NudgeRules rules;
   auto p = berliner();
   p.last_seen = at("2026-03-09T20:00:00Z");
@@ -119,7 +119,7 @@ TEST_CASE("after three unanswered nudges, every other one; it says so once", "[n
   CHECK(announced == std::vector<bool>{false, false, true, false, false, false, false});
 }
 
-TEST_CASE("after days of silence a nudge becomes encouragement; two never come minutes apart", "[nudges][policy]") {
+TEST_CASE("after days of silence a nudge becomes encouragement, then two never come minutes apart", "[nudges][policy]") {
   coach::NudgeRules rules;
   auto p = berliner();
   p.last_seen = at("2026-03-06T12:00:00Z");

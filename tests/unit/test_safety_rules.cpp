@@ -48,7 +48,7 @@ struct TempFolder {
 
 }  // namespace
 
-TEST_CASE("Snowball stems cover word forms, per language; Polish is left as written", "[safety][stem]") {
+TEST_CASE("Snowball stems cover word forms, per language, then Polish is left as written", "[safety][stem]") {
   CHECK(safety::stem_word("ending", "en") == "end");
   CHECK(safety::stem_word("ended", "en") == "end");
   CHECK(safety::stem_word("killed", "en") == "kill");
@@ -114,7 +114,7 @@ TEST_CASE("every shipped rule fires on its own concepts", "[safety][rules]") {
   }
 }
 
-TEST_CASE("contexts that lower: a past that is over, teaching, fiction, jokes; never intent now", "[safety][lowering]") {
+TEST_CASE("contexts that lower: a past that is over, teaching, fiction, jokes, then never intent now", "[safety][lowering]") {
   auto policy = shipped(false);
   safety::SafetyScreen screen(policy);
   // Each context lowers ...
@@ -166,7 +166,7 @@ TEST_CASE("the previous message is read with the new one, and only what they add
   CHECK(screen.screen("thanks for the numbers", context).kind == Kind::none);
 }
 
-TEST_CASE("the language of a message picks the replies; resources and the emergency number follow the country",
+TEST_CASE("the language of a message picks the replies, then resources and the emergency number follow the country",
           "[safety][language]") {
   auto policy = shipped(false);
   safety::SafetyScreen screen(policy);
@@ -267,7 +267,7 @@ TEST_CASE("the model: trained reproducibly, refused when missing, damaged or old
   CHECK(any_contains(messages_of(diagnostics), "the model file is damaged"));
 }
 
-TEST_CASE("a language file that cannot be read is named; so is one with an unknown category", "[safety][check]") {
+TEST_CASE("a language file that cannot be read is named, then so is one with an unknown category", "[safety][check]") {
   TempFolder dir;
   std::string yaml;
   {

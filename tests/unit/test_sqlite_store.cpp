@@ -222,7 +222,7 @@ TEST_CASE("nudge settings and due items are kept, replaced and deleted with the 
   CHECK_FALSE(s.find_person_by_id(1));
 }
 
-TEST_CASE("a group's state and its members are kept; retention of unfinished onboarding spares groups", "[store][groups]") {
+TEST_CASE("a group's state and its members are kept, then retention of unfinished onboarding spares groups", "[store][groups]") {
   testing::TempDir dir;
   store::SqliteStore s(dir.path() + "/b.db");
   core::Person group = person(10, "#circle");
@@ -262,7 +262,7 @@ TEST_CASE("a group's state and its members are kept; retention of unfinished onb
   CHECK(s.load_memberships().empty());
 }
 
-TEST_CASE("goal books: journal entries after a snapshot are read back in order; a snapshot replaces them", "[store][goals]") {
+TEST_CASE("goal books: journal entries after a snapshot are read back in order, then a snapshot replaces them", "[store][goals]") {
   testing::TempDir dir;
   store::SqliteStore s(dir.path() + "/b.db");
   store::Transaction tx;

@@ -11,6 +11,7 @@
 #include "connectors/telegram/telegram_message.hpp"
 #include "connectors/telegram/telegram_update.hpp"
 #include "tests/fakes/fixture_file.hpp"
+#include "tests/fakes/json_mutations.hpp"
 
 using namespace bounceback;
 using namespace bounceback::telegram;
@@ -27,7 +28,7 @@ core::Outgoing message(std::int64_t id, std::string text = "hi") {
 }
 }  // namespace
 
-TEST_CASE("updates from getUpdates: text, button taps, groups; the rest skipped", "[telegram]") {
+TEST_CASE("updates from getUpdates: text, button taps, groups, then the rest skipped", "[telegram]") {
   auto updates = parse_updates(fixture("get_updates.json"));
   REQUIRE(updates);
   REQUIRE(updates->size() == 7);  // the entry without update_id is left out
@@ -152,6 +153,45 @@ TEST_CASE("the send queue keeps one a second per chat, in order", "[telegram][qu
   CHECK(wake == core::TimePoint::max());
 }
 
+TEST_CASE("an update with any field of the wrong type is malformed, never an exception", "[telegram][hostile]") {
+  const json message_update = {
+      {"update_id", 900},
+      {"message", {{"message_id", 7}, {"from", {{"id", 42}, {"is_bot", false}, {"first_name", "Jo"}}},
+                   {"chat", {{"id", 42}, {"type", "private"}, {"title", "t"}}}, {"date", 1773136800}, {"text", "hi"}}}};
+  const json tap_update = {
+      {"update_id", 901},
+      {"callback_query", {{"id", "q1"}, {"data", "agree"}, {"from", {{"id", 42}, {"is_bot", false}}},
+                          {"message", {{"message_id", 8}, {"chat", {{"id", 42}, {"type", "private"}}}}}}}};
+  int malformed = 0;
+  for (const json& update : {message_update, tap_update})
+    for (const auto& m : testing::wrong_type_mutations(update)) {
+      INFO(m.pointer << " = " << m.replacement.dump());
+      std::optional<TelegramUpdate> one;
+      REQUIRE_NOTHROW(one = parse_webhook_update(m.document.dump()));
+      REQUIRE_NOTHROW(parse_updates(json{{"ok", true}, {"result", {m.document}}}.dump()));
+      if (m.pointer == "/update_id") {
+        CHECK_FALSE(one);  // it cannot even be confirmed
+        continue;
+      }
+      REQUIRE(one);
+      // null reads as missing, and "date" is not read; any other change of type is malformed.
+      if (!m.replacement.is_null() && m.pointer.find("date") == std::string::npos) {
+        CHECK(one->kind == TelegramUpdate::Kind::malformed);
+        CHECK_THAT(one->problem, Catch::Contains("field '"));
+        malformed += one->kind == TelegramUpdate::Kind::malformed;
+      }
+    }
+  CHECK(malformed > 60);
+  // The sender's is_bot as a string: the case that once stopped the daemon at every start.
+  json is_bot_no = message_update;
+  is_bot_no["message"]["from"]["is_bot"] = "no";
+  auto u = parse_webhook_update(is_bot_no.dump());
+  REQUIRE(u);
+  CHECK(u->kind == TelegramUpdate::Kind::malformed);
+  CHECK(u->problem == "field 'is_bot' is string, not a boolean");
+  CHECK(u->text.empty());  // what the person wrote goes nowhere
+}
+
 TEST_CASE("the send queue keeps thirty a second overall and twenty a minute in a group", "[telegram][queue]") {
   SendQueue q;
   for (int chat = 1; chat <= 40; ++chat) q.push({chat, false, message(chat), 0});
@@ -173,7 +213,7 @@ TEST_CASE("the send queue keeps thirty a second overall and twenty a minute in a
   CHECK(g.pop(ms(60'000), &wake));
 }
 
-TEST_CASE("a held chat waits (429) and keeps its order; a blocked chat is dropped", "[telegram][queue]") {
+TEST_CASE("a held chat waits (429) and keeps its order, then a blocked chat is dropped", "[telegram][queue]") {
   SendQueue q;
   q.push({1, false, message(1), 0});
   q.push({1, false, message(2), 0});
