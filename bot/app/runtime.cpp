@@ -346,7 +346,17 @@ int run_daemon(const Config& config) {
     mx->start();
   }
 
-  io.run();
+  // A handler that throws must not take everyone's conversations down with it: it is a
+  // bug to fix (logged and counted), and Asio allows run() to go on after it.
+  for (;;) {
+    try {
+      io.run();
+      break;
+    } catch (const std::exception& e) {
+      spdlog::error("event loop: a handler threw and was abandoned: {}", e.what());
+      metrics.add_counter("bounceback_handler_errors_total", {{"place", "event_loop"}});
+    }
+  }
   store->flush();
   spdlog::info("stopped");
   return 0;

@@ -19,6 +19,8 @@ Metrics::Metrics() {
   declare("bounceback_nudges_total", "counter", "Due nudges handled, by result: sent, held, late, quiet, snoozed, paused, ...");
   declare("bounceback_group_checkins_total", "counter", "Group check-ins due, by result: sent, skipped (late, or the group refuses messages)");
   declare("bounceback_group_safety_replies_total", "counter", "Safety screen hits in group channels (a brief reply there, resources privately)");
+  declare("bounceback_handler_errors_total", "counter",
+          "Exceptions that escaped an event handler; the daemon logged each and went on, by place.");
   declare("bounceback_frames_rejected_total", "counter", "Frames answered with an error, by connector and code.");
   declare("bounceback_store_wal_pages_total", "counter",
           "Database pages the group commits wrote to SQLite's write-ahead log (4 KiB each by default).");

@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <array>
+#include <atomic>
 #include <map>
 #include <optional>
 #include <spdlog/spdlog.h>
@@ -26,6 +27,12 @@ using tcp = asio::ip::tcp;
 
 namespace {
 constexpr std::size_t kMaxBody = 1024 * 1024;
+// Request line and headers together.
+constexpr std::size_t kMaxHeader = 16 * 1024;
+// What a session holds unparsed at once. Trailers of a chunked body are parsed only when
+// all of them are here and no header limit applies to them: this bound is theirs, and it
+// keeps every field below Beast's 64 KiB, past which it throws instead of failing.
+constexpr std::size_t kMaxBuffered = 32 * 1024;
 constexpr auto kReadTimeout = std::chrono::seconds(30);
 }  // namespace
 
@@ -77,6 +84,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void read() {
     parser_.emplace();
     parser_->body_limit(kMaxBody);
+    parser_->header_limit(kMaxHeader);
     stream_.expires_after(kReadTimeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -85,6 +93,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_read(beast::error_code ec) {
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout) return close();
     if (ec == bhttp::error::body_limit) return reply_plain(413, "request body too large\n", false);
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow)
+      return reply_plain(431, "request header fields too large\n", false);
     if (ec) return;  // the peer went away or sent something that is not HTTP
     auto request = parser_->release();
     std::string target(request.target());
@@ -126,11 +136,19 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     req.remote_ip = remote_ip_;
     bool keep_alive = request.keep_alive();
     // The handler may answer later and from another thread: come back to this session's strand.
-    handler->second(req, [self = shared_from_this(), keep_alive](HttpResponse response) {
-      asio::post(self->stream_.get_executor(), [self, keep_alive, response = std::move(response)]() mutable {
-        self->write(std::move(response), keep_alive);
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    try {
+      handler->second(req, [self = shared_from_this(), keep_alive, answered](HttpResponse response) {
+        if (answered->exchange(true)) return;
+        asio::post(self->stream_.get_executor(), [self, keep_alive, response = std::move(response)]() mutable {
+          self->write(std::move(response), keep_alive);
+        });
       });
-    });
+    } catch (const std::exception& e) {
+      // A handler's fault ends this request, never the daemon.
+      spdlog::error("http: {} {} failed: {}", method, path, e.what());
+      if (!answered->exchange(true)) reply_plain(500, "internal error\n", false);
+    }
   }
 
   void reply_plain(int status, std::string body, bool keep_alive) {
@@ -173,7 +191,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
+  beast::flat_buffer buffer_{kMaxBuffered};
   std::array<char, 16384> scratch_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<HttpServer::Impl> server_;

@@ -6,7 +6,12 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <array>
+#include <functional>
 #include <stdexcept>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 
 namespace bounceback::testing {
 
@@ -58,6 +63,37 @@ HttpResult http_request(std::uint16_t port, const std::string& method, const std
     result.headers[name] = std::string(field.value());
   }
   return result;
+}
+
+std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds deadline) {
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  socket.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  std::string received;
+  std::array<char, 16384> chunk;
+  std::size_t written = 0;
+  // Reading and writing at once: the server may answer (and close) before all is written.
+  std::function<void()> reader = [&] {
+    socket.async_read_some(asio::buffer(chunk), [&](beast::error_code ec, std::size_t n) {
+      received.append(chunk.data(), n);
+      if (ec) return io.stop();  // closed by the peer
+      reader();
+    });
+  };
+  std::function<void()> writer = [&] {
+    if (written == bytes.size()) return;
+    std::size_t n = std::min<std::size_t>(bytes.size() - written, 65536);
+    asio::async_write(socket, asio::buffer(bytes.data() + written, n), [&](beast::error_code ec, std::size_t done) {
+      written += done;
+      if (!ec) writer();
+    });
+  };
+  reader();
+  writer();
+  asio::steady_timer timer(io, deadline);
+  timer.async_wait([&](beast::error_code) { io.stop(); });
+  io.run();
+  return received;
 }
 
 }  // namespace bounceback::testing
