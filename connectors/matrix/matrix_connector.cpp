@@ -168,7 +168,10 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
     if (!settings.device_id.empty()) body["device_id"] = settings.device_id;  // stay one device
     call(sender, "POST", "/login", body.dump(), [self = shared_from_this()](Reply r) {
       json j = r.ok() ? json::parse(r.body, nullptr, false) : json();
-      if (!j.is_object() || !j.contains("access_token")) {
+      auto string_at = [&j](const char* key) {
+        return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+      };
+      if (string_at("access_token").empty()) {
         spdlog::error("matrix: login as {} failed: {}", self->settings.user_id, describe(r));
         self->set_problem("login failed: " + describe(r));
         self->sync_timer.expires_after(self->backoff(++self->sync_failures));
@@ -177,8 +180,8 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
         });
         return;
       }
-      self->token = j.value("access_token", "");
-      std::string device = j.value("device_id", "");
+      self->token = string_at("access_token");
+      std::string device = string_at("device_id");
       spdlog::info("matrix: logged in as {} (device {})", self->settings.user_id, device);
       if (!device.empty() && device != self->settings.device_id) {
         self->settings.device_id = device;

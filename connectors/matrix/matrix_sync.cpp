@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 
 #include "bot/core/html_text.hpp"
@@ -94,7 +95,7 @@ MatrixError parse_error(int status, const std::string& body) {
   if (!j.is_object()) return e;
   e.errcode = text_of(j, "errcode");
   e.error = text_of(j, "error");
-  if (auto r = j.find("retry_after_ms"); r != j.end() && r->is_number()) e.retry_after_ms = r->get<int>();
+  if (auto r = j.find("retry_after_ms"); r != j.end() && r->is_number()) e.retry_after_ms = static_cast<int>(std::clamp(r->get<double>(), 0.0, 3600e3));
   return e;
 }
 

@@ -7,9 +7,11 @@
 namespace bounceback::telegram {
 
 // What bounceback reads of one Bot API Update: a text message or a button tap. Anything
-// else (edited messages, stickers, channel posts, ...) is kind `other` and skipped.
+// else (edited messages, stickers, channel posts, ...) is kind `other` and skipped; one
+// with a field of an unexpected type is `malformed` and skipped too, its id still known so
+// that it is confirmed and never read again.
 struct TelegramUpdate {
-  enum class Kind { message, callback, other };
+  enum class Kind { message, callback, other, malformed };
   std::int64_t update_id = 0;
   Kind kind = Kind::other;
   std::int64_t chat_id = 0;
@@ -23,6 +25,7 @@ struct TelegramUpdate {
   std::string callback_id;        // to answer with answerCallbackQuery
   std::string callback_data;      // the choice id
   bool without_text = false;      // a message with no text: a photo, a voice note, a sticker ...
+  std::string problem;            // malformed: what was wrong (the JSON library's words, never the text)
 
   bool in_group() const { return chat_type == "group" || chat_type == "supergroup"; }
 };
@@ -42,5 +45,9 @@ struct ApiAnswer {
   std::string result;         // the result, as JSON text
 };
 ApiAnswer parse_answer(int http_status, const std::string& body);
+
+// A string field of a JSON object given as text (an answer's result): empty when the text
+// is not an object or the field is missing or not a string.
+std::string string_field(const std::string& object_json, const char* key);
 
 }  // namespace bounceback::telegram
