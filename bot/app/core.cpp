@@ -39,6 +39,11 @@ namespace asio = boost::asio;
 using core::Outgoing;
 using core::Person;
 
+namespace {
+// /export at most this often per person: each one is a full copy of what is kept.
+constexpr auto kExportInterval = std::chrono::minutes(10);
+}  // namespace
+
 struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   Impl(asio::io_context& io, store::Store& store, const core::Clock& clock, core::Metrics& metrics,
        coach::Coach& coach, Settings settings)
@@ -184,6 +189,8 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     core::TimePoint at;
   };
   std::unordered_map<core::PersonId, LastWords> last_words;
+  // When each person last had their data sent (/export): one export per kExportInterval.
+  std::unordered_map<core::PersonId, core::TimePoint> last_export;
 
   Person& touch(Person& p) {
     touched[p.id] = clock.now();
@@ -228,6 +235,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     books.erase(id);
     states.erase(id);
     last_words.erase(id);
+    last_export.erase(id);
     people.erase(it);
   }
 
@@ -274,7 +282,13 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
         {"onboarded", state.onboarded ? "1" : ""},
         {"safety_pause", paused(person) ? "1" : ""},
         {"nudge_time", var("nudge_time", "")},
+        {"export_wait", exported_lately(person) ? "1" : ""},
     };
+  }
+
+  bool exported_lately(const Person& person) const {
+    auto it = last_export.find(person.id);
+    return it != last_export.end() && clock.now() - it->second < kExportInterval;
   }
 
   bool paused(const Person& person) const { return person.safety_pause_until > clock.now(); }
@@ -625,6 +639,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       states.erase(person->first);
       touched.erase(person->first);
       last_words.erase(person->first);
+      last_export.erase(person->first);
       people.erase(person);
     }
     by_address.erase(it);
@@ -654,11 +669,12 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   void export_data(Person& person, coach::CoachTurn turn, const std::string& correlation_id, store::Transaction tx) {
     write_book(person, tx, /*snapshot=*/true);  // the export reads the whole book
     tx.read_export_for = person.id;
+    last_export[person.id] = clock.now();
     core::PersonId id = person.id;
     commit(std::move(tx), false, [this, id, turn = std::move(turn), correlation_id](store::CommitResult result) {
       auto it = people.find(id);
       if (!result.ok || it == people.end()) return;
-      std::vector<core::Reply> replies = {{core::MessageKind::reply, result.export_json, {}}};
+      std::vector<core::Reply> replies = {{core::MessageKind::export_data, result.export_json, {}}};
       replies.insert(replies.end(), turn.replies.begin(), turn.replies.end());
       store::Transaction send;
       address_replies(it->second, replies, correlation_id, send.outbox);

@@ -18,7 +18,7 @@ const std::vector<std::pair<std::string, std::string>>& entry_points() {
       {"onboarding", ""},      {"menu", ""},          {"help", ""},         {"common", "idle"},
       {"common", "stopped"},   {"common", "unknown_command"}, {"common", "moved"},
       {"common", "tz_set"},    {"common", "tz_invalid"}, {"coping", "risk"},
-      {"common", "forget_confirm"}, {"common", "exported"}, {"goals", "start_goal"}, {"goals", "add_step"},
+      {"common", "forget_confirm"}, {"common", "exported"}, {"common", "export_wait"}, {"goals", "start_goal"}, {"goals", "add_step"},
       {"goals", "list"}, {"goals", "done"}, {"goals", "undo"}, {"goals", "encourage"}, {"celebrations", "step"},
       {"nudges", "list"}, {"nudges", "step"}, {"nudges", "checkin"}, {"nudges", "encouragement"},
       {"nudges", "half_rate"}, {"nudges", "add_time"}, {"nudges", "remove_time"}, {"nudges", "set_quiet"},
@@ -249,6 +249,8 @@ CoachTurn Coach::run_command(const std::string& name, const std::string& args, D
     return t;
   }
   if (name == "export") {  // the core reads the data and sends it; then a word about it
+    if (context.value("export_wait") == "1")
+      return turn(interpreter.interject(state, "common", context, rng, "export_wait"));
     CoachTurn t = turn(interpreter.interject(state, "common", context, rng, "exported"));
     t.actions.insert(t.actions.begin(), {"export_data", {}});
     return t;

@@ -6,12 +6,13 @@
 namespace bounceback::core {
 
 namespace {
-constexpr std::array<std::pair<MessageKind, std::string_view>, 5> kNames{{
+constexpr std::array<std::pair<MessageKind, std::string_view>, 6> kNames{{
     {MessageKind::reply, "reply"},
     {MessageKind::nudge, "nudge"},
     {MessageKind::celebration, "celebration"},
     {MessageKind::safety, "safety"},
     {MessageKind::checkin, "checkin"},
+    {MessageKind::export_data, "export"},
 }};
 }  // namespace
 

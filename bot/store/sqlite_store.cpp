@@ -344,14 +344,19 @@ std::string SqliteStore::export_person(core::PersonId id) {
                    {"quiet_hours", p.nudges.quiet_hours_text()},
                    {"paused", p.nudges.paused},
                    {"snoozed_until_ms", to_ms(p.nudges.snoozed_until)}};
+  // Earlier exports are counted, never copied: each would hold the one before it.
   auto messages = nlohmann::json::array();
-  SqliteStatement q(db, "SELECT id, kind, text, choices, created_at, delivered_at FROM outbox WHERE person_id = ? ORDER BY id");
+  SqliteStatement q(db, "SELECT id, kind, text, choices, created_at, delivered_at FROM outbox "
+                        "WHERE person_id = ? AND kind <> 'export' ORDER BY id");
   q.bind(1, id);
   while (q.step())
     messages.push_back({{"id", std::to_string(q.column_int(0))}, {"kind", q.column_text(1)}, {"text", q.column_text(2)},
                         {"choices", nlohmann::json::parse(q.column_text(3), nullptr, false)},
                         {"created_ms", q.column_int(4)}, {"delivered", !q.column_is_null(5)}});
   out["messages_from_bounceback"] = std::move(messages);
+  SqliteStatement exports(db, "SELECT count(*) FROM outbox WHERE person_id = ? AND kind = 'export'");
+  exports.bind(1, id);
+  out["earlier_exports"] = exports.step() ? exports.column_int(0) : 0;
   // The groups the person is in, and what they shared there (nothing else of a group is theirs).
   auto groups = nlohmann::json::array();
   SqliteStatement g(db, "SELECT p.display_name, p.group_state FROM group_members m JOIN people p ON p.id = m.group_id "

@@ -8,6 +8,7 @@
 #include "tests/fakes/chat_script.hpp"
 #include "tests/fakes/daemon_process.hpp"
 #include "tests/fakes/http_test_client.hpp"
+#include "tests/fakes/test_clock.hpp"
 #include "tests/fakes/ws_test_client.hpp"
 
 using namespace bounceback::testing;
@@ -57,7 +58,32 @@ TEST_CASE("/export sends all of the person's data as JSON", "[privacy][integrati
   CHECK(reply.back()["choices"].size() == 2);  // and back to the question that was open
 }
 
-TEST_CASE("/forget asks first; 'keep it' deletes nothing", "[privacy][integration]") {
+TEST_CASE("an export never holds an earlier export, and one comes at most every ten minutes", "[privacy][integration][hostile]") {
+  Someone s(manual_clock_args("2026-03-10T09:00:00Z"), {kAdminTokenEnv});
+  auto first = answer(s.client, text("/export"), "e1");
+  REQUIRE(first.size() >= 2);
+  CHECK(first[0]["kind"] == "export");
+  json one = json::parse(first[0]["text"].get<std::string>());
+  CHECK(one["earlier_exports"] == 0);
+
+  // At once again: a word that it was just sent, not a second copy.
+  auto again = answer(s.client, text("/export"), "e2");
+  REQUIRE_FALSE(again.empty());
+  for (const auto& m : again) CHECK(m["kind"] != "export");
+  CHECK_THAT(again[0]["text"].get<std::string>(), Catch::Contains("ten minutes"));
+
+  set_clock(s.daemon, "2026-03-10T09:11:00Z");
+  auto later = answer(s.client, text("/export"), "e3");
+  REQUIRE(later.size() >= 2);
+  REQUIRE(later[0]["kind"] == "export");
+  json two = json::parse(later[0]["text"].get<std::string>());
+  CHECK(two["earlier_exports"] == 1);
+  for (const auto& m : two["messages_from_bounceback"]) CHECK(m["kind"] != "export");
+  // The second holds the first one's neighbours but not the first: about the same size.
+  CHECK(later[0]["text"].get<std::string>().size() < first[0]["text"].get<std::string>().size() + 2000);
+}
+
+TEST_CASE("/forget asks first, then 'keep it' deletes nothing", "[privacy][integration]") {
   Someone s;
   auto ask = answer(s.client, text("/forget"), "f");
   std::vector<std::string> ids;
