@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -51,8 +52,14 @@ void train_classifier(const std::vector<CorpusLine>& lines, const std::string& m
   TempDir tmp;
   auto input = (tmp.path / "train.txt").string();
   {
+    // fastText reads the file in order while its learning rate falls: lines grouped by
+    // file and label would leave the last group the loudest. Shuffled, with the seed.
+    std::vector<const CorpusLine*> order;
+    for (const auto& line : lines) order.push_back(&line);
+    std::shuffle(order.begin(), order.end(), std::mt19937(static_cast<unsigned>(s.seed)));
     std::ofstream out(input);
-    for (const auto& line : lines) {
+    for (const CorpusLine* line_ptr : order) {
+      const CorpusLine& line = *line_ptr;
       out << "__label__" << classifier_label(line);
       for (const auto& w : normalize_words(line.text)) out << ' ' << w;
       out << '\n';
@@ -209,27 +216,38 @@ std::string cross_validate(const SafetyPolicy& policy, int folds, const TrainSet
   out << folds << "-fold cross-validation over " << lines.size() << " lines, thresholds crisis " << policy.thresholds.crisis
       << " / ask " << policy.thresholds.ask << ":\n"
       << at_thresholds.report();
+  // False positives apart by kind: "plain" (everyday talk, distress, idioms) is where being
+  // asked about suicide jars; "topic" (teaching, fiction, a past that is over, other safe
+  // uses) speaks of the subject itself.
+  auto is_topic = [](const std::string& label) {
+    return label == "ok_education" || label == "ok_fiction" || label == "ok_past" || label == "ok_other_safe";
+  };
   out << "\nflagged (rules, or risk at or above the threshold) as the threshold moves:\n";
-  out << "  threshold  recall  false positives  (rules alone: ";
-  Evaluation::Count rr, rf;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    bool flagged = by_rules[i] >= ScreenResult::Kind::ask;
-    auto& c = lines[i].crisis() ? rr : rf;
-    ++c.total;
-    c.flagged += flagged;
-  }
-  out << percent(rr.rate()) << " / " << percent(rf.rate()) << ")\n";
-  for (double t : {0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}) {
-    Evaluation::Count r, fp;
+  out << "  threshold  recall  false positives  plain  topic\n";
+  auto row = [&](const std::string& name, const std::function<bool(std::size_t)>& flagged) {
+    Evaluation::Count r, fp, plain, topic;
     for (std::size_t i = 0; i < lines.size(); ++i) {
-      bool flagged = by_rules[i] >= ScreenResult::Kind::ask || risk[i] >= t;
-      auto& c = lines[i].crisis() ? r : fp;
-      ++c.total;
-      c.flagged += flagged;
+      bool f = flagged(i);
+      auto add = [f](Evaluation::Count& c) {
+        ++c.total;
+        c.flagged += f;
+      };
+      if (lines[i].crisis()) add(r);
+      else {
+        add(fp);
+        add(is_topic(lines[i].label) ? topic : plain);
+      }
     }
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "  %9.2f  %6s  %15s\n", t, percent(r.rate()).c_str(), percent(fp.rate()).c_str());
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "  %9s  %6s  %15s  %5s  %5s\n", name.c_str(), percent(r.rate()).c_str(),
+                  percent(fp.rate()).c_str(), percent(plain.rate()).c_str(), percent(topic.rate()).c_str());
     out << buf;
+  };
+  row("rules", [&](std::size_t i) { return by_rules[i] >= ScreenResult::Kind::ask; });
+  for (double t : {0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98}) {
+    char name[16];
+    std::snprintf(name, sizeof name, "%.2f", t);
+    row(name, [&](std::size_t i) { return by_rules[i] >= ScreenResult::Kind::ask || risk[i] >= t; });
   }
   return out.str();
 }
