@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -38,10 +39,13 @@ constexpr auto kReadTimeout = std::chrono::seconds(30);
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(asio::io_context& io, std::string host, std::uint16_t port)
-      : io(io), acceptor(asio::make_strand(io)), host(std::move(host)), port(port) {}
+      : io(io), acceptor(asio::make_strand(io)), accept_pause(acceptor.get_executor()), host(std::move(host)), port(port) {}
 
   asio::io_context& io;
   tcp::acceptor acceptor;
+  asio::steady_timer accept_pause;  // after a failed accept (out of file descriptors)
+  std::chrono::steady_clock::time_point last_accept_warning{};
+  std::size_t accept_failures_unlogged = 0;
   std::string host;
   std::uint16_t port;
   std::map<std::string, std::map<std::string, Handler>> routes;  // path -> method -> handler
@@ -63,6 +67,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   bool stopped = false;
 
   void accept_next();
+  void pause_accepting(const beast::error_code& ec);
 };
 
 namespace {
@@ -203,17 +208,32 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 void HttpServer::Impl::accept_next() {
   acceptor.async_accept(asio::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
     if (self->stopped) return;
-    if (ec) {
-      // Running out of file descriptors must not end the listener; try again shortly.
-      spdlog::warn("http: accept failed: {}", ec.message());
-    } else {
-      // Answers are several small frames in a row: without NODELAY, Nagle's algorithm holds
-      // each one back until the peer's delayed ACK (~40 ms).
-      beast::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<HttpSession>(std::move(socket), self)->start();
-    }
+    if (ec) return self->pause_accepting(ec);
+    // Answers are several small frames in a row: without NODELAY, Nagle's algorithm holds
+    // each one back until the peer's delayed ACK (~40 ms).
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    std::make_shared<HttpSession>(std::move(socket), self)->start();
     self->accept_next();
+  });
+}
+
+// Out of file descriptors, the pending connection stays in the backlog and accepting again
+// at once fails again at once: a spin that starves every session and floods the log. Wait
+// a moment for sessions to close, and say so once a minute at most.
+void HttpServer::Impl::pause_accepting(const beast::error_code& ec) {
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_accept_warning >= std::chrono::minutes(1)) {
+    spdlog::warn("http: accept failed: {} ({} more since the last warning); pausing new connections briefly",
+                 ec.message(), accept_failures_unlogged);
+    last_accept_warning = now;
+    accept_failures_unlogged = 0;
+  } else {
+    ++accept_failures_unlogged;
+  }
+  accept_pause.expires_after(std::chrono::milliseconds(100));
+  accept_pause.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+    if (!wait_ec && !self->stopped) self->accept_next();
   });
 }
 
@@ -250,6 +270,7 @@ void HttpServer::stop() {
     impl->stopped = true;
     beast::error_code ignored;
     impl->acceptor.close(ignored);
+    impl->accept_pause.cancel();
   });
 }
 

@@ -1,8 +1,16 @@
 // Requests no well-behaved client sends, through the real binary: each is refused with a
 // clear status and the daemon goes on answering everyone else.
 #include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <fstream>
+#include <regex>
+#include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "tests/fakes/daemon_process.hpp"
 #include "tests/fakes/http_test_client.hpp"
@@ -65,5 +73,48 @@ TEST_CASE("headers past the limit get 431, not a dropped connection", "[http][ho
   for (int i = 0; i < 40; ++i) request += "X-H" + std::to_string(i) + ": " + std::string(1000, 'h') + "\r\n";
   request += "\r\n";
   CHECK_THAT(raw_exchange(daemon.port(), request), Catch::StartsWith("HTTP/1.1 431"));
+  CHECK(http_request(daemon.port(), "GET", "/healthz").status == 200);
+}
+
+namespace {
+
+// The daemon's CPU time so far (user and system), from /proc.
+double cpu_seconds(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string all((std::istreambuf_iterator<char>(stat)), {});
+  std::istringstream fields(all.substr(all.rfind(')') + 2));  // after the command name
+  std::string field;
+  long ticks = 0;
+  for (int i = 3; fields >> field; ++i)
+    if (i == 14 || i == 15) ticks += std::stol(field);
+  return static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace
+
+TEST_CASE("out of file descriptors, the accept loop waits instead of spinning and recovers", "[http][hostile]") {
+  TempDir data;
+  // The daemon under a limit of 64 open files (prlimit runs it in its own place).
+  DaemonProcess daemon(DaemonProcess::Peer{
+      "prlimit",
+      {"--nofile=64:64", DaemonProcess::binary(), "run", "--config", DaemonProcess::default_config(), "--set",
+       "http.listen=127.0.0.1:0", "--set", "data_dir=" + data.path()}});
+  boost::asio::io_context io;
+  std::vector<boost::asio::ip::tcp::socket> held;
+  for (int i = 0; i < 100; ++i) {
+    held.emplace_back(io);
+    held.back().connect({boost::asio::ip::make_address("127.0.0.1"), daemon.port()});  // the backlog takes them
+  }
+  REQUIRE(daemon.wait_for_log(std::regex("accept failed"), std::chrono::seconds(10)));
+  double cpu_before = cpu_seconds(daemon.pid());
+  // Two seconds with the limit reached: a spinning loop burns a core and logs thousands of lines.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  double cpu_used = cpu_seconds(daemon.pid()) - cpu_before;
+  CHECK(cpu_used < 0.5);
+  std::string log = daemon.log();
+  std::size_t warnings = 0;
+  for (std::size_t at = log.find("accept failed"); at != std::string::npos; at = log.find("accept failed", at + 1)) ++warnings;
+  CHECK(warnings <= 2);
+  held.clear();  // the sessions end, descriptors come back
   CHECK(http_request(daemon.port(), "GET", "/healthz").status == 200);
 }
