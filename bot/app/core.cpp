@@ -587,7 +587,8 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
 
   // /forget, confirmed: every row of the person goes in one transaction. The goodbye is
   // handed to the connector without being stored, and their sessions are closed.
-  void forget(Person& person, const coach::CoachTurn& turn, const std::string& correlation_id, store::Transaction tx) {
+  void forget(Person& person, const coach::CoachTurn& turn, const std::string& correlation_id, store::Transaction tx,
+              core::Inbox::Acknowledge ack) {
     tx.forget_person = person.id;
     leave_groups(person.id, tx);
     std::vector<Outgoing> goodbye;
@@ -595,8 +596,12 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     for (auto& m : goodbye) m.id = 0;  // not in the outbox: nothing to acknowledge
     core::Address address = person.address;
     drop_from_cache(address);
-    commit(std::move(tx), false, [this, goodbye = std::move(goodbye), address](store::CommitResult result) {
-      if (!result.ok) return;
+    commit(std::move(tx), false, [this, goodbye = std::move(goodbye), address, ack = std::move(ack)](store::CommitResult result) {
+      if (ack) ack(result.ok);
+      if (!result.ok) {
+        forgotten.erase(address);  // nothing was deleted: they are read from the store again
+        return;
+      }
       for (const auto& m : goodbye) hand_over(m);
       if (auto it = connectors.find(address.connector); it != connectors.end()) it->second->forget(address.user);
     });
@@ -666,12 +671,14 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   }
 
   // /export: the data is read after this transaction commits, then sent with the replies.
-  void export_data(Person& person, coach::CoachTurn turn, const std::string& correlation_id, store::Transaction tx) {
+  void export_data(Person& person, coach::CoachTurn turn, const std::string& correlation_id, store::Transaction tx,
+                   core::Inbox::Acknowledge ack) {
     write_book(person, tx, /*snapshot=*/true);  // the export reads the whole book
     tx.read_export_for = person.id;
     last_export[person.id] = clock.now();
     core::PersonId id = person.id;
-    commit(std::move(tx), false, [this, id, turn = std::move(turn), correlation_id](store::CommitResult result) {
+    commit(std::move(tx), false, [this, id, turn = std::move(turn), correlation_id, ack = std::move(ack)](store::CommitResult result) {
+      if (ack) ack(result.ok);
       auto it = people.find(id);
       if (!result.ok || it == people.end()) return;
       std::vector<core::Reply> replies = {{core::MessageKind::export_data, result.export_json, {}}};
@@ -710,14 +717,17 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       pending_delivered.clear();
     }
     auto messages = tx.outbox;
+    std::vector<core::PersonId> changed;  // whose cached state this transaction carries
+    for (const auto& p : tx.people) changed.push_back(p.id);
+    for (const auto& w : tx.goal_writes) changed.push_back(w.person);
     std::vector<core::PersonId> books_written, books_archived;
     for (const auto& w : tx.goal_writes) (w.archive ? books_archived : books_written).push_back(w.person);
     store.submit(std::move(tx), [self = shared_from_this(), messages = std::move(messages), deliver,
-                                 books_written = std::move(books_written), books_archived = std::move(books_archived),
-                                 then = std::move(then)](store::CommitResult result) mutable {
+                                 changed = std::move(changed), books_written = std::move(books_written),
+                                 books_archived = std::move(books_archived), then = std::move(then)](store::CommitResult result) mutable {
       asio::post(self->strand, [self, messages = std::move(messages), deliver, then = std::move(then),
-                                books_written = std::move(books_written), books_archived = std::move(books_archived),
-                                result = std::move(result)]() mutable {
+                                changed = std::move(changed), books_written = std::move(books_written),
+                                books_archived = std::move(books_archived), result = std::move(result)]() mutable {
         for (auto id : books_archived)
           if (auto it = self->books.find(id); it != self->books.end()) {
             // Not stored: the goals it held go back into the snapshot, owed below (the same
@@ -731,6 +741,10 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
           for (auto id : books_written)
             if (auto it = self->books.find(id); it != self->books.end()) it->second.snapshot_owed = true;
           spdlog::error("core: a change could not be saved, its messages are not sent: {}", result.error);
+          // Undone in memory too: what the cache holds of these people may not run ahead of
+          // the disk (a step added, then "already done" and never celebrated). They are read
+          // from the store again when next needed.
+          for (auto id : changed) self->evict(id);
         } else {
           for (const auto& m : messages) {
             self->metrics.add_counter("bounceback_messages_out_total",
@@ -960,9 +974,13 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     address_replies(group, {*reply}, "", tx.outbox);
   }
 
-  void receive(core::Incoming message) {
+  // `ack` (may be empty) learns whether the message's own transaction reached the disk.
+  void receive(core::Incoming message, core::Inbox::Acknowledge ack) {
+    auto acknowledge = [&ack](bool durable) {
+      if (ack) ack(durable);
+    };
     if (message.at == core::TimePoint{}) message.at = clock.now();
-    if (forgotten.count(message.from)) return;
+    if (forgotten.count(message.from)) return acknowledge(true);  // nothing of theirs is kept, by their wish
     store::Transaction tx;
     if (!message.cursor_key.empty()) tx.settings.emplace_back(message.cursor_key, message.cursor_value);
     Person* person = nullptr;
@@ -970,7 +988,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       person = find(message.from);
     } catch (const store::StoreError& e) {
       spdlog::error("core: cannot look up a person: {}", e.what());
-      return;
+      return acknowledge(false);
     }
     if (!person) person = &create(message.from, "");
     person->last_seen = message.at;
@@ -985,17 +1003,22 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
         receive_in_group(*person, message, tx);
       } catch (const store::StoreError& e) {
         spdlog::error("core: cannot look up a group: {}", e.what());
-        return;
+        evict(person->id);  // its last_seen and nudge changes were not stored
+        return acknowledge(false);
       }
     } else if (!screen_first(*person, message, tx) && !share_choice(*person, message, tx)) {
       auto turn = decide_for(*person, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context, dialog::ActionHandler* domain) {
         return coach.answer(*person, state, message, context, domain);
       });
-      if (wants(turn, "forget_everything")) return forget(*person, turn, message.correlation_id, std::move(tx));
-      if (wants(turn, "export_data")) return export_data(*person, std::move(turn), message.correlation_id, std::move(tx));
+      if (wants(turn, "forget_everything"))
+        return forget(*person, turn, message.correlation_id, std::move(tx), std::move(ack));
+      if (wants(turn, "export_data"))
+        return export_data(*person, std::move(turn), message.correlation_id, std::move(tx), std::move(ack));
       address_replies(*person, turn.replies, message.correlation_id, tx.outbox);
     }
-    commit(std::move(tx), /*deliver=*/true, nullptr);
+    commit(std::move(tx), /*deliver=*/true, [ack = std::move(ack)](store::CommitResult result) {
+      if (ack) ack(result.ok);
+    });
   }
 };
 
@@ -1024,20 +1047,18 @@ void Core::web_hello(std::string token, std::function<void(core::WebHelloResult)
   });
 }
 
-void Core::receive(core::Incoming message, std::function<void()> committed) {
+void Core::receive(core::Incoming message, Acknowledge committed) {
   asio::post(impl_->strand, [impl = impl_, message = std::move(message), committed = std::move(committed)]() mutable {
-    impl->receive(std::move(message));
-    // Commits are applied in order: this empty one is done once the message's own is.
-    if (committed) impl->commit({}, false, [committed = std::move(committed)](store::CommitResult) { committed(); });
+    impl->receive(std::move(message), std::move(committed));
   });
 }
 
-void Core::checkpoint(std::string key, std::string value, std::function<void()> done) {
+void Core::checkpoint(std::string key, std::string value, Acknowledge done) {
   asio::post(impl_->strand, [impl = impl_, key = std::move(key), value = std::move(value), done = std::move(done)]() mutable {
     store::Transaction tx;
     tx.settings.emplace_back(std::move(key), std::move(value));
-    impl->commit(std::move(tx), false, [done = std::move(done)](store::CommitResult) {
-      if (done) done();
+    impl->commit(std::move(tx), false, [done = std::move(done)](store::CommitResult result) {
+      if (done) done(result.ok);
     });
   });
 }

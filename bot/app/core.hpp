@@ -54,9 +54,9 @@ class Core final : public core::Inbox {
   void attach(core::Connector& connector);  // before start; keyed by name()
 
   void web_hello(std::string token, std::function<void(core::WebHelloResult)> done) override;
-  void receive(core::Incoming message, std::function<void()> committed = nullptr) override;
+  void receive(core::Incoming message, Acknowledge committed = nullptr) override;
   void unreachable(core::Address who) override;
-  void checkpoint(std::string key, std::string value, std::function<void()> done) override;
+  void checkpoint(std::string key, std::string value, Acknowledge done) override;
   void delivered(core::Address to, std::vector<std::int64_t> outbox_ids) override;
 
   // Sends what fell due (nudges, check-ins), then arms the one timer for the next item.

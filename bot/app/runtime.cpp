@@ -124,11 +124,25 @@ std::optional<matrix::MatrixSettings> matrix_settings(const Config& config, stor
   return ms;
 }
 
-void add_admin_routes(HttpServer& server, const Config& config, core::ManualClock* manual_clock, Core& core) {
+void add_admin_routes(HttpServer& server, const Config& config, core::ManualClock* manual_clock, Core& core,
+                      store::SqliteStore& store) {
   std::string token = secret(config.admin_token_env);
   if (token.empty()) return;  // no token configured: /admin/* does not exist (404)
   std::string expected = "Bearer " + token;
-  if (!manual_clock) return;  // the only admin endpoint so far is the test clock
+  if (!manual_clock) return;  // the admin endpoints are for tests: they exist with the test clock only
+
+  // Failures on command, for the paths a test cannot otherwise reach: {"fail_commits": N}.
+  server.route("POST", "/admin/store", [expected, &store](const HttpRequest& req, HttpServer::Respond respond) {
+    if (!same_secret(req.header("authorization"), expected))
+      return respond(HttpResponse::json(401, R"({"error":"unauthorized"})"));
+    json body = json::parse(req.body, nullptr, false);
+    auto n = body.is_object() ? body.find("fail_commits") : body.end();
+    if (!body.is_object() || n == body.end() || !n->is_number_integer() || n->get<std::int64_t>() < 0 ||
+        n->get<std::int64_t>() > 1000)
+      return respond(HttpResponse::json(400, R"({"error":"expected {\"fail_commits\": N}, N from 0 to 1000"})"));
+    store.inject_commit_failures(n->get<int>());
+    respond(HttpResponse::json(200, R"({"ok":true})"));
+  });
 
   server.route("POST", "/admin/clock", [expected, manual_clock, &core](const HttpRequest& req, HttpServer::Respond respond) {
     if (!same_secret(req.header("authorization"), expected))
@@ -137,8 +151,10 @@ void add_admin_routes(HttpServer& server, const Config& config, core::ManualCloc
     if (body.is_discarded() || !body.is_object())
       return respond(HttpResponse::json(400, R"({"error":"expected {\"advance_s\": N} or {\"set\": \"ISO-8601\"}"})"));
     if (auto advance = body.find("advance_s"); advance != body.end()) {
-      if (!advance->is_number() || advance->get<double>() < 0)
-        return respond(HttpResponse::json(400, R"({"error":"advance_s must be a number of seconds, 0 or more"})"));
+      // Up to a hundred years at once: further would overflow the clock's milliseconds.
+      constexpr double kMaxAdvance = 100.0 * 366 * 24 * 3600;
+      if (!advance->is_number() || !(advance->get<double>() >= 0) || advance->get<double>() > kMaxAdvance)
+        return respond(HttpResponse::json(400, R"({"error":"advance_s must be a number of seconds from 0 to 100 years"})"));
       manual_clock->advance(std::chrono::milliseconds(static_cast<std::int64_t>(advance->get<double>() * 1000)));
     } else if (auto set = body.find("set"); set != body.end()) {
       auto to = set->is_string() ? core::parse_iso8601(set->get<std::string>()) : std::nullopt;
@@ -272,7 +288,7 @@ int run_daemon(const Config& config) {
   server.route("GET", "/metrics", [&metrics](const HttpRequest&, HttpServer::Respond respond) {
     respond({200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(), {}});
   });
-  add_admin_routes(server, config, manual_clock, core);
+  add_admin_routes(server, config, manual_clock, core, *store);
 
   // Signals are handled before the first connection is taken: a SIGTERM right after
   // "listening on" must stop cleanly, not kill.

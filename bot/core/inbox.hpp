@@ -27,16 +27,20 @@ class Inbox {
   // Web chat identity: an empty token creates a new person, a known token resumes one.
   virtual void web_hello(std::string token, std::function<void(WebHelloResult)> done) = 0;
 
+  // Whether a message's effects are on disk: a connector confirms it to its platform only
+  // when `durable`; otherwise nothing of it was kept and the platform should offer it again.
+  using Acknowledge = std::function<void(bool durable)>;
+
   // A message from a person the connector has already identified. `committed`, when given,
-  // runs once the message's effects are on disk (a connector confirms it to its platform then).
-  virtual void receive(Incoming message, std::function<void()> committed = nullptr) = 0;
+  // runs once the message's own transaction was committed, or failed.
+  virtual void receive(Incoming message, Acknowledge committed = nullptr) = 0;
 
   // Saves a connector's position in its platform's stream on its own (the end of a batch
-  // whose events changed nothing); `done` once it is on disk.
-  virtual void checkpoint(std::string key, std::string value, std::function<void()> done) {
+  // whose events changed nothing); `done` once it is on disk (or it failed).
+  virtual void checkpoint(std::string key, std::string value, Acknowledge done) {
     (void)key;
     (void)value;
-    if (done) done();
+    if (done) done(true);
   }
 
   // The platform says the person cannot be reached (they blocked the bot): their nudges

@@ -394,6 +394,10 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
   std::string batch_error;
   try {
     writer_->exec("BEGIN IMMEDIATE");
+    if (injected_failures_.load() > 0) {
+      injected_failures_.fetch_sub(1);
+      throw StoreError("database or disk is full (a failure injected for a test)");
+    }
     // Prepared once for the writer's lifetime, not per batch.
     auto& [upsert_person, insert_outbox, mark_delivered, forget_outbox, forget_person, clear_due, save_due, remove_due,
            inactive, join_group, append_goal_entry, save_goal_book, clear_goal_journal, archive_goals, savepoint,

@@ -45,6 +45,10 @@ class SqliteStore final : public Store {
   void submit(Transaction tx, std::function<void(CommitResult)> done) override;
   void flush() override;
   bool healthy() const override { return healthy_.load(); }
+  // The next `count` group commits fail as a full disk would (rolled back, reported). For
+  // tests of the paths nobody can otherwise reach on purpose: POST /admin/store with the
+  // manual test clock.
+  void inject_commit_failures(int count) { injected_failures_.store(count); }
 
   // Checkpoints run so far: by the checkpointer's thread, and by the writer when far behind.
   std::uint64_t background_checkpoints() const;
@@ -76,6 +80,7 @@ class SqliteStore final : public Store {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   std::atomic<bool> healthy_{true};
+  std::atomic<int> injected_failures_{0};
   std::uint64_t reported_wal_pages_ = 0, reported_background_ = 0, reported_writer_ = 0;  // the writer's
   std::thread writer_thread_;
 };

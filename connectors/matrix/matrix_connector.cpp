@@ -244,7 +244,14 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
       }
       if (e.type == "m.room.message" || e.type == "m.room.encrypted") todo.push_back(std::move(e));
     }
-    if (skipping) todo.clear();  // the batch changed: nothing recognisable to resume from
+    if (skipping) {
+      // The batch changed since the event to resume after was stored: which of these were
+      // answered is unknown. Said once, loudly, rather than answering some twice.
+      spdlog::warn("matrix: the event to resume after is not in the batch again; {} message(s) in it are not answered",
+                   todo.size());
+      metrics.add_counter("bounceback_platform_errors_total", {{"connector", "matrix"}, {"method", "sync"}, {"reason", "resume_marker_missing"}});
+      todo.clear();
+    }
     skip_through.clear();
     handle_batch(std::move(todo), batch->next_batch);
   }
@@ -288,21 +295,41 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
                       self->handle_batch(std::move(events), std::move(next_batch));
                     });
       }
+    // Each event's fate, in order: the batch is confirmed only when every one is on disk.
     auto pending = std::make_shared<std::size_t>(events.size() + 1);
-    auto one_done = [self = shared_from_this(), pending, next_batch] {
-      asio::post(self->strand, [self, pending, next_batch] {
-        if (--*pending == 0) self->confirm(next_batch);
+    auto durable = std::make_shared<std::vector<bool>>(events.size(), true);
+    auto ids = std::make_shared<std::vector<std::string>>();
+    for (const auto& e : events) ids->push_back(e.event_id);
+    auto one_done = [self = shared_from_this(), pending, durable, ids, next_batch](std::size_t i, bool ok) {
+      asio::post(self->strand, [self, pending, durable, ids, next_batch, i, ok] {
+        if (i < durable->size() && !ok) (*durable)[i] = false;
+        if (--*pending > 0) return;
+        auto lost = std::find(durable->begin(), durable->end(), false);
+        if (lost == durable->end()) return self->confirm(next_batch);
+        // The same batch again, after the last event that was stored (the cursor on disk says
+        // the same): nothing after it is lost, nothing before it is answered twice.
+        auto k = static_cast<std::size_t>(lost - durable->begin());
+        self->skip_through = k == 0 ? std::string() : (*ids)[k - 1];
+        auto wait = self->backoff(++self->sync_failures);
+        spdlog::warn("matrix: a message could not be stored; reading the batch again in {} ms", wait.count());
+        self->sync_again_after(wait);
       });
     };
     std::string previous_since = since;
-    for (const auto& e : events) handle(e, previous_since, one_done);
-    one_done();
+    for (std::size_t i = 0; i < events.size(); ++i)
+      handle(events[i], previous_since, [one_done, i](bool ok) { one_done(i, ok); });
+    one_done(events.size(), true);
   }
 
   // The whole batch is on disk: Matrix may move on.
   void confirm(const std::string& next_batch) {
-    inbox.checkpoint(kSinceKey, next_batch, [self = shared_from_this(), next_batch] {
-      asio::post(self->strand, [self, next_batch] {
+    inbox.checkpoint(kSinceKey, next_batch, [self = shared_from_this(), next_batch](bool durable) {
+      asio::post(self->strand, [self, next_batch, durable] {
+        if (!durable) {
+          auto wait = self->backoff(++self->sync_failures);
+          spdlog::warn("matrix: the sync position could not be stored; again in {} ms", wait.count());
+          return self->sync_again_after(wait);
+        }
         self->since = next_batch;
         self->sync();
       });
@@ -329,15 +356,15 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
     return !text.empty();
   }
 
-  void handle(const MatrixEvent& e, const std::string& previous_since, std::function<void()> done) {
-    if (e.sender == settings.user_id) return done();  // our own echo, or the bot's account elsewhere
+  void handle(const MatrixEvent& e, const std::string& previous_since, core::Inbox::Acknowledge done) {
+    if (e.sender == settings.user_id) return done(true);  // our own echo, or the bot's account elsewhere
     if (e.type == "m.room.encrypted") {
       if (told_encrypted.insert(e.room_id).second) tell_encrypted(e.room_id);
-      return done();
+      return done(true);
     }
-    if (e.msgtype != "m.text" || e.body.empty()) return done();
+    if (e.msgtype != "m.text" || e.body.empty()) return done(true);
     std::string text = e.body;
-    if (!for_the_bot(text, e.room_id)) return done();
+    if (!for_the_bot(text, e.room_id)) return done(true);
     metrics.add_counter("bounceback_messages_in_total", {{"connector", "matrix"}, {"type", "text"}});
     core::Incoming in;
     in.from = {"matrix", e.room_id};

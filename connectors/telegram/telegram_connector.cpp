@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -29,6 +30,10 @@ using nlohmann::json;
 using namespace std::chrono;
 
 namespace {
+
+// Webhook mode: how many recent update ids are remembered. Telegram's parallel connections
+// (at most 100) and its retries stay far inside it.
+constexpr std::int64_t kWebhookWindow = 10000;
 
 // Real time for the rate limits: the domain clock may be a manual test clock.
 core::TimePoint wall_now() { return time_point_cast<milliseconds>(system_clock::now()); }
@@ -78,7 +83,9 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
   std::mt19937 jitter;
   bool stopped = false;
 
-  std::int64_t offset;        // the next update_id to ask for
+  std::int64_t offset;        // the next update_id to ask for (webhook: one past the highest seen)
+  // Webhook mode: the update ids of the last kWebhookWindow updates, true once stored.
+  std::map<std::int64_t, bool> webhook_ids;
   int poll_failures = 0;
   std::string bot_username;   // from getMe, for mentions in groups
 
@@ -220,31 +227,44 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
     auto pending = std::make_shared<std::size_t>(fresh.size());
     std::int64_t next = fresh.back().update_id + 1;
     for (const auto& u : fresh) next = std::max(next, u.update_id + 1);
+    // The first update whose effects did not reach the disk: Telegram keeps it and those after.
+    auto first_lost = std::make_shared<std::int64_t>(std::numeric_limits<std::int64_t>::max());
     auto batch = std::make_shared<std::vector<TelegramUpdate>>(std::move(fresh));
-    hand_over_from(batch, 0, [self = shared_from_this(), pending, next] {
-      asio::post(self->strand, [self, pending, next] {
+    auto ids = std::make_shared<std::vector<std::int64_t>>();
+    for (const auto& u : *batch) ids->push_back(u.update_id);
+    hand_over_from(batch, 0, [self = shared_from_this(), pending, next, first_lost, ids](std::size_t i, bool durable) {
+      asio::post(self->strand, [self, pending, next, first_lost, ids, i, durable] {
+        if (!durable) *first_lost = std::min(*first_lost, (*ids)[i]);
         if (--*pending > 0) return;
         // Only now may Telegram forget these updates: their effects are on disk.
-        self->offset = std::max(self->offset, next);
-        self->poll();
+        if (*first_lost == std::numeric_limits<std::int64_t>::max()) {
+          self->offset = std::max(self->offset, next);
+          return self->poll();
+        }
+        self->offset = std::max(self->offset, *first_lost);
+        auto wait = self->backoff(++self->poll_failures);
+        spdlog::warn("telegram: update {} could not be stored; asking for it again in {} ms", *first_lost, wait.count());
+        self->retry_poll_after(wait);
       });
     });
   }
 
   // Hands a batch's updates to the core in their order, even when one waits for an admin
   // check first (the saved offsets then only ever move forward).
-  void hand_over_from(std::shared_ptr<std::vector<TelegramUpdate>> batch, std::size_t i, std::function<void()> committed) {
+  void hand_over_from(std::shared_ptr<std::vector<TelegramUpdate>> batch, std::size_t i,
+                      std::function<void(std::size_t, bool)> committed) {
     if (i == batch->size()) return;
-    handle((*batch)[i], committed, [self = shared_from_this(), batch, i, committed] {
+    handle((*batch)[i], [committed, i](bool durable) { committed(i, durable); }, [self = shared_from_this(), batch, i, committed] {
       asio::post(self->strand, [self, batch, i, committed] { self->hand_over_from(batch, i + 1, committed); });
     });
   }
 
-  // One update into the core; `committed` once its effects are on disk (or it was skipped),
-  // `handed` once it was handed to the core (or skipped), so the next one may follow.
-  void handle(const TelegramUpdate& u, std::function<void()> committed, std::function<void()> handed = nullptr) {
+  // One update into the core; `committed` once its effects are on disk or were lost (true
+  // when it was skipped), `handed` once it was handed to the core (or skipped), so the next
+  // one may follow.
+  void handle(const TelegramUpdate& u, core::Inbox::Acknowledge committed, std::function<void()> handed = nullptr) {
     auto skip = [&] {
-      committed();
+      committed(true);
       if (handed) handed();
     };
     if (u.kind == TelegramUpdate::Kind::malformed) {
@@ -322,9 +342,26 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
     auto update = parse_webhook_update(req.body);
     if (!update) return respond(http::HttpResponse::json(400, R"({"error":"expected a Telegram Update"})"));
     asio::post(strand, [self = shared_from_this(), u = std::move(*update), respond = std::move(respond)] {
-      if (u.update_id < self->offset) return respond(http::HttpResponse::json(200, "{}"));  // a retry of one handled
-      self->offset = u.update_id + 1;
-      self->handle(u, [respond] { respond(http::HttpResponse::json(200, "{}")); });
+      // Telegram delivers through many connections at once: updates arrive out of order,
+      // and one it got no answer for comes again. Each id is handled once, by a window of
+      // the ids seen, not by the highest one.
+      auto id = u.update_id;
+      if (id < self->offset - kWebhookWindow) return respond(http::HttpResponse::json(200, "{}"));  // long handled
+      if (auto seen = self->webhook_ids.find(id); seen != self->webhook_ids.end()) {
+        if (seen->second) return respond(http::HttpResponse::json(200, "{}"));  // a retry of one handled
+        return respond(http::HttpResponse::json(503, R"({"error":"still being handled"})"));  // again later
+      }
+      self->webhook_ids[id] = false;
+      self->offset = std::max(self->offset, id + 1);
+      while (self->webhook_ids.size() > static_cast<std::size_t>(kWebhookWindow)) self->webhook_ids.erase(self->webhook_ids.begin());
+      self->handle(u, [self, id, respond](bool durable) {
+        asio::post(self->strand, [self, id, durable] {
+          if (durable) self->webhook_ids[id] = true;
+          else self->webhook_ids.erase(id);  // not kept: its retry is handled anew
+        });
+        // Not stored: Telegram sends the update again later (it retries anything but a 2xx).
+        respond(durable ? http::HttpResponse::json(200, "{}") : http::HttpResponse::json(500, R"({"error":"unavailable"})"));
+      });
     });
   }
 

@@ -92,10 +92,17 @@ void WebsocketConnector::session_hello(std::shared_ptr<WebsocketSession> session
   });
 }
 
-void WebsocketConnector::session_message(core::Incoming message) {
+void WebsocketConnector::session_message(const std::shared_ptr<WebsocketSession>& session, core::Incoming message) {
   metrics_.add_counter("bounceback_messages_in_total",
                        {{"connector", "websocket"}, {"type", message.is_choice() ? "choice" : "text"}});
-  inbox_.receive(std::move(message));
+  // Nothing of a message that could not be kept happened: the person is told so, and may
+  // send it again.
+  std::weak_ptr<WebsocketSession> weak = session;
+  std::string id = message.correlation_id;
+  inbox_.receive(std::move(message), [weak, id = std::move(id)](bool durable) {
+    if (durable) return;
+    if (auto s = weak.lock()) s->unavailable(id);
+  });
 }
 
 void WebsocketConnector::session_delivered(const std::string& user, std::int64_t outbox_id) {

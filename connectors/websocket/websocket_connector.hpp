@@ -43,7 +43,7 @@ class WebsocketConnector final : public core::Connector,
 
   // Called by sessions.
   void session_hello(std::shared_ptr<WebsocketSession> session, std::string token, const std::string& remote_ip);
-  void session_message(core::Incoming message);
+  void session_message(const std::shared_ptr<WebsocketSession>& session, core::Incoming message);
   void session_delivered(const std::string& user, std::int64_t outbox_id);
   // A room joined or left on one connection (a room is a group support channel).
   void session_join(const std::shared_ptr<WebsocketSession>& session, const std::string& user, const std::string& room);

@@ -160,8 +160,9 @@ std::string encode_room_event(std::string_view type, std::string_view room) {
   return dump({{"type", type}, {"room", room}});
 }
 
-std::string encode_error(std::string_view code, std::string_view message) {
-  return dump({{"type", "error"}, {"code", code}, {"message", message}});
+std::string encode_error(std::string_view code, std::string_view message, std::string_view reply_to) {
+  if (reply_to.empty()) return dump({{"type", "error"}, {"code", code}, {"message", message}});
+  return dump({{"type", "error"}, {"code", code}, {"message", message}, {"reply_to", reply_to}});
 }
 
 }  // namespace bounceback::websocket

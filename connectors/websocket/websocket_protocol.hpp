@@ -37,6 +37,7 @@ std::string encode_message(const core::Outgoing& message);  // a room's message 
 // {"type":"joined"|"left","room":"NAME"}
 std::string encode_room_event(std::string_view type, std::string_view room);
 // code: bad_request | too_large | rate_limited | unauthorized
-std::string encode_error(std::string_view code, std::string_view message);
+// `reply_to`: the id of the frame this error answers (a message that could not be kept).
+std::string encode_error(std::string_view code, std::string_view message, std::string_view reply_to = {});
 
 }  // namespace bounceback::websocket

@@ -86,6 +86,13 @@ class BeastWebsocketSession final : public WebsocketSession,
     });
   }
 
+  void unavailable(std::string correlation_id) override {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), id = std::move(correlation_id)] {
+      self->connector_->count_rejected("unavailable");
+      self->enqueue(encode_error("unavailable", "bounceback could not keep that message; please send it again in a moment", id), 0);
+    });
+  }
+
   void close_going_away() override {
     asio::post(ws_.get_executor(), [self = shared_from_this()] { self->close(ws::close_code::going_away); });
   }
@@ -170,7 +177,7 @@ class BeastWebsocketSession final : public WebsocketSession,
         in.text = std::move(frame.text);
         in.choice_id = std::move(frame.choice_id);
         in.correlation_id = std::move(frame.correlation_id);
-        connector_->session_message(std::move(in));
+        connector_->session_message(shared_from_this(), std::move(in));
         return;
       }
     }

@@ -27,6 +27,8 @@ class WebsocketSession {
   // The hello was refused; the connection stays open for another hello.
   virtual void refuse(std::string code, std::string message) = 0;
   virtual void send(const core::Outgoing& message) = 0;
+  // The message with this id was not kept (the store failed): an "unavailable" error.
+  virtual void unavailable(std::string correlation_id) = 0;
   virtual void close_going_away() = 0;
 };
 

@@ -22,4 +22,10 @@ void set_clock(const DaemonProcess& daemon, const std::string& iso) {
   REQUIRE(r.status == 200);
 }
 
+void fail_commits(const DaemonProcess& daemon, int n) {
+  auto r = http_request(daemon.port(), "POST", "/admin/store", nlohmann::json{{"fail_commits", n}}.dump(),
+                        {{"Authorization", "Bearer s3cret"}});
+  REQUIRE(r.status == 200);
+}
+
 }  // namespace bounceback::testing

@@ -16,4 +16,8 @@ std::vector<std::string> manual_clock_args(const std::string& start);
 // The test fails when it does not answer 200; with the daemon's log when it did not answer.
 void set_clock(const DaemonProcess& daemon, const std::string& iso);
 
+// POST /admin/store {"fail_commits": n}: the daemon's next n group commits fail as on a
+// full disk (with the manual clock and the admin token only).
+void fail_commits(const DaemonProcess& daemon, int n);
+
 }  // namespace bounceback::testing

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include "tests/fakes/daemon_process.hpp"
 #include "tests/fakes/http_test_client.hpp"
+#include "tests/fakes/test_clock.hpp"
 
 using namespace bounceback::testing;
 
@@ -117,4 +119,15 @@ TEST_CASE("out of file descriptors, the accept loop waits instead of spinning an
   CHECK(warnings <= 2);
   held.clear();  // the sessions end, descriptors come back
   CHECK(http_request(daemon.port(), "GET", "/healthz").status == 200);
+}
+
+TEST_CASE("the test clock refuses a step past a hundred years instead of overflowing", "[http][hostile][admin]") {
+  TempDir data;
+  DaemonProcess daemon(data.path(), manual_clock_args("2026-03-10T09:00:00Z"), {kAdminTokenEnv});
+  const std::map<std::string, std::string> auth = {{"Authorization", "Bearer s3cret"}};
+  for (const char* body : {R"({"advance_s":1e300})", R"({"advance_s":-1})", R"({"advance_s":4e9})"})
+    CHECK(http_request(daemon.port(), "POST", "/admin/clock", body, auth).status == 400);
+  auto ok = http_request(daemon.port(), "POST", "/admin/clock", R"({"advance_s":86400})", auth);
+  CHECK(ok.status == 200);
+  CHECK_THAT(ok.body, Catch::Contains("2026-03-11T09:00:00"));
 }

@@ -406,20 +406,43 @@ TEST_CASE("long journal entries are folded into a snapshot before they outgrow t
   CHECK(stored->goal_journal.size() < 8);
 }
 
-TEST_CASE("a goal change whose commit failed is not lost from the stored book: the next write is a snapshot", "[core][goals]") {
+TEST_CASE("a goal change whose commit failed is undone in memory: the person is told, nothing of it survives", "[core][goals]") {
   World w;
   auto me = w.hello();
   say(w, me.user, "/goal Learn to rest");
-  core::Incoming in;
-  in.from = {"websocket", me.user};
-  in.text = "/step first, whose commit fails";
-  w.core.receive(in);
+  say(w, me.user, "/step walk after lunch");
+  std::vector<bool> acks;
+  auto send = [&](const std::string& text) {
+    core::Incoming in;
+    in.from = {"websocket", me.user};
+    in.text = text;
+    w.core.receive(in, [&acks](bool durable) { acks.push_back(durable); });
+  };
+  auto sent = w.web.sent.size();
+  send("/done 1");
   w.fail_commit();
-  say(w, me.user, "/step second");
+  send("/step read a chapter");
+  w.fail_commit();
+  CHECK(acks == std::vector<bool>{false, false});  // the connector hears it was not kept
+  CHECK(w.web.sent.size() == sent);                // and nothing was said as if it were
+  // Space is back: the step is still open, the failed one was never added.
+  send("/steps");
+  w.commit();
+  CHECK(acks.back());
+  REQUIRE(w.web.sent.size() > sent);
+  CHECK_THAT(w.web.sent[sent].text, Catch::Contains("walk after lunch"));
+  CHECK_THAT(w.web.sent[sent].text, !Catch::Contains("read a chapter"));
+  sent = w.web.sent.size();
+  send("/done 1");
+  w.commit();
+  bool celebrated = false;
+  for (std::size_t i = sent; i < w.web.sent.size(); ++i) celebrated |= w.web.sent[i].kind == core::MessageKind::celebration;
+  CHECK(celebrated);  // not "already done"
   auto stored = w.store.find_person({"websocket", me.user});
   REQUIRE(stored);
-  CHECK_THAT(stored->goals, Catch::Contains("first, whose commit fails") && Catch::Contains("second"));
-  CHECK(stored->goal_journal.empty());
+  std::string everything = stored->goals;
+  for (const auto& e : stored->goal_journal) everything += e;
+  CHECK_THAT(everything, !Catch::Contains("read a chapter"));
 }
 
 TEST_CASE("a group check-in whose commit failed is posted once when tried again, and once the next day", "[core][groups]") {
