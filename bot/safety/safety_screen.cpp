@@ -208,8 +208,13 @@ ScreenResult SafetyScreen::assess(std::string_view text, const Thresholds& thres
     std::string category = policy_.category_of_kind(prediction.kind);
     if (category.empty() && !categories_.empty()) category = categories_.front();
     // A threshold of 1 means never: the risk may round to 1 without being certain.
+    // Harmful coping that the lists name ("drinking to cope") is answered as coping, with
+    // a professional at once: the classifier, which hears crisis words in it, only asks
+    // when the lists found nothing.
+    bool named_coping = whole.coping && !whole_lowered;
     if (thresholds.crisis < 1 && prediction.risk >= thresholds.crisis) raise(ScreenResult::Kind::crisis, category, "classifier");
-    else if (thresholds.ask < 1 && prediction.risk >= thresholds.ask) raise(ScreenResult::Kind::ask, category, "classifier");
+    else if (thresholds.ask < 1 && prediction.risk >= thresholds.ask && !named_coping)
+      raise(ScreenResult::Kind::ask, category, "classifier");
   }
   if (whole.coping && !whole_lowered) raise(ScreenResult::Kind::coping_risk, "coping_risk", "phrase");
   return result;
