@@ -701,6 +701,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       m.kind = replies[i].kind;
       m.text = replies[i].text;
       m.choices = replies[i].choices;
+      m.about = replies[i].about;
       m.reply_to = correlation_id;
       m.final = last && !correlation_id.empty() && i + 1 == replies.size();
       m.created = clock.now();

@@ -196,14 +196,17 @@ GroupCoach::Turn GroupCoach::answer(core::Person& group, core::PersonId sender, 
         return t;
       }
       std::string list;
+      std::vector<core::PersonId> named;
       std::size_t shown = 0;
       for (auto it = g.wins.rbegin(); it != g.wins.rend() && shown < kWinsShown; ++it, ++shown) {
         std::string line = "• " + it->name + " completed a step";
         if (!it->step.empty()) line += ": \"" + it->step + "\"";
         list += (list.empty() ? "" : "\n") + line;
+        named.push_back(it->person);
       }
       context["wins_list"] = list;
       to_group("wins_list", context);
+      if (!t.to_group.empty()) t.to_group.back().about = std::move(named);
       return t;
     }
   }
@@ -268,6 +271,7 @@ GroupCoach::Turn GroupCoach::share(core::Person& group, core::PersonId person, c
   auto post = say(group, step_text.empty() ? "win" : "win_with_step", context, rng);
   if (!post) return t;
   post->kind = core::MessageKind::celebration;
+  post->about = {person};
   t.to_group.push_back(std::move(*post));
   group.group.add_win({person, name, step_text, now, key});
   t.group_changed = true;

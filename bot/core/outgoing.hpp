@@ -23,6 +23,7 @@ struct Outgoing {
   std::string reply_to;  // the correlation id of the message this answers, if any
   bool final = false;    // the last message of an answer
   TimePoint created{};
+  std::vector<PersonId> about;  // whose words or names it carries besides the addressee's (Reply::about)
 
   bool operator==(const Outgoing&) const = default;
 };

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "bot/core/choice.hpp"
+#include "bot/core/person.hpp"
 #include "bot/core/message_kind.hpp"
 
 namespace bounceback::core {
@@ -12,6 +13,9 @@ struct Reply {
   MessageKind kind = MessageKind::reply;
   std::string text;
   std::vector<Choice> choices;
+  // The people whose words or names this message carries besides its addressee (a win
+  // shared in a group): forgetting one of them deletes it.
+  std::vector<PersonId> about;
 };
 
 }  // namespace bounceback::core

@@ -13,7 +13,7 @@ namespace bounceback::store {
 namespace {
 
 // Times are UTC milliseconds since the epoch.
-constexpr std::array<Migration, 11> kMigrations{{
+constexpr std::array<Migration, 12> kMigrations{{
     {1, "people",
      R"sql(
 CREATE TABLE people (
@@ -131,6 +131,17 @@ CREATE TABLE goal_archive (
   part      TEXT NOT NULL
 );
 CREATE INDEX goal_archive_by_person ON goal_archive(person_id, id);
+)sql"},
+    {12, "whose words an outbox message carries besides its addressee's, so forgetting them reaches it",
+     // A win shared in a group is a row of the group's outbox with the person's name and
+     // step in it; /forget deleted the person's own rows only.
+     R"sql(
+CREATE TABLE outbox_about (
+  outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+  person_id INTEGER NOT NULL,
+  PRIMARY KEY (outbox_id, person_id)
+) WITHOUT ROWID;
+CREATE INDEX outbox_about_by_person ON outbox_about(person_id);
 )sql"},
 }};
 

@@ -157,6 +157,10 @@ struct SqliteStore::WriterStatements {
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
         mark_delivered(db, "UPDATE outbox SET delivered_at = ? WHERE id = ? AND person_id = ? AND delivered_at IS NULL"),
         forget_outbox(db, "DELETE FROM outbox WHERE person_id = ?"),
+        insert_about(db, "INSERT OR IGNORE INTO outbox_about (outbox_id, person_id) VALUES (?, ?)"),
+        // Others' rows that carry the person's words (a win shared in a group), then the marks.
+        forget_mentions(db, "DELETE FROM outbox WHERE id IN (SELECT outbox_id FROM outbox_about WHERE person_id = ?)"),
+        forget_about(db, "DELETE FROM outbox_about WHERE person_id = ?"),
         forget_person(db, "DELETE FROM people WHERE id = ?"),
         clear_due(db, "DELETE FROM due WHERE person_id = ?"),
         save_due(db,
@@ -179,9 +183,9 @@ struct SqliteStore::WriterStatements {
         put_setting(db,
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value") {}
 
-  SqliteStatement upsert_person, insert_outbox, mark_delivered, forget_outbox, forget_person, clear_due, save_due,
-      remove_due, inactive, join_group, append_goal_entry, save_goal_book, clear_goal_journal, archive_goals, savepoint,
-      release, put_setting;
+  SqliteStatement upsert_person, insert_outbox, mark_delivered, forget_outbox, insert_about, forget_mentions,
+      forget_about, forget_person, clear_due, save_due, remove_due, inactive, join_group, append_goal_entry,
+      save_goal_book, clear_goal_journal, archive_goals, savepoint, release, put_setting;
 };
 
 SqliteStore::SqliteStore(const std::string& path, core::Metrics* metrics, bool power_loss_safe, int checkpoint_pages)
@@ -399,9 +403,9 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
       throw StoreError("database or disk is full (a failure injected for a test)");
     }
     // Prepared once for the writer's lifetime, not per batch.
-    auto& [upsert_person, insert_outbox, mark_delivered, forget_outbox, forget_person, clear_due, save_due, remove_due,
-           inactive, join_group, append_goal_entry, save_goal_book, clear_goal_journal, archive_goals, savepoint,
-           release, put_setting] = *statements_;
+    auto& [upsert_person, insert_outbox, mark_delivered, forget_outbox, insert_about, forget_mentions, forget_about,
+           forget_person, clear_due, save_due, remove_due, inactive, join_group, append_goal_entry, save_goal_book,
+           clear_goal_journal, archive_goals, savepoint, release, put_setting] = *statements_;
 
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const Transaction& tx = batch[i].tx;
@@ -453,6 +457,10 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
               .bind(5, encode_choices(m.choices)).bind(6, m.reply_to).bind(7, m.final ? 1 : 0)
               .bind(8, to_ms(m.created));
           insert_outbox.run();
+          for (auto about : m.about) {
+            insert_about.bind(1, m.id).bind(2, about);
+            insert_about.run();
+          }
         }
         for (auto [id, person] : tx.delivered) {
           mark_delivered.bind(1, to_ms(tx.at)).bind(2, id).bind(3, person);
@@ -488,6 +496,10 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
           inactive.reset();
         }
         for (auto id : to_forget) {
+          forget_mentions.bind(1, id);
+          forget_mentions.run();
+          forget_about.bind(1, id);
+          forget_about.run();
           forget_outbox.bind(1, id);
           forget_outbox.run();
           clear_due.bind(1, id);

@@ -3,6 +3,9 @@
 // names, wins shared only after the person chose to, and nothing private in any room frame.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
+
 #include "tests/fakes/chat_script.hpp"
 #include "tests/fakes/daemon_process.hpp"
 #include "tests/fakes/test_clock.hpp"
@@ -307,6 +310,14 @@ TEST_CASE("a win is offered for sharing only to people in a group, shared only a
   ana.drain();
   auto after = ben.say(in_room(text("/wins"), "circle"), "w2");
   CHECK_THAT(after.back()["text"].get<std::string>(), Catch::Contains("No shared wins"));
+  // And from the disk: the room's posts of her win and the /wins lists that named it were
+  // rows of the group's outbox, not hers. (Cleo wrote the same step privately: her rows stay.)
+  const std::string db = data.path() + "/bounceback.db";
+  CHECK(count_rows(db, "SELECT COUNT(*) FROM outbox o JOIN people p ON p.id = o.person_id "
+                       "WHERE p.group_state <> '' AND o.text LIKE '%herbal tea at nine%'") == 0);
+  CHECK(count_rows(db, "SELECT COUNT(*) FROM outbox o JOIN people p ON p.id = o.person_id "
+                       "WHERE p.group_state <> '' AND o.text LIKE '%Ana completed%'") == 0);
+  CHECK(count_rows(db, "SELECT COUNT(*) FROM people WHERE group_state LIKE '%herbal tea%'") == 0);
 }
 
 TEST_CASE("room frames are checked: a bad room name, talking in a room not joined", "[groups][integration]") {
