@@ -1,6 +1,7 @@
 #include "bot/dialog/dialog_checker.hpp"
 
 #include <deque>
+#include <functional>
 #include <map>
 
 #include "bot/dialog/action_catalog.hpp"
@@ -41,6 +42,7 @@ class Checker {
 
   void run() {
     for (const auto& [id, tree] : set_.trees) check_tree(tree);
+    check_silent_cycles();
   }
 
  private:
@@ -158,12 +160,99 @@ class Checker {
       const Node& n = tree.nodes.at(todo.front());
       todo.pop_front();
       if (!n.next.empty()) visit(n.next);
-      if (n.kind == NodeKind::go_to) visit(n.target);
+      if (n.kind == NodeKind::go_to || n.kind == NodeKind::call) visit(n.target);
       for (const auto& c : n.choices) visit(c.next);
       for (const auto& a : n.arms) visit(a.next);
     }
     for (const auto& id : tree.order)
       if (!seen.count(id)) error(tree.nodes.at(id).where, "node '" + id + "' is never reached from start '" + tree.start + "'");
+  }
+
+  // --- loops that never wait for the person ------------------------------------------
+  // A walk from node to node that comes back where it started without an ask on the way
+  // would run until the interpreter's step cap (call/return cycles grew the stack on each
+  // turn). Branches with conditions are left out: a condition may end the loop.
+
+  static std::string key(const NodeRef& r) { return r.tree + "." + r.node; }
+
+  // Whether running from `at` can come to a return (or the tree's end) without asking.
+  bool returns_silently(const NodeRef& at, std::set<std::string>& seen) {
+    if (!seen.insert(key(at)).second) return false;
+    const Node* n = set_.node(at);
+    if (!n) return true;  // a missing node ends the dialog like a return
+    if (n->kind == NodeKind::return_ || n->kind == NodeKind::end) return true;
+    for (const auto& next : silent_successors(at, *n, /*through_calls=*/false))
+      if (returns_silently(next, seen)) return true;
+    if (n->kind == NodeKind::call)
+      if (auto callee = set_.resolve(at.tree, n->target); callee && returns_silently(*callee, seen)) {
+        if (n->next.empty()) return true;
+        if (auto after = set_.resolve(at.tree, n->next); !after || returns_silently(*after, seen)) return true;
+      }
+    if ((n->kind == NodeKind::say || n->kind == NodeKind::action) && n->next.empty()) return true;
+    return false;
+  }
+
+  std::vector<NodeRef> silent_successors(const NodeRef& at, const Node& n, bool through_calls) {
+    std::vector<NodeRef> out;
+    auto add = [&](const std::string& target) {
+      if (auto r = set_.resolve(at.tree, target)) out.push_back(*r);
+    };
+    switch (n.kind) {
+      case NodeKind::say:
+      case NodeKind::action:
+        if (!n.next.empty()) add(n.next);
+        break;
+      case NodeKind::go_to:
+        add(n.target);
+        break;
+      case NodeKind::branch:
+        if (n.arms.size() == 1 && !n.arms.front().condition) add(n.arms.front().next);
+        break;
+      case NodeKind::call:
+        if (!through_calls) break;
+        add(n.target);
+        if (auto callee = set_.resolve(at.tree, n.target); callee && !n.next.empty()) {
+          std::set<std::string> seen;
+          if (returns_silently(*callee, seen)) add(n.next);
+        }
+        break;
+      default:
+        break;
+    }
+    return out;
+  }
+
+  void check_silent_cycles() {
+    std::map<std::string, int> state;  // 1: on the current path, 2: done
+    std::vector<std::pair<NodeRef, const Node*>> path;
+    std::function<void(const NodeRef&)> visit = [&](const NodeRef& at) {
+      const Node* n = set_.node(at);
+      if (!n) return;
+      state[key(at)] = 1;
+      path.push_back({at, n});
+      for (const auto& next : silent_successors(at, *n, /*through_calls=*/true)) {
+        int s = state[key(next)];
+        if (s == 1) {
+          std::string loop;
+          bool in = false;
+          for (const auto& [r, node] : path) {
+            in = in || key(r) == key(next);
+            if (in) loop += key(r) + " -> ";
+          }
+          const Node* first = set_.node(next);
+          error(first ? first->where : n->where,
+                "this node comes back to itself without asking anything (" + loop + key(next) +
+                    "): the person would never get a word in");
+        } else if (s == 0) {
+          visit(next);
+        }
+      }
+      path.pop_back();
+      state[key(at)] = 2;
+    };
+    for (const auto& [tree_id, tree] : set_.trees)
+      for (const auto& id : tree.order)
+        if (state[key({tree_id, id})] == 0) visit({tree_id, id});
   }
 
   const DialogSet& set_;

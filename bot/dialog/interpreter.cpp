@@ -166,7 +166,7 @@ void Interpreter::finish(DialogState& state, const DialogContext& context, Varia
 void Interpreter::run(DialogState& state, NodeRef at, const DialogContext& context, VariantRng& rng,
                       DialogOutput& out) const {
   auto lookup = lookup_for(state, context);
-  for (int step = 0; step < kMaxStepsPerEvent; ++step) {
+  while (out.steps++ < kMaxStepsPerEvent) {
     const Node* node = set_.node(at);
     if (!node) {
       state.stack.clear();

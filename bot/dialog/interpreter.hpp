@@ -21,6 +21,9 @@ struct DialogAction {
 struct DialogOutput {
   std::vector<core::Reply> replies;
   std::vector<DialogAction> actions;
+  // Nodes run for this event so far, across calls and returns: the cap on a dialog that
+  // never waits (bounceback check refuses those; this is the guard for what it misses).
+  int steps = 0;
 };
 
 // Applies an `action` node's request at the moment the dialog reaches it, so that what

@@ -238,13 +238,18 @@ TEST_CASE("interject answers and comes back to the question", "[interpreter]") {
   CHECK(state.waiting);
 }
 
-TEST_CASE("a loop without a question ends instead of spinning", "[interpreter]") {
-  auto set = make_set({{"loop", R"(
+TEST_CASE("a loop without a question ends instead of spinning, and check names it", "[interpreter]") {
+  dialog::DialogSet set;
+  std::vector<dialog::Diagnostic> diagnostics;
+  set.trees.emplace("loop", dialog::parse_dialog(R"(
 start: a
 nodes:
   a: { goto: b }
   b: { goto: a }
-)"}});
+)", "loop.yaml", diagnostics));
+  dialog::check_dialogs(set, diagnostics);
+  REQUIRE(diagnostics.size() == 1);
+  CHECK_THAT(diagnostics[0].to_string(), Catch::Contains("loop.a -> loop.b -> loop.a"));
   dialog::Interpreter interpreter(set);
   DialogState state;
   dialog::VariantRng rng(1);
@@ -263,4 +268,36 @@ TEST_CASE("a position that a reload removed is reported", "[interpreter]") {
   CHECK_FALSE(interpreter.position_valid(state));
   state.node = "feel";
   CHECK(interpreter.position_valid(state));
+}
+
+TEST_CASE("a call/return loop without a question ends at the step cap, counted across calls, not in a stack overflow",
+          "[interpreter]") {
+  // What check refuses (tests/fixtures/dialogs/broken/call_cycle.yaml), run anyway.
+  dialog::DialogSet set;
+  std::vector<dialog::Diagnostic> diagnostics;
+  set.trees.emplace("loop", dialog::parse_dialog(R"(
+start: again
+nodes:
+  again:
+    say: "One more time."
+    next: breathe
+  breathe:
+    call: loop.pause
+    next: again
+  pause:
+    return: true
+)", "loop.yaml", diagnostics));
+  REQUIRE(diagnostics.empty());
+  dialog::check_dialogs(set, diagnostics);
+  REQUIRE(diagnostics.size() == 1);
+  CHECK_THAT(diagnostics[0].message, Catch::Contains("comes back to itself without asking"));
+
+  dialog::Interpreter interpreter(set);
+  DialogState state;
+  dialog::VariantRng rng(1);
+  auto out = interpreter.start(state, "loop", {}, rng);
+  CHECK(out.steps > 0);
+  CHECK(out.steps <= 201);  // the cap holds across the calls (it restarted on each before)
+  CHECK(out.replies.size() < 100);
+  CHECK(state.stack.empty());
 }
