@@ -198,9 +198,13 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
       if (out.error.empty()) co_return out;
       drop_connection();
       // A kept-alive connection the server had already closed fails at once: once more on a
-      // fresh one. A timeout is not retried here: the caller decides.
+      // fresh one, when that cannot do a thing twice: the request never went out whole, or
+      // repeating it is harmless (GET; PUT, whose Matrix transaction id makes it so). A POST
+      // written in full may have been acted on (a Telegram message sent): the caller decides.
+      // A timeout is not retried here either.
       bool stale_connection = reused && out.error.find("no answer in time") == std::string::npos;
-      if (!stale_connection || attempt > 0) co_return out;
+      bool repeatable = !out.written || r.method == "GET" || r.method == "PUT";
+      if (!stale_connection || !repeatable || attempt > 0) co_return out;
     }
   }
 

@@ -5,6 +5,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <future>
 #include <thread>
 
@@ -112,4 +114,74 @@ TEST_CASE("the HTTP client gives up on a server that does not answer, and on one
   auto refused = fetch(nobody, {"POST", "/x", "{}", "application/json", 2s, {}});
   CHECK_THAT(refused.error, Catch::StartsWith("cannot connect"));
   CHECK_FALSE(refused.written);
+}
+
+namespace {
+
+// A server that answers the first request on a connection and then closes that connection
+// without answering the second, as a kept-alive connection lost at the wrong moment does.
+// It counts every request it read in full; later connections are answered normally.
+struct ClosingServer {
+  asio::io_context io;
+  tcp::acceptor acceptor{io, {asio::ip::make_address("127.0.0.1"), 0}};
+  std::atomic<int> requests{0};
+  std::thread thread{[this] { serve(); }};
+
+  ~ClosingServer() {
+    // A connection of our own ends an accept that is still waiting (closing would not).
+    asio::io_context poke_io;
+    tcp::socket poke(poke_io);
+    boost::system::error_code ignored;
+    poke.connect(acceptor.local_endpoint(), ignored);
+    poke.close(ignored);
+    thread.join();
+  }
+  std::string base() const { return "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()); }
+
+  void serve() {
+    for (int connection = 0; connection < 2; ++connection) {
+      tcp::socket socket(io);
+      boost::system::error_code ec;
+      acceptor.accept(socket, ec);
+      if (ec) return;
+      boost::beast::flat_buffer buffer;
+      for (int n = 0;; ++n) {
+        boost::beast::http::request<boost::beast::http::string_body> req;
+        boost::beast::http::read(socket, buffer, req, ec);
+        if (ec) break;
+        ++requests;
+        if (connection == 0 && n == 1) break;  // read in full, never answered
+        boost::beast::http::response<boost::beast::http::string_body> res{boost::beast::http::status::ok, 11};
+        res.body() = "{}";
+        res.keep_alive(true);
+        res.prepare_payload();
+        boost::beast::http::write(socket, res, ec);
+      }
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a request written in full whose answer was lost is not sent again unless it is idempotent", "[http][client]") {
+  SECTION("POST (a Telegram sendMessage): not repeated") {
+    ClosingServer server;
+    Loop client_loop;
+    http::HttpClient client(client_loop.io, server.base());
+    CHECK(fetch(client, {"POST", "/send", "{}", "application/json", 5s, {}}).status == 200);
+    auto lost = fetch(client, {"POST", "/send", "{}", "application/json", 5s, {}});
+    CHECK_FALSE(lost.error.empty());
+    CHECK(lost.written);  // it went out: whether it was acted on is unknown to the client
+    CHECK(server.requests == 2);
+  }
+  SECTION("PUT with a transaction id (Matrix): repeated on a fresh connection") {
+    ClosingServer server;
+    Loop client_loop;
+    http::HttpClient client(client_loop.io, server.base());
+    CHECK(fetch(client, {"PUT", "/send/txn1", "{}", "application/json", 5s, {}}).status == 200);
+    auto again = fetch(client, {"PUT", "/send/txn2", "{}", "application/json", 5s, {}});
+    CHECK(again.error.empty());
+    CHECK(again.status == 200);
+    CHECK(server.requests == 3);
+  }
 }
