@@ -67,10 +67,10 @@ void WebsocketConnector::forget(const std::string& user) {
   for (const auto& s : sessions) s->close_going_away();
 }
 
+// A refused hello is counted once, where the session sends the error frame.
 void WebsocketConnector::session_hello(std::shared_ptr<WebsocketSession> session, std::string token,
                                        const std::string& remote_ip) {
   if (token.empty() && !allow_new_person(remote_ip)) {
-    count_rejected("rate_limited");
     session->refuse("rate_limited", "too many new conversations from your network; please try again in a minute");
     return;
   }
@@ -78,7 +78,6 @@ void WebsocketConnector::session_hello(std::shared_ptr<WebsocketSession> session
   inbox_.web_hello(std::move(token), [self = shared_from_this(), session, given_token](core::WebHelloResult result) {
     using Status = core::WebHelloResult::Status;
     if (result.status == Status::unauthorized) {
-      self->count_rejected("unauthorized");
       return session->refuse("unauthorized", "this token is not known; say hello without a token to start anew");
     }
     if (result.status != Status::ok)

@@ -3,6 +3,7 @@
 
 #include "tests/fakes/chat_script.hpp"
 #include "tests/fakes/daemon_process.hpp"
+#include "tests/fakes/http_test_client.hpp"
 #include "tests/fakes/ws_test_client.hpp"
 
 using namespace bounceback::testing;
@@ -71,6 +72,9 @@ TEST_CASE("text before hello is unauthorized, an unknown token is refused", "[we
   CHECK(client.read_json()["code"] == "unauthorized");
   // The same connection can still start anew.
   CHECK(client.hello()["type"] == "welcome");
+  // Each refusal counted once (a refused hello was counted twice).
+  auto metrics = http_request(daemon.port(), "GET", "/metrics").body;
+  CHECK_THAT(metrics, Catch::Contains("bounceback_frames_rejected_total{connector=\"websocket\",code=\"unauthorized\"} 2\n"));
 }
 
 TEST_CASE_METHOD(GreetedChat, "a 64 KiB frame gets too_large and the connection still works", "[web][limits]") {
@@ -125,6 +129,8 @@ TEST_CASE("tokenless hellos beyond new_people_per_minute from one address are re
   json refused = c.read_json();
   CHECK(refused["type"] == "error");
   CHECK(refused["code"] == "rate_limited");
+  CHECK_THAT(http_request(daemon.port(), "GET", "/metrics").body,
+             Catch::Contains("bounceback_frames_rejected_total{connector=\"websocket\",code=\"rate_limited\"} 1\n"));
   // Someone who already has a token is never held back by it.
   WsTestClient returning(daemon.port());
   CHECK(returning.hello(first["token"])["user"] == first["user"]);
