@@ -32,6 +32,7 @@
 #include "bot/core/random_ids.hpp"
 #include "bot/store/store.hpp"
 #include "bot/store/store_error.hpp"
+#include "bot/core/text_parts.hpp"
 
 namespace bounceback::app {
 
@@ -309,7 +310,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     auto& last = last_words[person.id];
     if (!last.text.empty() && message.at >= last.at && message.at - last.at <= window) context.previous = last.text;
     safety::ScreenResult result = safety->screen.screen(message.text, context);
-    last = {message.text.substr(0, 2000), message.at};
+    last = {core::shorten(message.text, 2000), message.at};
     if (result.kind != safety::ScreenResult::Kind::none) {
       metrics.add_counter("bounceback_safety_hits_total", {{"category", result.category}});
       metrics.add_counter("bounceback_safety_answers_total", {{"answer", answer_name(result.kind)}});
@@ -398,7 +399,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       if (a.name == "set_preference") {
         const std::string& key = a.args.at("key");
         const std::string& value = a.args.at("value");
-        if (key == "name") person.display_name = value.substr(0, 100);
+        if (key == "name") person.display_name = core::shorten(value, 100);
         else if (key == "timezone" && dialog::validate_answer("timezone", value)) person.timezone = *dialog::validate_answer("timezone", value);
       }
     }
@@ -887,8 +888,8 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       group->group.creator = sender.id;  // the admin of a websocket room
     }
     group->group.is_group = true;
-    if (!message.group_title.empty()) group->display_name = message.group_title.substr(0, 100);
-    if (group->display_name.empty()) group->display_name = message.group.user.substr(0, 100);
+    if (!message.group_title.empty()) group->display_name = core::shorten(message.group_title, 100);
+    if (group->display_name.empty()) group->display_name = core::shorten(message.group.user, 100);
     return group;
   }
 
@@ -911,7 +912,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       group->nudges.paused = false;
     }
     join(person, *group, tx);
-    if (person.display_name.empty() && !message.sender_name.empty()) person.display_name = message.sender_name.substr(0, 100);
+    if (person.display_name.empty() && !message.sender_name.empty()) person.display_name = core::shorten(message.sender_name, 100);
     const bool reachable = message.reachable_privately || !person.dialog_state.empty();
     auto rng = rng_for(*group, now);
     std::vector<core::Reply> to_group, to_sender;

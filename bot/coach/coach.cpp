@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "bot/coach/chat_command.hpp"
+#include "bot/core/text_parts.hpp"
 
 namespace bounceback::coach {
 
@@ -242,7 +243,7 @@ CoachTurn Coach::run_command(const std::string& name, const std::string& args, D
         auto tab = line.find('\t');
         if (tab == std::string::npos) continue;
         std::string label = "Done: " + line.substr(tab + 1);
-        if (label.size() > 40) label = label.substr(0, 37) + "...";
+        label = core::shorten(label, 40, "…");
         t.replies.front().choices.push_back({"step.done." + line.substr(0, tab), label});
       }
     }

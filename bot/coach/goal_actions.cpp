@@ -1,4 +1,5 @@
 #include "bot/coach/goal_actions.hpp"
+#include "bot/core/text_parts.hpp"
 
 #include <date/tz.h>
 
@@ -115,10 +116,10 @@ void GoalActions::handle(const dialog::DialogAction& action, dialog::DialogOutpu
     return it == action.args.end() ? std::string() : it->second;
   };
   if (action.name == "start_goal") {
-    book_.start_goal(arg("title").substr(0, 200), now_);
+    book_.start_goal(core::shorten(arg("title"), 200), now_);
   } else if (action.name == "add_step") {
     if (!book_.current()) book_.start_goal("My next steps", now_);
-    book_.add_step(arg("text").substr(0, 300), now_);
+    book_.add_step(core::shorten(arg("text"), 300), now_);
   } else if (action.name == "complete_step") {
     state_.vars["step_number"] = arg("number");
     int number = parse_number(arg("number"));

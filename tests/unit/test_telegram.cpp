@@ -267,3 +267,22 @@ TEST_CASE("a text longer than a Telegram message goes in parts, cut after lines,
   CHECK(cut[0].size() == 999);  // before the character, not through it
   CHECK(cut[0] + cut[1] + cut[2] == one_line);
 }
+
+TEST_CASE("texts are shortened by characters a person sees, never inside one", "[text]") {
+  CHECK(core::shorten("short", 10) == "short");
+  CHECK(core::shorten("abcdefghij", 5, "…") == "abcd…");
+  // Cyrillic: two bytes a letter; a cut by bytes took half of them.
+  CHECK(core::shorten("привет мир", 6) == "привет");
+  // A family emoji is one character of 25 bytes (joined code points), an accent added to
+  // an e stays with it.
+  const std::string family = "\U0001F469\u200D\U0001F469\u200D\U0001F467";
+  CHECK(core::shorten(family + family + family, 2) == family + family);
+  CHECK(core::shorten("cafe\u0301 noir", 4) == "cafe\u0301");
+  // Invalid UTF-8 is cut where it starts.
+  CHECK(core::shorten(std::string("ok\xff\xfe"), 10) == "ok");
+  // A button label of 60 flag emoji: 40 characters at most, whole ones.
+  std::string flags;
+  for (int i = 0; i < 60; ++i) flags += "\U0001F1E9\U0001F1EA";  // 🇩🇪
+  std::string label = core::shorten(flags, 40, "…");
+  CHECK(label.size() == 39 * 8 + std::string("…").size());
+}
