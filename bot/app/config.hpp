@@ -24,6 +24,8 @@ struct Config {
 
   std::string http_host = "127.0.0.1";
   std::uint16_t http_port = 8080;
+  // Reverse proxies whose X-Forwarded-For names the client (addresses or networks).
+  std::vector<std::string> http_trusted_proxies;
 
   bool manual_clock = false;
   core::TimePoint clock_start{};  // manual mode's first "now"

@@ -14,6 +14,7 @@
 #include "bot/app/config_error.hpp"
 #include "bot/core/iso8601.hpp"
 #include "connectors/http/http_client.hpp"
+#include "connectors/http/trusted_proxies.hpp"
 #include "connectors/telegram/telegram_connector.hpp"
 
 namespace bounceback::app {
@@ -146,6 +147,19 @@ const std::map<std::string, Setter>& schema() {
          std::string v;
          if (auto e = scalar(n, v)) return e;
          return parse_listen(v, c);
+       }},
+      {"http.trusted_proxies",
+       [](const YAML::Node& n, Config& c) -> std::optional<std::string> {
+         if (!n.IsSequence()) return "expected a list of proxy addresses or networks, e.g. [127.0.0.1, 10.0.0.0/8]";
+         std::vector<std::string> out;
+         http::TrustedProxies check;
+         for (const auto& item : n) {
+           if (!item.IsScalar()) return "each entry must be an address or network";
+           if (auto e = check.add(item.Scalar())) return e;
+           out.push_back(item.Scalar());
+         }
+         c.http_trusted_proxies = std::move(out);
+         return std::nullopt;
        }},
       {"clock.mode",
        [](const YAML::Node& n, Config& c) -> std::optional<std::string> {

@@ -288,6 +288,11 @@ int run_daemon(const Config& config) {
   server.route("GET", "/metrics", [&metrics](const HttpRequest&, HttpServer::Respond respond) {
     respond({200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(), {}});
   });
+  {
+    http::TrustedProxies proxies;
+    for (const auto& p : config.http_trusted_proxies) proxies.add(p);  // checked when the config was read
+    server.trust_proxies(std::move(proxies));
+  }
   add_admin_routes(server, config, manual_clock, core, *store);
 
   // Signals are handled before the first connection is taken: a SIGTERM right after

@@ -64,6 +64,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     return best;
   }
   std::map<std::string, UpgradeHandler> upgrades;
+  TrustedProxies proxies;
   bool stopped = false;
 
   void accept_next();
@@ -102,6 +103,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return reply_plain(431, "request header fields too large\n", false);
     if (ec) return;  // the peer went away or sent something that is not HTTP
     auto request = parser_->release();
+    auto forwarded = request["X-Forwarded-For"];
+    std::string client_ip = server_->proxies.client_ip(remote_ip_, std::string_view(forwarded.data(), forwarded.size()));
     std::string target(request.target());
     std::string path = target.substr(0, target.find('?'));
 
@@ -110,7 +113,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       if (up == server_->upgrades.end()) return reply_plain(404, "not found\n", false);
       stream_.expires_never();
       auto upgrade = std::make_unique<WebsocketUpgrade>(
-          WebsocketUpgrade{stream_.release_socket(), std::move(request), remote_ip_});
+          WebsocketUpgrade{stream_.release_socket(), std::move(request), client_ip});
       up->second(std::move(upgrade));
       return;
     }
@@ -138,7 +141,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       req.headers[name] = std::string(field.value());
     }
     req.body = std::move(request.body());
-    req.remote_ip = remote_ip_;
+    req.remote_ip = client_ip;
     bool keep_alive = request.keep_alive();
     // The handler may answer later and from another thread: come back to this session's strand.
     auto answered = std::make_shared<std::atomic<bool>>(false);
@@ -249,6 +252,8 @@ void HttpServer::route(const std::string& method, const std::string& path, Handl
 void HttpServer::route_prefix(const std::string& method, const std::string& prefix, Handler handler) {
   impl_->prefixes[prefix][method] = std::move(handler);
 }
+
+void HttpServer::trust_proxies(TrustedProxies proxies) { impl_->proxies = std::move(proxies); }
 
 void HttpServer::websocket(const std::string& path, UpgradeHandler handler) {
   impl_->upgrades[path] = std::move(handler);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "connectors/http/http_request.hpp"
+#include "connectors/http/trusted_proxies.hpp"
 #include "connectors/http/http_response.hpp"
 
 namespace boost::asio {
@@ -30,6 +31,8 @@ class HttpServer {
   // Every path starting with `prefix` that has no exact route (ids in paths, fakes in tests).
   void route_prefix(const std::string& method, const std::string& prefix, Handler handler);
   void websocket(const std::string& path, UpgradeHandler handler);
+  // Connections from these proxies are known by their X-Forwarded-For (before start).
+  void trust_proxies(TrustedProxies proxies);
 
   // Binds and starts accepting; returns the port (the one the system chose for port 0).
   std::uint16_t start();

@@ -36,7 +36,7 @@ struct WsTestClient::Impl {
   }
 };
 
-WsTestClient::WsTestClient(std::uint16_t port, std::string path, int receive_buffer)
+WsTestClient::WsTestClient(std::uint16_t port, std::string path, int receive_buffer, std::string forwarded_for)
     : impl_(std::make_unique<Impl>()) {
   asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
   if (receive_buffer > 0) {
@@ -47,6 +47,9 @@ WsTestClient::WsTestClient(std::uint16_t port, std::string path, int receive_buf
   impl_->stream.next_layer().connect(endpoint);
   impl_->stream.next_layer().expires_never();
   impl_->stream.read_message_max(64 * 1024 * 1024);
+  if (!forwarded_for.empty())
+    impl_->stream.set_option(boost::beast::websocket::stream_base::decorator(
+        [forwarded_for](boost::beast::websocket::request_type& req) { req.set("X-Forwarded-For", forwarded_for); }));
   impl_->stream.handshake("127.0.0.1:" + std::to_string(port), path);
 }
 

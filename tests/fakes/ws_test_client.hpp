@@ -14,7 +14,8 @@ namespace bounceback::testing {
 class WsTestClient {
  public:
   // receive_buffer > 0 shrinks the socket's receive buffer (a client that reads slowly).
-  WsTestClient(std::uint16_t port, std::string path = "/ws", int receive_buffer = 0);
+  WsTestClient(std::uint16_t port, std::string path = "/ws", int receive_buffer = 0,
+               std::string forwarded_for = "");  // sent as X-Forwarded-For when not empty
   ~WsTestClient();
 
   void send_text(const std::string& frame);

@@ -136,6 +136,27 @@ TEST_CASE("tokenless hellos beyond new_people_per_minute from one address are re
   CHECK(returning.hello(first["token"])["user"] == first["user"]);
 }
 
+TEST_CASE("behind a trusted proxy the limit on new people counts the forwarded address, otherwise the peer's", "[web][limits]") {
+  TempDir data;
+  SECTION("127.0.0.1 is a trusted proxy") {
+    DaemonProcess daemon(data.path(), {"--set", "connectors.websocket.new_people_per_minute=1", "--set",
+                                       "http.trusted_proxies=[127.0.0.1]"});
+    WsTestClient a(daemon.port(), "/ws", 0, "203.0.113.7"), b(daemon.port(), "/ws", 0, "198.51.100.9, 127.0.0.1");
+    CHECK(a.hello()["type"] == "welcome");
+    CHECK(b.hello()["type"] == "welcome");  // another person behind the same proxy
+    WsTestClient again(daemon.port(), "/ws", 0, "203.0.113.7");
+    again.send_json({{"type", "hello"}});
+    CHECK(again.read_json()["code"] == "rate_limited");  // the first address, a second time
+  }
+  SECTION("no trusted proxies: the header is the client's own words and ignored") {
+    DaemonProcess daemon(data.path(), {"--set", "connectors.websocket.new_people_per_minute=1"});
+    WsTestClient a(daemon.port(), "/ws", 0, "203.0.113.7"), b(daemon.port(), "/ws", 0, "198.51.100.9");
+    CHECK(a.hello()["type"] == "welcome");
+    b.send_json({{"type", "hello"}});
+    CHECK(b.read_json()["code"] == "rate_limited");
+  }
+}
+
 TEST_CASE("several connections with one token all receive every frame", "[web]") {
   TempDir data;
   DaemonProcess daemon(data.path());

@@ -103,6 +103,10 @@ TEST_CASE("every config error names FILE:LINE:COL and the key", "[config]") {
   SECTION("port out of range") {
     CHECK_THAT(only_error("http: { listen: \"127.0.0.1:70000\" }"), Catch::Contains("\"70000\" is not a port number"));
   }
+  SECTION("a trusted proxy that is not an address") {
+    CHECK_THAT(only_error("http: { trusted_proxies: [10.0.0.0/8, proxy.local] }"),
+               Catch::StartsWith("test.yaml:1:26: error: http.trusted_proxies: \"proxy.local\" is not an IP address"));
+  }
   SECTION("clock mode") {
     CHECK(only_error("clock:\n  mode: sometimes\n") ==
           "test.yaml:2:9: error: clock.mode: \"sometimes\" is not one of: system, manual");
