@@ -337,7 +337,9 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   bool screen_first(Person& person, const core::Incoming& message, store::Transaction& tx) {
     using Responder = safety::SafetyResponder;
     if (message.is_choice() && Responder::is_safety_choice(message.choice_id)) {
-      auto [id, lang] = Responder::parse_choice(message.choice_id);
+      // Named, not a structured binding: lambdas below capture them (clang 14 cannot).
+      const auto parsed = Responder::parse_choice(message.choice_id);
+      const std::string id = parsed.id, lang = parsed.language;
       if (id == Responder::kYes || id == Responder::kUnsure) {
         // Asked directly, and the answer is yes or not sure: not sure counts as yes.
         metrics.add_counter("bounceback_safety_asked_total", {{"answer", id == Responder::kYes ? "yes" : "unsure"}});

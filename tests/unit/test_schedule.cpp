@@ -132,3 +132,15 @@ TEST_CASE("the due-queue hands out what is due, earliest first", "[schedule]") {
   CHECK(queue.pop_due(at("2026-01-01T02:00:00Z"), 5).size() == 5);  // the limit holds
   CHECK(queue.size() == 85);
 }
+
+TEST_CASE("ISO-8601 times: Z, offsets and fractions read, anything else refused without undefined behaviour", "[time]") {
+  CHECK(core::parse_iso8601("2026-03-08T06:00:00Z"));
+  CHECK(core::parse_iso8601("2026-03-08T06:00:00.250Z"));
+  CHECK(core::format_iso8601(*core::parse_iso8601("2026-03-08T07:00:00+01:00")) == "2026-03-08T06:00:00Z");
+  // What fuzz_text_parsers found: a byte inside the time made date::parse turn a NaN into
+  // an integer.
+  CHECK_FALSE(core::parse_iso8601("2026-03-08T06\320:00:00Z"));
+  for (const char* bad : {"", "2026-03-08", "2026-03-08T06:00:00", "2026-03-08T06:00:00Zjunk", "2026-03-08T06:00:00.Z",
+                          "2026-03-08T06:00:00+0100", "２０２６-03-08T06:00:00Z", "2026-03-08 06:00:00Z"})
+    CHECK_FALSE(core::parse_iso8601(bad));
+}
