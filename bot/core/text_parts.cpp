@@ -12,6 +12,7 @@ std::vector<std::string> split_text(const std::string& text, std::size_t limit) 
   while (text.size() - at > limit) {
     std::size_t cut = at + limit;
     while (cut > at && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+    if (cut == at) cut = at + limit;  // no character starts there (not UTF-8): cut anyway, or never end
     auto newline = text.rfind('\n', cut - 1);
     if (newline != std::string::npos && newline > at + limit / 2) cut = newline + 1;  // after a line, if near
     parts.push_back(text.substr(at, cut - at));

@@ -268,6 +268,20 @@ TEST_CASE("a text longer than a Telegram message goes in parts, cut after lines,
   CHECK(cut[0] + cut[1] + cut[2] == one_line);
 }
 
+TEST_CASE("a text of continuation bytes only is still split (it looped forever, found by fuzzing)", "[text]") {
+  std::string garbage(" ?");
+  garbage += std::string(100, '\x8c');
+  auto parts = core::split_text(garbage, 64);
+  std::size_t total = 0;
+  for (const auto& p : parts) {
+    CHECK_FALSE(p.empty());
+    CHECK(p.size() <= 64);
+    total += p.size();
+  }
+  CHECK(total == garbage.size());
+  CHECK(parts.size() <= 3);
+}
+
 TEST_CASE("texts are shortened by characters a person sees, never inside one", "[text]") {
   CHECK(core::shorten("short", 10) == "short");
   CHECK(core::shorten("abcdefghij", 5, "…") == "abcd…");
