@@ -181,3 +181,14 @@ TEST_CASE("the listening line is written even when log.level hides info", "[life
   CHECK(daemon.port() > 0);
   CHECK_THAT(daemon.log(), !Catch::Contains("store: SQLite"));  // other info lines stay hidden
 }
+
+TEST_CASE("dialogs that fail check keep the daemon from starting, with each problem named", "[lifecycle]") {
+  TempDir data;
+  auto result = run_command({"run", "--config", DaemonProcess::default_config(), "--set", "http.listen=127.0.0.1:0", "--set",
+                             "data_dir=" + data.path(), "--set",
+                             std::string("dialogs=") + BOUNCEBACK_SOURCE_DIR + "/tests/fixtures/dialogs/broken"});
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output, Catch::Contains("call_cycle.yaml:4:3: error: this node comes back to itself"));
+  CHECK_THAT(result.output, Catch::Contains("fix them (bounceback check shows them too)"));
+  CHECK_THAT(result.output, !Catch::Contains("listening on"));
+}

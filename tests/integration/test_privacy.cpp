@@ -126,3 +126,19 @@ TEST_CASE("retention deletes people who never finished onboarding after 30 days"
   CHECK(count_rows(db, "SELECT COUNT(*) FROM people") == 0);
   CHECK_FALSE(on_disk(s.data.path(), "Zorblaxia"));
 }
+
+TEST_CASE("retention deletes a person who finished onboarding after 365 days of silence, not before", "[privacy][integration]") {
+  Someone s({"--set", "clock.mode=manual"}, {"BOUNCEBACK_ADMIN_TOKEN=t0ken"});
+  answer(s.client, tap("keep_zone"), "z");
+  answer(s.client, tap("no"), "c");
+  auto done = answer(s.client, tap("no_quiet"), "q");
+  REQUIRE_FALSE(done.empty());
+  std::map<std::string, std::string> auth = {{"Authorization", "Bearer t0ken"}};
+  std::string db = s.data.path() + "/bounceback.db";
+  REQUIRE(count_rows(db, "SELECT COUNT(*) FROM people WHERE json_extract(dialog_state, '$.onboarded') = 1") == 1);
+  http_request(s.daemon.port(), "POST", "/admin/clock", R"({"advance_s": 31536000})", auth);  // 365 days
+  CHECK(count_rows(db, "SELECT COUNT(*) FROM people") == 1);  // kept: not more than a year
+  http_request(s.daemon.port(), "POST", "/admin/clock", R"({"advance_s": 172800})", auth);  // 367 days
+  CHECK(count_rows(db, "SELECT COUNT(*) FROM people") == 0);
+  CHECK_FALSE(on_disk(s.data.path(), "Zorblaxia"));
+}

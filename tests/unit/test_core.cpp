@@ -533,3 +533,29 @@ TEST_CASE("an archive part whose commit failed is cut again: no finished goal go
   REQUIRE(book.goals().size() == 30);
   for (std::size_t i = 0; i < 30; ++i) CHECK(book.goals()[i].title == "goal number " + std::to_string(i + 1));
 }
+
+TEST_CASE("after a crisis, a finished step is acknowledged calmly, and celebrated again once the pause is over",
+          "[core][safety]") {
+  World w;
+  auto me = w.hello();
+  say(w, me.user, "/goal Get through this week");
+  say(w, me.user, "/step call the doctor");
+  say(w, me.user, "/step eat something warm");
+  say(w, me.user, "I don't want to live anymore");
+  auto kinds_from = [&](std::size_t from) {
+    std::vector<core::MessageKind> kinds;
+    for (std::size_t i = from; i < w.web.sent.size(); ++i) kinds.push_back(w.web.sent[i].kind);
+    return kinds;
+  };
+  auto before = w.web.sent.size();
+  say(w, me.user, "/done 1");
+  auto during = kinds_from(before);
+  REQUIRE_FALSE(during.empty());
+  CHECK(std::count(during.begin(), during.end(), core::MessageKind::celebration) == 0);
+
+  w.clock.advance(std::chrono::hours(24 * 3));  // past any pause
+  before = w.web.sent.size();
+  say(w, me.user, "/done 2");
+  auto after = kinds_from(before);
+  CHECK(std::count(after.begin(), after.end(), core::MessageKind::celebration) >= 1);
+}
