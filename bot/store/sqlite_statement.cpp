@@ -13,18 +13,25 @@ SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) : db_(db) {
 
 SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
 
+// A value that cannot be bound (a wrong index, a text too big) fails the transaction with
+// a StoreError; unchecked, the statement ran with NULL or the previous row's value.
+void SqliteStatement::check_bind(int rc, int index) {
+  if (rc != SQLITE_OK)
+    throw StoreError("cannot bind parameter " + std::to_string(index) + ": " + sqlite3_errstr(rc));
+}
+
 SqliteStatement& SqliteStatement::bind(int index, std::int64_t value) {
-  sqlite3_bind_int64(stmt_, index, value);
+  check_bind(sqlite3_bind_int64(stmt_, index, value), index);
   return *this;
 }
 
 SqliteStatement& SqliteStatement::bind(int index, std::string_view value) {
-  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  check_bind(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8), index);
   return *this;
 }
 
 SqliteStatement& SqliteStatement::bind_null(int index) {
-  sqlite3_bind_null(stmt_, index);
+  check_bind(sqlite3_bind_null(stmt_, index), index);
   return *this;
 }
 

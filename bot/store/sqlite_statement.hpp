@@ -31,6 +31,7 @@ class SqliteStatement {
   bool column_is_null(int index) const;
 
  private:
+  static void check_bind(int rc, int index);
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
 };

@@ -9,6 +9,7 @@
 #include "bot/store/sqlite_connection.hpp"
 #include "bot/store/sqlite_statement.hpp"
 #include "bot/store/sqlite_store.hpp"
+#include "bot/store/store_error.hpp"
 #include "tests/fakes/daemon_process.hpp"
 
 using namespace bounceback;
@@ -394,4 +395,18 @@ TEST_CASE("after a person is deleted the write-ahead log is truncated, even whil
     INFO("round " << round);
     CHECK(std::filesystem::file_size(path + "-wal") == 0);
   }
+}
+
+TEST_CASE("a value that cannot be bound is a StoreError, not a statement run with NULL", "[store]") {
+  testing::TempDir dir;
+  store::SqliteConnection db(dir.path() + "/b.db");
+  db.exec("CREATE TABLE t (a INTEGER, b TEXT)");
+  store::SqliteStatement insert(db.handle(), "INSERT INTO t (a, b) VALUES (?, ?)");
+  CHECK_THROWS_AS(insert.bind(3, std::int64_t{1}), store::StoreError);
+  CHECK_THROWS_WITH(insert.bind(0, "x"), Catch::Contains("cannot bind parameter 0"));
+  insert.bind(1, std::int64_t{7}).bind(2, "seven");
+  insert.run();
+  store::SqliteStatement count(db.handle(), "SELECT COUNT(*) FROM t WHERE b = 'seven'");
+  REQUIRE(count.step());
+  CHECK(count.column_int(0) == 1);
 }
