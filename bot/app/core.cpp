@@ -607,6 +607,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       }
       for (const auto& m : goodbye) hand_over(m);
       if (auto it = connectors.find(address.connector); it != connectors.end()) it->second->forget(address.user);
+      may_come_back(address);
     });
   }
 
@@ -634,6 +635,14 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       tx.people.push_back(*group);
     }
     groups_of.erase(it);
+  }
+
+  // A web chat person is gone for good once deleted: their id is never given again, and a
+  // late frame from an old session must not bring them back. A Telegram or Matrix chat is
+  // the same chat when they write again: once the deletion is on disk, that is someone
+  // starting anew (and screened like anyone; it was silently dropped until a restart).
+  void may_come_back(const core::Address& address) {
+    if (address.connector != "websocket") forgotten.erase(address);
   }
 
   void drop_from_cache(const core::Address& address) {
@@ -664,6 +673,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       for (const auto& address : result.forgotten) {
         drop_from_cache(address);
         if (auto it = connectors.find(address.connector); it != connectors.end()) it->second->forget(address.user);
+        may_come_back(address);
       }
       if (!result.forgotten.empty()) spdlog::info("privacy: {} inactive people deleted", result.forgotten.size());
       store::Transaction groups;

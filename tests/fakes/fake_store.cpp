@@ -96,6 +96,11 @@ void FakeStore::commit_all() {
         auto it = due_.find({d.person, static_cast<int>(d.kind), d.slot});
         if (it != due_.end() && it->second.epoch == d.epoch) due_.erase(it);
       }
+      if (tx.forget_person) {  // every row of the person, as the SQLite store does
+        people_.erase(*tx.forget_person);
+        std::erase_if(outbox_, [id = *tx.forget_person](const core::Outgoing& m) { return m.person == id; });
+        std::erase_if(due_, [id = *tx.forget_person](const auto& e) { return e.second.person == id; });
+      }
       if (tx.read_undelivered_for)
         for (const auto& m : outbox_)
           if (m.person == *tx.read_undelivered_for &&

@@ -559,3 +559,24 @@ TEST_CASE("after a crisis, a finished step is acknowledged calmly, and celebrate
   auto after = kinds_from(before);
   CHECK(std::count(after.begin(), after.end(), core::MessageKind::celebration) >= 1);
 }
+
+TEST_CASE("a Telegram chat that was forgotten is someone new when it writes again, and screened", "[core][privacy]") {
+  World w;
+  auto from_chat = [&](const std::string& text, const std::string& choice = "") {
+    core::Incoming in;
+    in.from = {"telegram", "4242"};
+    in.text = text;
+    in.choice_id = choice;
+    w.core.receive(in);
+    w.commit();
+  };
+  auto created = [&] { return w.metrics.value("bounceback_people_created_total", {{"connector", "telegram"}}); };
+  from_chat("/start");
+  REQUIRE(created() == 1);
+  from_chat("/forget");
+  from_chat("", "forget_yes");
+  // Writing again: someone new, not dropped (it was, until a restart), and a crisis is answered.
+  from_chat("I don't want to live anymore");
+  CHECK(created() == 2);
+  CHECK(w.metrics.value("bounceback_safety_hits_total", {{"category", "suicide_self_harm"}}) == 1);
+}
