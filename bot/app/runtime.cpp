@@ -131,16 +131,25 @@ void add_admin_routes(HttpServer& server, const Config& config, core::ManualCloc
   std::string expected = "Bearer " + token;
   if (!manual_clock) return;  // the admin endpoints are for tests: they exist with the test clock only
 
-  // Failures on command, for the paths a test cannot otherwise reach: {"fail_commits": N}.
+  // Failures and slowness on command, for the paths a test cannot otherwise reach:
+  // {"fail_commits": N} and/or {"delay_commits_ms": M}.
   server.route("POST", "/admin/store", [expected, &store](const HttpRequest& req, HttpServer::Respond respond) {
     if (!same_secret(req.header("authorization"), expected))
       return respond(HttpResponse::json(401, R"({"error":"unauthorized"})"));
     json body = json::parse(req.body, nullptr, false);
-    auto n = body.is_object() ? body.find("fail_commits") : body.end();
-    if (!body.is_object() || n == body.end() || !n->is_number_integer() || n->get<std::int64_t>() < 0 ||
-        n->get<std::int64_t>() > 1000)
-      return respond(HttpResponse::json(400, R"({"error":"expected {\"fail_commits\": N}, N from 0 to 1000"})"));
-    store.inject_commit_failures(n->get<int>());
+    auto number = [&](const char* key, std::int64_t most) -> std::optional<std::int64_t> {
+      if (!body.is_object() || !body.contains(key)) return std::nullopt;
+      const json& v = body[key];
+      if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() > most) return -1;
+      return v.get<std::int64_t>();
+    };
+    auto fail = number("fail_commits", 1000);
+    auto delay = number("delay_commits_ms", 10000);
+    if ((!fail && !delay) || fail == -1 || delay == -1)
+      return respond(HttpResponse::json(
+          400, R"x({"error":"expected {\"fail_commits\": N} (0 to 1000) and/or {\"delay_commits_ms\": M} (0 to 10000)"})x"));
+    if (fail) store.inject_commit_failures(static_cast<int>(*fail));
+    if (delay) store.inject_commit_delay(std::chrono::milliseconds(*delay));
     respond(HttpResponse::json(200, R"({"ok":true})"));
   });
 

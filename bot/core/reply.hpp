@@ -15,7 +15,7 @@ struct Reply {
   std::vector<Choice> choices;
   // The people whose words or names this message carries besides its addressee (a win
   // shared in a group): forgetting one of them deletes it.
-  std::vector<PersonId> about;
+  std::vector<PersonId> about = {};  // (defaulted: brace-initialised replies may leave it out)
 };
 
 }  // namespace bounceback::core

@@ -396,6 +396,7 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
   bool committed = false;
   bool forgot_someone = false;
   std::string batch_error;
+  if (int delay = injected_delay_ms_.load(); delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
   try {
     writer_->exec("BEGIN IMMEDIATE");
     if (injected_failures_.load() > 0) {

@@ -1,5 +1,6 @@
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -49,6 +50,8 @@ class SqliteStore final : public Store {
   // tests of the paths nobody can otherwise reach on purpose: POST /admin/store with the
   // manual test clock.
   void inject_commit_failures(int count) { injected_failures_.store(count); }
+  // Every group commit waits this long first (0: not at all): work pending at a signal.
+  void inject_commit_delay(std::chrono::milliseconds delay) { injected_delay_ms_.store(static_cast<int>(delay.count())); }
 
   // Checkpoints run so far: by the checkpointer's thread, and by the writer when far behind.
   std::uint64_t background_checkpoints() const;
@@ -81,6 +84,7 @@ class SqliteStore final : public Store {
   bool stopping_ = false;
   std::atomic<bool> healthy_{true};
   std::atomic<int> injected_failures_{0};
+  std::atomic<int> injected_delay_ms_{0};
   std::uint64_t reported_wal_pages_ = 0, reported_background_ = 0, reported_writer_ = 0;  // the writer's
   std::thread writer_thread_;
 };

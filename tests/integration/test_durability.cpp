@@ -2,16 +2,19 @@
 // command (POST /admin/store): nothing. The person is told, the platform offers the
 // update again, /healthz says so, and what was never acknowledged never appears later.
 #include <catch2/catch.hpp>
+#include <signal.h>
 
 #include <fstream>
 #include <iterator>
 #include <map>
 #include <regex>
+#include <thread>
 
 #include "tests/fakes/chat_script.hpp"
 #include "tests/fakes/daemon_process.hpp"
 #include "tests/fakes/fake_telegram.hpp"
 #include "tests/fakes/http_test_client.hpp"
+#include "tests/fakes/metrics_text.hpp"
 #include "tests/fakes/test_clock.hpp"
 #include "tests/fakes/ws_test_client.hpp"
 
@@ -147,4 +150,37 @@ TEST_CASE("Telegram webhook: 500 when the update could not be stored, then its r
   CHECK(api.delivered(901).size() == 3);
   CHECK(api.delivered(903).size() == 3);
   CHECK(api.delivered(905).size() == 3);
+}
+
+TEST_CASE("SIGTERM saves what was received and not yet committed before it exits", "[durability][lifecycle]") {
+  TempDir data;
+  std::string token;
+  {
+    DaemonProcess daemon(data.path(), test_mode(), {kAdminTokenEnv});
+    WsTestClient client(daemon.port());
+    token = client.hello()["token"];
+    read_backlog(client);
+    answer(client, text("/goal Settle in"), "g");
+    auto received = [&] { return metric_total(http_request(daemon.port(), "GET", "/metrics").body, "bounceback_messages_in_total"); };
+    double before = received();
+    // Commits now take 1.5 s: at the signal the first step is being committed and the
+    // second waits in the store's queue behind it.
+    auto slow = http_request(daemon.port(), "POST", "/admin/store", R"({"delay_commits_ms":1500})", {{"Authorization", "Bearer s3cret"}});
+    REQUIRE(slow.status == 200);
+    client.send_json({{"type", "text"}, {"text", "/step Quokka77 walk to the park"}, {"id", "s1"}});
+    for (int i = 0; i < 500 && received() <= before; ++i) std::this_thread::sleep_for(10ms);  // polled: the frame is in
+    client.send_json({{"type", "text"}, {"text", "/step Wombat88 call a friend"}, {"id", "s2"}});
+    for (int i = 0; i < 500 && received() <= before + 1; ++i) std::this_thread::sleep_for(10ms);
+    REQUIRE(received() == before + 2);
+    auto status = daemon.stop(SIGTERM, 15s);
+    REQUIRE(status);
+    CHECK(*status == 0);
+  }
+  DaemonProcess again(data.path(), test_mode(), {kAdminTokenEnv});
+  WsTestClient client(again.port());
+  client.hello(token);
+  read_backlog(client);
+  auto steps = answer(client, text("/steps"), "l");
+  REQUIRE_FALSE(steps.empty());
+  CHECK_THAT(steps[0]["text"].get<std::string>(), Catch::Contains("Quokka77") && Catch::Contains("Wombat88"));
 }
