@@ -117,8 +117,8 @@ ClientFrame parse_client_frame(std::string_view frame) {
   return invalid("unknown frame type \"" + t.substr(0, 40) + "\"");
 }
 
-std::string encode_welcome(const std::string& user, const std::string& token) {
-  return dump({{"type", "welcome"}, {"user", user}, {"token", token}});
+std::string encode_welcome(const std::string& user, const std::string& token, std::size_t backlog) {
+  return dump({{"type", "welcome"}, {"user", user}, {"token", token}, {"backlog", backlog}});
 }
 
 // Written by hand (keys in the order nlohmann would sort them): one runs for every frame

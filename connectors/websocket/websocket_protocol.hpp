@@ -32,7 +32,9 @@ inline std::string_view room_of(std::string_view address) {
   return !address.empty() && address.front() == '#' ? address.substr(1) : std::string_view();
 }
 
-std::string encode_welcome(const std::string& user, const std::string& token);
+// `backlog`: how many message frames follow at once (kept while no connection was open), so
+// a client knows when it has them all without waiting for silence.
+std::string encode_welcome(const std::string& user, const std::string& token, std::size_t backlog);
 std::string encode_message(const core::Outgoing& message);  // a room's message carries "room"
 // {"type":"joined"|"left","room":"NAME"}
 std::string encode_room_event(std::string_view type, std::string_view room);

@@ -61,7 +61,7 @@ class BeastWebsocketSession final : public WebsocketSession,
       self->state_ = State::ready;
       // The backlog is bounded by what the store kept, not by how fast this client reads:
       // it may exceed the send queue's limit, which applies to what comes after it.
-      self->enqueue(encode_welcome(user, token), 0, /*bounded=*/false);
+      self->enqueue(encode_welcome(user, token, backlog.size()), 0, /*bounded=*/false);
       for (const auto& m : backlog) self->enqueue(encode_message(m), m.id, /*bounded=*/false);
       auto waiting = std::move(self->before_welcome_);
       for (auto& frame : waiting) self->handle(frame);

@@ -24,7 +24,12 @@ std::vector<json> read_answer(WsTestClient& client, const std::string& correlati
 
 std::vector<json> read_backlog(WsTestClient& client) {
   std::vector<json> frames;
-  while (auto raw = client.read(std::chrono::milliseconds(600))) {
+  // The welcome says how many follow: read exactly those, not until a quiet spell.
+  int expected = client.announced_backlog();
+  REQUIRE(expected >= 0);
+  while (static_cast<int>(frames.size()) < expected) {
+    auto raw = client.read(std::chrono::seconds(10));
+    if (!raw) FAIL("the welcome announced " << expected << " backlog messages, " << frames.size() << " came");
     json f = json::parse(*raw);
     if (f["type"] == "message") frames.push_back(f);
   }

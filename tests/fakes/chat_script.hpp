@@ -15,7 +15,7 @@ nlohmann::json tap(const std::string& choice_id);
 // none comes within 10 s).
 std::vector<nlohmann::json> read_answer(WsTestClient& client, const std::string& correlation_id);
 
-// The message frames that follow a welcome (the backlog), until nothing more comes.
+// The message frames that follow a welcome (the backlog): as many as it announced.
 std::vector<nlohmann::json> read_backlog(WsTestClient& client);
 
 // Sends `frame` with correlation id `id` and returns its answer (read_answer).

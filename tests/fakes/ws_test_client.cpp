@@ -105,7 +105,9 @@ nlohmann::json WsTestClient::read_json(std::chrono::milliseconds deadline) {
   if (!frame)
     throw std::runtime_error(impl_->timed_out ? "no frame before the deadline"
                                               : "connection closed with " + std::to_string(impl_->close_code));
-  return nlohmann::json::parse(*frame);
+  auto json = nlohmann::json::parse(*frame);
+  if (json.is_object() && json.value("type", "") == "welcome") announced_backlog_ = json.value("backlog", -1);
+  return json;
 }
 
 nlohmann::json WsTestClient::hello(const std::string& token) {

@@ -29,6 +29,8 @@ class WsTestClient {
 
   // hello (with token if not empty) and the welcome frame's contents.
   nlohmann::json hello(const std::string& token = "");
+  // How many backlog messages the last welcome announced (-1: none was received yet).
+  int announced_backlog() const { return announced_backlog_; }
 
   // Reads raw bytes without answering pings (as a frozen client would) until the server
   // drops the connection; false if it is still open at the deadline.
@@ -42,6 +44,7 @@ class WsTestClient {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  int announced_backlog_ = -1;
 };
 
 }  // namespace bounceback::testing

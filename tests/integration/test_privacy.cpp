@@ -36,8 +36,7 @@ struct Someone {
   explicit Someone(std::vector<std::string> args = {}, std::vector<std::string> env = {})
       : daemon(data.path(), std::move(args), std::move(env)), client(daemon.port()) {
     welcome = client.hello();
-    while (client.read(std::chrono::milliseconds(500))) {
-    }
+    read_backlog(client);
     answer(client, tap("agree"), "a");
     answer(client, text("Zorblaxia"), "n");  // the name, quoted back in later messages too
   }

@@ -54,8 +54,7 @@ struct AtMenu {
 
   AtMenu() {
     client.hello();
-    while (client.read(std::chrono::milliseconds(500))) {
-    }
+    read_backlog(client);
     answer(client, text("menu"), "m");
   }
 };
@@ -76,8 +75,7 @@ struct InOneStep {
 
   InOneStep() {
     client.hello();
-    while (client.read(std::chrono::milliseconds(500))) {
-    }
+    read_backlog(client);
     answer(client, text("menu"), "m");
     answer(client, tap("one_step"), "o");
     answer(client, text("sleep better"), "g");
@@ -143,8 +141,7 @@ TEST_CASE("SIGHUP reloads the safety lists, then a broken file keeps the ones in
   DaemonProcess daemon(data.path(), {"--set", "safety.file=" + lists});
   WsTestClient client(daemon.port());
   client.hello();
-  while (client.read(std::chrono::milliseconds(500))) {
-  }
+  read_backlog(client);
   CHECK(answer(client, text("my mind is full of static tonight"), "a").at(0)["kind"] != "safety");
 
   std::string yaml;

@@ -181,7 +181,10 @@ TEST_CASE("what was sent while the person had no connection arrives after their 
     // With acks, only what the client acknowledged counts as delivered.
     client.send_json({{"type", "hello"}, {"acks", true}});
     welcome = client.read_json();
-    for (const auto& f : read_backlog(client)) client.send_json({{"type", "ack"}, {"id", f["id"]}});
+    auto backlog = read_backlog(client);
+    CHECK(welcome["backlog"] == backlog.size());  // the welcome says how many follow
+    CHECK(backlog.size() >= 2);
+    for (const auto& f : backlog) client.send_json({{"type", "ack"}, {"id", f["id"]}});
     client.send_json({{"type", "text"}, {"text", "talk later"}, {"id", "gone"}});
     client.close();  // gone before the answer could be read
   }

@@ -113,8 +113,8 @@ TEST_CASE("server frames encode as CONTRACT.md says", "[protocol]") {
   m.final = true;
   CHECK(json::parse(websocket::encode_message(m))["final"] == true);
 
-  CHECK(json::parse(websocket::encode_welcome("u1", "t1")) ==
-        json::parse(R"({"type":"welcome","user":"u1","token":"t1"})"));
+  CHECK(json::parse(websocket::encode_welcome("u1", "t1", 3)) ==
+        json::parse(R"({"type":"welcome","user":"u1","token":"t1","backlog":3})"));
   CHECK(json::parse(websocket::encode_error("too_large", "x")) ==
         json::parse(R"({"type":"error","code":"too_large","message":"x"})"));
 }
