@@ -22,12 +22,14 @@ std::unique_ptr<DaemonProcess> start_daemon(const std::string& data_dir, const s
 }
 
 // The messages bounceback sent on its own (no reply_to) that arrived since the last call.
-// The clock call answers only after they were handed to the connection, so a short quiet
-// spell after it means nothing more is on its way.
+// The clock call answers only after they were handed to the connection, and the connection
+// answers frames in order: a frame it refuses, sent now, is answered after all of them.
 std::vector<json> unprompted(WsTestClient& client) {
+  client.send_json({{"type", "probe"}});  // an unknown type: bad_request, and nothing else changes
   std::vector<json> out;
-  while (auto raw = client.read(std::chrono::milliseconds(400))) {
-    json f = json::parse(*raw);
+  for (;;) {
+    json f = client.read_json();
+    if (f["type"] == "error") break;
     if (f["type"] == "message" && !f.contains("reply_to")) out.push_back(f);
   }
   return out;
