@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "connectors/http/http_server.hpp"
+#include "tests/fakes/test_clock.hpp"
 
 namespace bounceback::testing {
 
@@ -272,6 +273,22 @@ bool FakeTelegram::wait_for(const std::function<bool()>& condition, std::chrono:
     impl_->changed.wait_for(lock, std::chrono::milliseconds(50));  // short: a change may land between check and wait
   }
   return true;
+}
+
+std::vector<std::string> telegram_daemon_args(const std::string& api_base, std::vector<std::string> more) {
+  std::vector<std::string> args = {"--set", "connectors.telegram.enabled=true",
+                                   "--set", "connectors.telegram.api_base=\"" + api_base + "\"",
+                                   "--set", "connectors.telegram.poll_timeout_s=5",
+                                   "--set", "connectors.telegram.request_timeout_s=5"};
+  auto clock = manual_clock_args("2026-03-10T06:00:00Z");
+  args.insert(args.end(), clock.begin(), clock.end());
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+std::vector<std::string> telegram_daemon_env() {
+  return {"BOUNCEBACK_TELEGRAM_TOKEN=" + kFakeTelegramToken, kAdminTokenEnv,
+          "BOUNCEBACK_TELEGRAM_WEBHOOK_SECRET=hook-secret-123"};
 }
 
 }  // namespace bounceback::testing

@@ -69,4 +69,11 @@ class FakeTelegram {
   std::uint16_t port_ = 0;
 };
 
+// The daemon against a FakeTelegram at `api_base`: --set arguments for the connector
+// (polling unless `more` says otherwise) and the manual test clock, and the environment
+// with the bot token, the admin token and the webhook secret ("hook-secret-123").
+inline const std::string kFakeTelegramToken = "7000000001:AAtest-token_for_the_fake";
+std::vector<std::string> telegram_daemon_args(const std::string& api_base, std::vector<std::string> more = {});
+std::vector<std::string> telegram_daemon_env();
+
 }  // namespace bounceback::testing

@@ -79,23 +79,6 @@ TEST_CASE("a message whose commit failed gets 'unavailable', /healthz 503, and n
 
 namespace {
 
-const std::string kToken = "7000000001:AAtest-token_for_the_fake";
-
-std::vector<std::string> telegram_args(const std::string& api_base, std::vector<std::string> more = {}) {
-  std::vector<std::string> args = {"--set", "connectors.telegram.enabled=true",
-                                   "--set", "connectors.telegram.api_base=\"" + api_base + "\"",
-                                   "--set", "connectors.telegram.poll_timeout_s=5",
-                                   "--set", "connectors.telegram.request_timeout_s=5"};
-  auto clock = test_mode();
-  args.insert(args.end(), clock.begin(), clock.end());
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
-
-std::vector<std::string> telegram_env() {
-  return {"BOUNCEBACK_TELEGRAM_TOKEN=" + kToken, kAdminTokenEnv, "BOUNCEBACK_TELEGRAM_WEBHOOK_SECRET=hook-secret-123"};
-}
-
 json help_update(std::int64_t update_id, std::int64_t chat) {
   return {{"update_id", update_id},
           {"message", {{"message_id", update_id}, {"from", {{"id", chat}, {"is_bot", false}, {"first_name", "Jo"}}},
@@ -105,9 +88,9 @@ json help_update(std::int64_t update_id, std::int64_t chat) {
 }  // namespace
 
 TEST_CASE("Telegram polling: an update whose commit failed is asked for again and answered once", "[durability][telegram]") {
-  FakeTelegram api(kToken);
+  FakeTelegram api(kFakeTelegramToken);
   TempDir data;
-  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
   REQUIRE(api.wait_for([&] { return !api.calls("getUpdates").empty(); }, 10s));
   fail_commits(daemon, 1);
   api.person_writes(4242, "/help");
@@ -123,12 +106,12 @@ TEST_CASE("Telegram polling: an update whose commit failed is asked for again an
 
 TEST_CASE("Telegram webhook: 500 when the update could not be stored, then its retry is handled once, and updates out of order are each handled",
           "[durability][telegram]") {
-  FakeTelegram api(kToken);
+  FakeTelegram api(kFakeTelegramToken);
   TempDir data;
   DaemonProcess daemon(data.path(),
-                       telegram_args(api.api_base(), {"--set", "connectors.telegram.mode=webhook", "--set",
+                       telegram_daemon_args(api.api_base(), {"--set", "connectors.telegram.mode=webhook", "--set",
                                                       "connectors.telegram.webhook_url=\"https://bot.example.org/telegram/webhook\""}),
-                       telegram_env());
+                       telegram_daemon_env());
   REQUIRE(api.wait_for([&] { return !api.calls("setWebhook").empty(); }, 10s));
   const std::map<std::string, std::string> secret = {{"X-Telegram-Bot-Api-Secret-Token", "hook-secret-123"}};
   auto post = [&](const json& update) { return http_request(daemon.port(), "POST", "/telegram/webhook", update.dump(), secret).status; };

@@ -20,24 +20,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string kToken = "7000000001:AAtest-token_for_the_fake";
-
-std::vector<std::string> telegram_args(const std::string& api_base, std::vector<std::string> more = {}) {
-  std::vector<std::string> args = {"--set", "connectors.telegram.enabled=true",
-                                   "--set", "connectors.telegram.api_base=\"" + api_base + "\"",
-                                   "--set", "connectors.telegram.poll_timeout_s=5",
-                                   "--set", "connectors.telegram.request_timeout_s=5"};
-  auto clock = manual_clock_args("2026-03-10T06:00:00Z");
-  args.insert(args.end(), clock.begin(), clock.end());
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
-
-std::vector<std::string> telegram_env() {
-  return {"BOUNCEBACK_TELEGRAM_TOKEN=" + kToken, kAdminTokenEnv,
-          "BOUNCEBACK_TELEGRAM_WEBHOOK_SECRET=hook-secret-123"};
-}
-
 std::string text_of(const json& sent) { return sent.value("text", ""); }
 
 std::vector<std::string> buttons_of(const json& sent) {
@@ -53,9 +35,9 @@ bool contains(const std::vector<std::string>& v, const std::string& x) { return 
 }  // namespace
 
 TEST_CASE("fake Bot API: /start brings onboarding with buttons, then a tap is answered and goes on", "[telegram][integration]") {
-  FakeTelegram api(kToken);
+  FakeTelegram api(kFakeTelegramToken);
   TempDir data;
-  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
   api.person_writes(111, "/start");
   REQUIRE(api.wait_delivered(111, 3, 15s));
   auto sent = api.delivered(111);
@@ -83,12 +65,12 @@ TEST_CASE("fake Bot API: /start brings onboarding with buttons, then a tap is an
 }
 
 TEST_CASE("fake Bot API: 429 waits retry_after and sends once, then 500 and a slow answer are retried or waited for", "[telegram][integration]") {
-  FakeTelegram api(kToken);
+  FakeTelegram api(kFakeTelegramToken);
   api.script_send({429, R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 2","parameters":{"retry_after":2}})"});
   api.script_send({500, R"({"ok":false,"error_code":500,"description":"Internal Server Error"})"});
   api.script_send({200, "", 1500ms});  // slow, but within the request timeout
   TempDir data;
-  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
   api.person_writes(222, "/start");
   REQUIRE(api.wait_delivered(222, 3, 20s));
   auto calls = api.calls("sendMessage");
@@ -102,9 +84,9 @@ TEST_CASE("fake Bot API: 429 waits retry_after and sends once, then 500 and a sl
 }
 
 TEST_CASE("fake Bot API: a person who blocked the bot (403) gets no nudges until they write again", "[telegram][integration]") {
-  FakeTelegram api(kToken);
+  FakeTelegram api(kFakeTelegramToken);
   TempDir data;
-  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
   api.person_writes(333, "/nudge 09:00");
   REQUIRE(api.wait_delivered(333, 1, 15s));
   api.script_send({403, R"({"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"})"});
@@ -130,10 +112,10 @@ TEST_CASE("fake Bot API: a person who blocked the bot (403) gets no nudges until
 }
 
 TEST_CASE("fake Bot API: a restart mid-conversation loses no update and handles none twice", "[telegram][integration]") {
-  FakeTelegram api(kToken);
+  FakeTelegram api(kFakeTelegramToken);
   TempDir data;
   {
-    DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+    DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
     api.person_writes(444, "/start");
     REQUIRE(api.wait_delivered(444, 3, 15s));
     // Wait until the daemon asked past that update (it confirms only after the commit).
@@ -151,7 +133,7 @@ TEST_CASE("fake Bot API: a restart mid-conversation loses no update and handles 
   api.person_taps(444, "agree", api.delivered(444)[2]["message_id"]);
   api.person_writes(444, "Mira");
   {
-    DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+    DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
     REQUIRE(api.wait_for([&] {
       for (const auto& m : api.delivered(444))
         if (text_of(m).find("Mira") != std::string::npos) return true;
@@ -180,9 +162,9 @@ TEST_CASE("fake Bot API: a restart mid-conversation loses no update and handles 
 }
 
 TEST_CASE("fake Bot API: /export longer than one Telegram message arrives in parts", "[telegram][integration]") {
-  FakeTelegram api(kToken);
+  FakeTelegram api(kFakeTelegramToken);
   TempDir data;
-  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
   api.person_writes(1313, "/start");
   REQUIRE(api.wait_delivered(1313, 3, 15s));
   // A goal with long steps makes the export longer than one message.
@@ -217,12 +199,12 @@ TEST_CASE("fake Bot API: /export longer than one Telegram message arrives in par
 }
 
 TEST_CASE("fake Bot API: getUpdates answering 502, a page that is not JSON and 429 is polled again", "[telegram][integration]") {
-  FakeTelegram api(kToken);
+  FakeTelegram api(kFakeTelegramToken);
   api.script_poll({502, "<html><body>502 Bad Gateway</body></html>"});
   api.script_poll({200, "not json at all"});
   api.script_poll({429, R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}})"});
   TempDir data;
-  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
   api.person_writes(1414, "/help");
   REQUIRE(api.wait_delivered(1414, 3, 20s));  // through every failure, with back-off
   CHECK(api.calls("getUpdates").size() >= 4);
@@ -230,36 +212,36 @@ TEST_CASE("fake Bot API: getUpdates answering 502, a page that is not JSON and 4
 }
 
 TEST_CASE("fake Bot API: a sticker is answered kindly that only text gets through", "[telegram][integration]") {
-  FakeTelegram api(kToken);
+  FakeTelegram api(kFakeTelegramToken);
   TempDir data;
-  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
   api.person_sends_sticker(1212);
   REQUIRE(api.wait_delivered(1212, 1, 10s));
   CHECK_THAT(text_of(api.delivered(1212)[0]), Catch::Contains("I can only read text"));
 }
 
 TEST_CASE("fake Bot API: what could not be sent before a stop is sent after the restart", "[telegram][integration]") {
-  FakeTelegram api(kToken);
+  FakeTelegram api(kFakeTelegramToken);
   for (int i = 0; i < 50; ++i) api.script_send({500, R"({"ok":false,"error_code":500,"description":"Internal Server Error"})"});
   TempDir data;
   {
-    DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+    DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
     api.person_writes(999, "/help");
     REQUIRE(api.wait_for([&] { return !api.calls("sendMessage").empty(); }, 10s));
     CHECK(daemon.stop(SIGTERM) == 0);
   }
   CHECK(api.delivered(999).empty());
   api.clear_script();
-  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
   REQUIRE(api.wait_delivered(999, 3, 15s));
   CHECK_THAT(text_of(api.delivered(999)[0]), Catch::Contains("not a therapist"));
   CHECK(daemon.wait_for_log(std::regex("telegram: 3 unsent message"), 5s));
 }
 
 TEST_CASE("fake Bot API: in a group only commands and mentions are answered, then other bots never", "[telegram][integration]") {
-  FakeTelegram api(kToken);
+  FakeTelegram api(kFakeTelegramToken);
   TempDir data;
-  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
   const std::int64_t group = -1001234567890;
   api.person_writes(group, "we met on Thursday, it was good", "supergroup", 555);
   api.person_writes(group, "@bounceback_bot hi from a bot", "supergroup", 666, /*from_bot=*/true);
@@ -280,12 +262,12 @@ TEST_CASE("fake Bot API: in a group only commands and mentions are answered, the
 }
 
 TEST_CASE("fake Bot API: webhook mode checks the secret and answers after the commit", "[telegram][integration]") {
-  FakeTelegram api(kToken);
+  FakeTelegram api(kFakeTelegramToken);
   TempDir data;
   DaemonProcess daemon(data.path(),
-                       telegram_args(api.api_base(), {"--set", "connectors.telegram.mode=webhook", "--set",
+                       telegram_daemon_args(api.api_base(), {"--set", "connectors.telegram.mode=webhook", "--set",
                                                       "connectors.telegram.webhook_url=\"https://bot.example.org/telegram/webhook\""}),
-                       telegram_env());
+                       telegram_daemon_env());
   REQUIRE(api.wait_for([&] { return !api.calls("setWebhook").empty(); }, 10s));
   auto set = api.calls("setWebhook").back().body;
   CHECK(set["url"] == "https://bot.example.org/telegram/webhook");
@@ -317,20 +299,20 @@ TEST_CASE("fake Bot API: webhook mode checks the secret and answers after the co
 }
 
 TEST_CASE("fake Bot API: the token never reaches the log, then a missing token is a clear error", "[telegram][integration]") {
-  FakeTelegram api(kToken);
+  FakeTelegram api(kFakeTelegramToken);
   api.script_send({500, R"({"ok":false,"error_code":500,"description":"Internal Server Error"})"});
   TempDir data;
   {
-    DaemonProcess daemon(data.path(), telegram_args(api.api_base(), {"--set", "log.level=debug"}), telegram_env());
+    DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base(), {"--set", "log.level=debug"}), telegram_daemon_env());
     api.person_writes(888, "/help");
     REQUIRE(api.wait_delivered(888, 3, 15s));
     CHECK(daemon.stop(SIGTERM) == 0);
-    CHECK(daemon.log().find(kToken) == std::string::npos);
+    CHECK(daemon.log().find(kFakeTelegramToken) == std::string::npos);
     CHECK(daemon.log().find("7000000001:") == std::string::npos);
   }
   {
     // A token Telegram does not know: the fake has no route for it (404, as Telegram answers).
-    DaemonProcess wrong(data.path(), telegram_args(api.api_base()), {"BOUNCEBACK_TELEGRAM_TOKEN=123:not-the-token"});
+    DaemonProcess wrong(data.path(), telegram_daemon_args(api.api_base()), {"BOUNCEBACK_TELEGRAM_TOKEN=123:not-the-token"});
     REQUIRE(wrong.wait_for_log(std::regex("telegram: the bot token was refused"), 10s));
     auto health = http_request(wrong.port(), "GET", "/healthz");
     CHECK(health.status == 503);
@@ -338,7 +320,7 @@ TEST_CASE("fake Bot API: the token never reaches the log, then a missing token i
     CHECK(wrong.log().find("not-the-token") == std::string::npos);
   }
   try {
-    DaemonProcess without_token(data.path(), telegram_args(api.api_base()), {});
+    DaemonProcess without_token(data.path(), telegram_daemon_args(api.api_base()), {});
     FAIL("the daemon started without its token");
   } catch (const std::runtime_error& e) {
     CHECK_THAT(e.what(), Catch::Contains("BOUNCEBACK_TELEGRAM_TOKEN with the bot token is not set"));
@@ -359,23 +341,23 @@ struct EmulatedPerson {
   json chat() const { return {{"id", id}, {"type", "private"}, {"first_name", name}}; }
 
   void writes(const std::string& text) const {
-    json m = {{"botToken", kToken}, {"from", who()}, {"chat", chat()}, {"date", 1773136800}, {"text", text}};
+    json m = {{"botToken", kFakeTelegramToken}, {"from", who()}, {"chat", chat()}, {"date", 1773136800}, {"text", text}};
     REQUIRE(http_request(port, "POST", "/sendMessage", m.dump(), {{"Content-Type", "application/json"}}).status == 200);
   }
   // The same in a group chat (a supergroup with a title).
   void writes_in(std::int64_t group, const std::string& title, const std::string& text) const {
-    json m = {{"botToken", kToken}, {"from", who()}, {"chat", {{"id", group}, {"type", "supergroup"}, {"title", title}}},
+    json m = {{"botToken", kFakeTelegramToken}, {"from", who()}, {"chat", {{"id", group}, {"type", "supergroup"}, {"title", title}}},
               {"date", 1773136800}, {"text", text}};
     REQUIRE(http_request(port, "POST", "/sendMessage", m.dump(), {{"Content-Type", "application/json"}}).status == 200);
   }
   void taps(const std::string& data, std::int64_t message_id) const {
-    json c = {{"botToken", kToken}, {"from", who()}, {"data", data},
+    json c = {{"botToken", kFakeTelegramToken}, {"from", who()}, {"data", data},
               {"message", {{"message_id", message_id}, {"chat", chat()}, {"from", who()}}}};
     REQUIRE(http_request(port, "POST", "/sendCallback", c.dump(), {{"Content-Type", "application/json"}}).status == 200);
   }
   // What the bot sent to this person since the last read: {text, buttons, messageId}.
   std::vector<json> received() const {
-    auto r = http_request(port, "POST", "/getUpdates", json{{"token", kToken}, {"chatId", id}}.dump(),
+    auto r = http_request(port, "POST", "/getUpdates", json{{"token", kFakeTelegramToken}, {"chatId", id}}.dump(),
                           {{"Content-Type", "application/json"}});
     REQUIRE(r.status == 200);
     std::vector<json> out;
@@ -411,7 +393,7 @@ struct Emulator {
 TEST_CASE("emulator: /start brings onboarding, a button tap the next question", "[telegram][emulator][integration]") {
   Emulator emulator;
   TempDir data;
-  DaemonProcess daemon(data.path(), telegram_args(emulator.api_base()), telegram_env());
+  DaemonProcess daemon(data.path(), telegram_daemon_args(emulator.api_base()), telegram_daemon_env());
   EmulatedPerson mira{emulator.process.port(), 5101, "Mira"};
   mira.writes("/start");
   auto onboarding = mira.wait_for(3);
@@ -429,7 +411,7 @@ TEST_CASE("emulator: /start brings onboarding, a button tap the next question", 
 TEST_CASE("emulator: two people at once get no crosstalk", "[telegram][emulator][integration]") {
   Emulator emulator;
   TempDir data;
-  DaemonProcess daemon(data.path(), telegram_args(emulator.api_base()), telegram_env());
+  DaemonProcess daemon(data.path(), telegram_daemon_args(emulator.api_base()), telegram_daemon_env());
   EmulatedPerson ann{emulator.process.port(), 5201, "Ann"}, bob{emulator.process.port(), 5202, "Bob"};
   ann.writes("/goal Find a new flat");
   bob.writes("/goal Sleep better");
@@ -451,7 +433,7 @@ TEST_CASE("emulator: two people at once get no crosstalk", "[telegram][emulator]
 TEST_CASE("emulator: a nudge due on the manual clock arrives in the chat", "[telegram][emulator][integration]") {
   Emulator emulator;
   TempDir data;
-  DaemonProcess daemon(data.path(), telegram_args(emulator.api_base()), telegram_env());
+  DaemonProcess daemon(data.path(), telegram_daemon_args(emulator.api_base()), telegram_daemon_env());
   EmulatedPerson mira{emulator.process.port(), 5301, "Mira"};
   mira.writes("/tz Europe/Berlin");
   REQUIRE(mira.wait_for(1).size() >= 1);
@@ -468,9 +450,9 @@ TEST_CASE("emulator: a nudge due on the manual clock arrives in the chat", "[tel
 
 TEST_CASE("fake Bot API: a group's check-in is set by admins only, posted at its local time, then a win reaches it only when shared",
           "[telegram][groups][integration]") {
-  FakeTelegram api(kToken);
+  FakeTelegram api(kFakeTelegramToken);
   TempDir data;
-  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
   const std::int64_t group = -1009876543210;
   const std::int64_t mira = 555, noa = 556;
   api.set_chat_title(group, "Tuesday circle");
@@ -552,7 +534,7 @@ TEST_CASE("emulator: in a group, settings need an admin the emulator cannot conf
           "[telegram][emulator][groups][integration]") {
   Emulator emulator;
   TempDir data;
-  DaemonProcess daemon(data.path(), telegram_args(emulator.api_base()), telegram_env());
+  DaemonProcess daemon(data.path(), telegram_daemon_args(emulator.api_base()), telegram_daemon_env());
   const std::int64_t group_id = -1005550001;
   EmulatedPerson mira{emulator.process.port(), 5401, "Mira"};
   EmulatedPerson group{emulator.process.port(), group_id, "Tuesday circle"};  // reads the group chat
@@ -585,9 +567,9 @@ TEST_CASE("emulator: in a group, settings need an admin the emulator cannot conf
 
 TEST_CASE("fake Bot API: a group that removed the bot (403) gets no check-ins until someone there writes again",
           "[telegram][groups][integration]") {
-  FakeTelegram api(kToken);
+  FakeTelegram api(kFakeTelegramToken);
   TempDir data;
-  DaemonProcess daemon(data.path(), telegram_args(api.api_base()), telegram_env());
+  DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
   const std::int64_t group = -1004440001;
   api.set_member_status(group, 555, "creator");
   api.person_writes(group, "/checkin 07:00 UTC", "group", 555);
