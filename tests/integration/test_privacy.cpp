@@ -69,7 +69,7 @@ TEST_CASE("an export never holds an earlier export, and one comes at most every 
   auto again = answer(s.client, text("/export"), "e2");
   REQUIRE_FALSE(again.empty());
   for (const auto& m : again) CHECK(m["kind"] != "export");
-  CHECK_THAT(again[0]["text"].get<std::string>(), Catch::Contains("ten minutes"));
+  CHECK_THAT(again[0]["text"].get<std::string>(), Catch::Contains("ten minutes after the last one"));
 
   set_clock(s.daemon, "2026-03-10T09:11:00Z");
   auto later = answer(s.client, text("/export"), "e3");
