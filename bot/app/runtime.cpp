@@ -27,6 +27,7 @@
 #include "connectors/telegram/telegram_connector.hpp"
 #include "bot/core/iso8601.hpp"
 #include "bot/core/metrics.hpp"
+#include "bot/store/full_disk_vfs.hpp"
 #include "bot/store/sqlite_store.hpp"
 #include "bot/store/store_error.hpp"
 #include "connectors/http/http_server.hpp"
@@ -132,7 +133,7 @@ void add_admin_routes(HttpServer& server, const Config& config, core::ManualCloc
   if (!manual_clock) return;  // the admin endpoints are for tests: they exist with the test clock only
 
   // Failures and slowness on command, for the paths a test cannot otherwise reach:
-  // {"fail_commits": N} and/or {"delay_commits_ms": M}.
+  // {"fail_commits": N}, {"delay_commits_ms": M} and/or {"disk_full": true|false}.
   server.route("POST", "/admin/store", [expected, &store](const HttpRequest& req, HttpServer::Respond respond) {
     if (!same_secret(req.header("authorization"), expected))
       return respond(HttpResponse::json(401, R"({"error":"unauthorized"})"));
@@ -145,11 +146,15 @@ void add_admin_routes(HttpServer& server, const Config& config, core::ManualCloc
     };
     auto fail = number("fail_commits", 1000);
     auto delay = number("delay_commits_ms", 10000);
-    if ((!fail && !delay) || fail == -1 || delay == -1)
+    std::optional<bool> disk_full;
+    if (body.is_object() && body.contains("disk_full") && body["disk_full"].is_boolean()) disk_full = body["disk_full"].get<bool>();
+    bool disk_wrong = body.is_object() && body.contains("disk_full") && !disk_full;
+    if ((!fail && !delay && !disk_full) || fail == -1 || delay == -1 || disk_wrong)
       return respond(HttpResponse::json(
-          400, R"x({"error":"expected {\"fail_commits\": N} (0 to 1000) and/or {\"delay_commits_ms\": M} (0 to 10000)"})x"));
+          400, R"x({"error":"expected {\"fail_commits\": N} (0 to 1000), {\"delay_commits_ms\": M} (0 to 10000) and/or {\"disk_full\": true|false}"})x"));
     if (fail) store.inject_commit_failures(static_cast<int>(*fail));
     if (delay) store.inject_commit_delay(std::chrono::milliseconds(*delay));
+    if (disk_full) *disk_full ? store::FullDiskVfs::fill() : store::FullDiskVfs::empty();
     respond(HttpResponse::json(200, R"({"ok":true})"));
   });
 
@@ -222,6 +227,8 @@ int run_daemon(const Config& config) {
     clock = std::make_unique<core::SystemClock>();
   }
 
+  // With the test clock and an admin token, the disk can be filled on command (/admin/store).
+  if (config.manual_clock && !secret(config.admin_token_env).empty()) store::FullDiskVfs::install();
   std::unique_ptr<store::SqliteStore> store;
   try {
     store = std::make_unique<store::SqliteStore>(config.database_path(), &metrics, config.storage_synchronous == "full");

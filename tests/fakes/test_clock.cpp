@@ -28,4 +28,10 @@ void fail_commits(const DaemonProcess& daemon, int n) {
   REQUIRE(r.status == 200);
 }
 
+void fill_disk(const DaemonProcess& daemon, bool full) {
+  auto r = http_request(daemon.port(), "POST", "/admin/store", nlohmann::json{{"disk_full", full}}.dump(),
+                        {{"Authorization", "Bearer s3cret"}});
+  REQUIRE(r.status == 200);
+}
+
 }  // namespace bounceback::testing

@@ -20,4 +20,8 @@ void set_clock(const DaemonProcess& daemon, const std::string& iso);
 // full disk (with the manual clock and the admin token only).
 void fail_commits(const DaemonProcess& daemon, int n);
 
+// POST /admin/store {"disk_full": full}: from now on a write that would grow one of the
+// database's files fails as on a full disk (false: the space is back).
+void fill_disk(const DaemonProcess& daemon, bool full);
+
 }  // namespace bounceback::testing

@@ -77,6 +77,56 @@ TEST_CASE("a message whose commit failed gets 'unavailable', /healthz 503, and n
   }
 }
 
+TEST_CASE("a full disk: what could not be stored is refused, and once space is back the store works again with nothing acknowledged lost",
+          "[durability]") {
+  TempDir data;
+  std::string token;
+  std::vector<std::string> acknowledged;
+  {
+    DaemonProcess daemon(data.path(), test_mode(), {kAdminTokenEnv});
+    WsTestClient client(daemon.port());
+    token = client.hello()["token"];
+    read_backlog(client);
+    answer(client, text("/goal Find a new flat"), "g");
+    fill_disk(daemon, true);
+    // The write-ahead log still has the blocks of earlier commits to write into, so the
+    // first steps may be stored; sooner or later one needs a new block and is refused.
+    bool refused = false;
+    for (int i = 0; i < 400 && !refused; ++i) {
+      std::string step = "/step Kiwi" + std::to_string(i) + " " + std::string(180, 'x');
+      std::string id = "s" + std::to_string(i);
+      client.send_json({{"type", "text"}, {"text", step}, {"id", id}});
+      auto frames = until_answered(client, id);
+      REQUIRE_FALSE(frames.empty());
+      if (frames.back()["type"] == "error") {
+        CHECK(frames.back()["code"] == "unavailable");
+        refused = true;
+      } else {
+        acknowledged.push_back("Kiwi" + std::to_string(i) + " ");
+      }
+    }
+    REQUIRE(refused);
+    CHECK(http_request(daemon.port(), "GET", "/healthz").status == 503);
+
+    // Space is back: the next message is stored and answered, and /healthz says so.
+    fill_disk(daemon, false);
+    auto added = answer(client, text("/step Kiwi-after the disk"), "after");
+    REQUIRE_FALSE(added.empty());
+    CHECK(added.back()["type"] == "message");
+    acknowledged.push_back("Kiwi-after");
+    CHECK(http_request(daemon.port(), "GET", "/healthz").status == 200);
+    daemon.kill_hard();
+  }
+  DaemonProcess again(data.path(), test_mode(), {kAdminTokenEnv});
+  WsTestClient client(again.port());
+  client.hello(token);
+  read_backlog(client);
+  auto steps = answer(client, text("/steps"), "l");
+  std::string all;
+  for (const auto& f : steps) all += f.value("text", "");
+  for (const auto& step : acknowledged) CHECK_THAT(all, Catch::Contains(step));
+}
+
 namespace {
 
 json help_update(std::int64_t update_id, std::int64_t chat) {
