@@ -237,8 +237,11 @@ TEST_CASE("a held chat waits (429) and keeps its order, then a blocked chat is d
 TEST_CASE("back-off after failures doubles up to a minute, with jitter", "[http][backoff]") {
   std::mt19937 rng(7);
   using std::chrono::milliseconds;
-  for (int failures : {0, 1, 2, 6, 20}) {
-    auto base = std::min<milliseconds>(milliseconds(1000) * (1 << std::min(failures, 6)), std::chrono::seconds(60));
+  // failures -> the wait before jitter: 1 s doubled per failure, 64 s capped at a minute.
+  const std::vector<std::pair<int, milliseconds>> expected = {
+      {0, milliseconds(1000)}, {1, milliseconds(2000)}, {2, milliseconds(4000)}, {5, milliseconds(32000)},
+      {6, milliseconds(60000)}, {20, milliseconds(60000)}, {-3, milliseconds(1000)}};
+  for (auto [failures, base] : expected) {
     for (int i = 0; i < 50; ++i) {
       auto d = http::backoff_delay(failures, rng);
       CHECK(d >= base);
