@@ -26,6 +26,8 @@
 #include "bot/safety/zone_country.hpp"
 #include "bot/dialog/dialog_state.hpp"
 #include "bot/dialog/interpreter.hpp"
+#include "bot/engine/person_cache.hpp"
+#include "bot/engine/unit_of_work.hpp"
 #include "bot/core/clock.hpp"
 #include "bot/core/connector.hpp"
 #include "bot/core/metrics.hpp"
@@ -49,8 +51,11 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   Impl(asio::io_context& io, store::Store& store, const core::Clock& clock, core::Metrics& metrics,
        coach::Coach& coach, Settings settings)
       : strand(asio::make_strand(io)), store(store), clock(clock), metrics(metrics), coach(coach),
-        settings(std::move(settings)), safety(std::make_shared<const SafetyKit>(this->settings.safety)), delivered_timer(io),
-        next_person_id(store.max_person_id() + 1), next_outbox_id(store.max_outbox_id() + 1), timer(io) {
+        settings(std::move(settings)), safety(std::make_shared<const SafetyKit>(this->settings.safety)),
+        cache(store, clock, metrics),
+        work(store, cache, clock, metrics, [this](std::function<void()> f) { asio::post(strand, std::move(f)); },
+             [this](const Outgoing& m) { hand_over(m); }, store.max_outbox_id() + 1),
+        delivered_timer(io), next_person_id(store.max_person_id() + 1), timer(io) {
     auto started = std::chrono::steady_clock::now();
     due = schedule::DueQueue(store.load_due());  // the schedule, not the people
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
@@ -77,90 +82,17 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   std::string help_directory;  // rendered once: "• ...\n• ..."
   std::map<std::string, core::Connector*, std::less<>> connectors;
 
-  // Every person loaded since start. Authoritative: writes for them are submitted from
-  // here, so reading the database again could only see older data.
-  std::unordered_map<core::PersonId, Person> people;
-  std::unordered_map<core::Address, core::PersonId, core::AddressHash> by_address;
-  std::unordered_map<std::string, core::PersonId> by_token_hash;
-  // Parsed goal books of the cached people: the stored snapshot with the journal entries
-  // after it replayed, and how many entries the store holds after the snapshot.
-  struct CachedBook {
-    coach::GoalBook book;
-    std::size_t entries_after_snapshot = 0;
-    std::size_t journal_bytes = 0;  // of those entries, as stored
-    bool snapshot_owed = false;     // a commit with journal entries failed: the stored journal has a gap
-    // An archive part is being committed; what was archived before it, to go back to if the
-    // commit fails. One part in flight at a time, so a failed one never leaves a later one
-    // stored after a gap.
-    std::optional<std::pair<std::size_t, std::size_t>> archive_in_flight = std::nullopt;
-  };
-  std::unordered_map<core::PersonId, CachedBook> books;
-  // A new snapshot once this many entries piled up: loading replays at most this many, and
-  // the whole book is written once per this many changes instead of on every one.
-  static constexpr std::size_t kSnapshotEvery = 64;
-  // ... or once the entries come to this many bytes: they live in the person's row, which
-  // stays within one database page that way (a longer row spills onto more pages).
-  static constexpr std::size_t kJournalBytes = 2048;
+  engine::PersonCache cache;
+  engine::UnitOfWork work;
 
-  CachedBook& cached_book(Person& person) {
-    auto it = books.find(person.id);
-    if (it == books.end()) {
-      CachedBook c{coach::GoalBook::from_parts(person.goal_archive, person.goals), person.goal_journal.size()};
-      for (const auto& entry : person.goal_journal) {
-        c.book.replay(entry);
-        c.journal_bytes += entry.size() + 1;
-      }
-      person.goals.clear();  // the cache holds the book now; the stored form is not kept twice
-      person.goal_journal.clear();
-      person.goal_archive.clear();
-      it = books.emplace(person.id, std::move(c)).first;
-    }
-    return it->second;
-  }
-  coach::GoalBook& book_of(Person& person) { return cached_book(person).book; }
-
-  // Parsed dialog states of the cached people (people[].dialog_state is their stored form,
-  // written after every turn; only the core's turns change it, groups' states are not kept).
-  std::unordered_map<core::PersonId, dialog::DialogState> states;
-  dialog::DialogState& state_of(const Person& person) {
-    auto it = states.find(person.id);
-    if (it == states.end()) it = states.emplace(person.id, dialog::DialogState::from_json(person.dialog_state)).first;
-    return it->second;
-  }
-
-  // The book's changes since the last call go into `tx`: as journal entries, or as a new
-  // snapshot when enough piled up (or `snapshot` asks for one: /export reads it).
+  coach::GoalBook& book_of(Person& person) { return cache.book(person); }
+  dialog::DialogState& state_of(const Person& person) { return cache.state(person); }
   void write_book(Person& person, store::Transaction& tx, bool snapshot = false) {
-    CachedBook& c = cached_book(person);
-    auto entries = c.book.take_journal();
-    c.entries_after_snapshot += entries.size();
-    for (const auto& e : entries) c.journal_bytes += e.size() + 1;
-    if (snapshot || c.snapshot_owed || c.entries_after_snapshot >= kSnapshotEvery || c.journal_bytes >= kJournalBytes) {
-      // Finished goals leave the snapshot in parts stored once, so its size follows the
-      // current goal, not the whole history. Both go in this transaction, or neither.
-      if (!c.archive_in_flight) {
-        auto before = c.book.archived();
-        if (auto part = c.book.take_archive()) {
-          c.archive_in_flight = before;
-          tx.goal_writes.push_back({person.id, false, std::move(*part), true});
-        }
-      }
-      tx.goal_writes.push_back({person.id, true, c.book.to_json()});
-      c.entries_after_snapshot = 0;
-      c.journal_bytes = 0;
-      c.snapshot_owed = false;
-      return;
-    }
-    for (auto& e : entries) tx.goal_writes.push_back({person.id, false, std::move(e)});
+    cache.book_record(person).write(person.id, tx, snapshot);
   }
 
-  // Delivery acknowledgements waiting to be written (Core::delivered). They ride along with
-  // the next commit; the timer writes them on their own when no commit comes soon. Under
-  // load, a transaction of acknowledgements alone was every second commit, and it dirtied
-  // the same outbox pages as the next one again. (Holding them for the person's own next
-  // commit was tried: more log pages, as the rows they mark are then far from the outbox's
-  // end.) One lost in a crash means a frame sent twice after the restart, never one lost.
-  std::vector<std::pair<std::int64_t, core::PersonId>> pending_delivered;
+  // Delivery marks ride along with the next commit; this timer writes them on their own
+  // when no commit comes soon.
   asio::steady_timer delivered_timer;
   bool delivered_timer_armed = false;
   static constexpr auto kDeliveredWait = std::chrono::milliseconds(25);
@@ -168,11 +100,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   // Which group support channels each person is in (loaded at start; small next to people).
   std::unordered_map<core::PersonId, std::vector<core::PersonId>> groups_of;
 
-  // People deleted since start: whatever still arrives from their old sessions is dropped,
-  // so a late message cannot bring a deleted person back.
-  std::unordered_set<core::Address, core::AddressHash> forgotten;
   core::PersonId next_person_id;
-  std::int64_t next_outbox_id;
 
   // Everything scheduled, earliest first, and the one timer armed for its front.
   schedule::DueQueue due;
@@ -180,94 +108,18 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   std::optional<core::TimePoint> armed_for;
   void report_due_items() { metrics.set_gauge("bounceback_due_items", {}, static_cast<double>(due.size())); }
 
-  // When each cached person was last used (evict_idle drops the long untouched).
-  std::unordered_map<core::PersonId, core::TimePoint> touched;
-
-  // Each person's last message, in memory only and for a few minutes: the safety screen
-  // reads it with the next one ("I have the tablets here", then "tonight").
-  struct LastWords {
-    std::string text;
-    core::TimePoint at;
-  };
-  std::unordered_map<core::PersonId, LastWords> last_words;
-  // When each person last had their data sent (/export): one export per kExportInterval.
-  std::unordered_map<core::PersonId, core::TimePoint> last_export;
-
-  Person& touch(Person& p) {
-    touched[p.id] = clock.now();
-    return p;
-  }
-
-  void report_cached() { metrics.set_gauge("bounceback_people_cached", {}, static_cast<double>(people.size())); }
-
-  Person& remember(Person p) {
-    by_address[p.address] = p.id;
-    if (!p.token_hash.empty()) by_token_hash[p.token_hash] = p.id;
-    auto id = p.id;
-    Person& kept = people[id] = std::move(p);
-    report_cached();
-    return touch(kept);
-  }
-
-  Person* find(const core::Address& address) {
-    if (auto it = by_address.find(address); it != by_address.end()) return &touch(people[it->second]);
-    if (auto loaded = store.find_person(address)) return &remember(std::move(*loaded));
-    return nullptr;
-  }
-
-  Person* find_by_id(core::PersonId id) {
-    if (auto it = people.find(id); it != people.end()) return &touch(it->second);
-    if (auto loaded = store.find_person_by_id(id)) return &remember(std::move(*loaded));
-    return nullptr;
-  }
-
-  Person* find_by_token(const std::string& token_hash) {
-    if (auto it = by_token_hash.find(token_hash); it != by_token_hash.end()) return &touch(people[it->second]);
-    if (auto loaded = store.find_person_by_token_hash(token_hash)) return &remember(std::move(*loaded));
-    return nullptr;
-  }
-
-  // Out of the cache (not deleted): the store has everything committed about them.
-  void evict(core::PersonId id) {
-    auto it = people.find(id);
-    if (it == people.end()) return;
-    by_address.erase(it->second.address);
-    if (!it->second.token_hash.empty()) by_token_hash.erase(it->second.token_hash);
-    books.erase(id);
-    states.erase(id);
-    last_words.erase(id);
-    last_export.erase(id);
-    people.erase(it);
-  }
-
   void evict_idle(std::function<void()> done) {
     // Everything submitted before this empty commit is on disk when it answers; a person
     // touched after it was submitted has a newer time and stays.
     auto cutoff = clock.now() - settings.cache_idle;
     commit({}, false, [this, cutoff, done = std::move(done)](store::CommitResult) {
-      std::size_t before = people.size();
-      for (auto it = touched.begin(); it != touched.end();) {
-        if (it->second < cutoff) {
-          evict(it->first);
-          it = touched.erase(it);
-        } else {
-          ++it;
-        }
-      }
-      if (people.size() != before) spdlog::debug("core: {} idle people left the cache", before - people.size());
-      report_cached();
+      if (auto n = cache.evict_idle(cutoff)) spdlog::debug("core: {} idle people left the cache", n);
       if (done) done();
     });
   }
 
   Person& create(core::Address address, std::string token_hash) {
-    Person p;
-    p.id = next_person_id++;
-    p.address = std::move(address);
-    p.token_hash = std::move(token_hash);
-    p.created = p.last_seen = clock.now();
-    metrics.add_counter("bounceback_people_created_total", {{"connector", p.address.connector}});
-    return remember(std::move(p));
+    return cache.create(std::move(address), std::move(token_hash), next_person_id++);
   }
 
   // What templates and conditions may read about this person (dialog::builtin_variables()).
@@ -288,8 +140,8 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   }
 
   bool exported_lately(const Person& person) const {
-    auto it = last_export.find(person.id);
-    return it != last_export.end() && clock.now() - it->second < kExportInterval;
+    const auto& last = cache.record(person).last_export;
+    return last && clock.now() - *last < kExportInterval;
   }
 
   bool paused(const Person& person) const { return person.safety_pause_until > clock.now(); }
@@ -307,7 +159,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     safety::ScreenContext context;
     context.after_crisis = paused(person);
     auto window = std::chrono::minutes(safety->policy->context_minutes);
-    auto& last = last_words[person.id];
+    auto& last = cache.record(person).last_words;
     if (!last.text.empty() && message.at >= last.at && message.at - last.at <= window) context.previous = last.text;
     safety::ScreenResult result = safety->screen.screen(message.text, context);
     last = {core::shorten(message.text, 2000), message.at};
@@ -502,9 +354,9 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
                                  done = std::move(done)](store::CommitResult result) mutable {
       if (!result.ok) {
         for (const auto& f : fired) {
-          if (auto it = self->people.find(f.item.person); it != self->people.end()) {
-            it->second.nudges = f.before;
-            if (it->second.is_group()) it->second.group = f.group_before;
+          if (Person* p = self->cache.cached(f.item.person)) {
+            p->nudges = f.before;
+            if (p->is_group()) p->group = f.group_before;
           }
           self->due.push(f.item);  // as it was: due again now
         }
@@ -531,14 +383,12 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
 
   // One due item: the nudge policy decides; what is sent goes through the outbox like a reply.
   void fire(const core::DueItem& item, core::TimePoint now, store::Transaction& tx, std::vector<Fired>& fired) {
-    Person* person = nullptr;
-    try {
-      person = find_by_id(item.person);
-    } catch (const store::StoreError& e) {
-      spdlog::error("core: cannot look up a person for a nudge: {}", e.what());
+    auto found = cache.find_by_id(item.person);
+    if (found.failed) {
       due.push(item);  // tried again with the next item that falls due
       return;
     }
+    Person* person = found.person;
     if (!person) {
       tx.due_done.push_back(item);
       return;
@@ -576,9 +426,9 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   // A nudge that waited in the outbox longer than its kind allows is not delivered late.
   bool stale(const Outgoing& m, core::TimePoint now) const {
     if (m.kind != core::MessageKind::nudge && m.kind != core::MessageKind::checkin) return false;
-    auto it = people.find(m.person);
+    const Person* person = cache.peek(m.person);
     const date::time_zone* zone =
-        it == people.end() ? schedule::zone_or_utc(settings.default_timezone) : coach::zone_of(it->second, settings.nudge_rules);
+        person ? coach::zone_of(*person, settings.nudge_rules) : schedule::zone_or_utc(settings.default_timezone);
     return coach::too_late(m.kind == core::MessageKind::checkin, m.created, now, zone, settings.nudge_rules);
   }
 
@@ -595,14 +445,14 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     tx.forget_person = person.id;
     leave_groups(person.id, tx);
     std::vector<Outgoing> goodbye;
-    address_replies(person, turn.replies, correlation_id, goodbye);
+    work.address(person, turn.replies, correlation_id, goodbye);
     for (auto& m : goodbye) m.id = 0;  // not in the outbox: nothing to acknowledge
     core::Address address = person.address;
-    drop_from_cache(address);
+    cache.forget(address);
     commit(std::move(tx), false, [this, goodbye = std::move(goodbye), address, ack = std::move(ack)](store::CommitResult result) {
       if (ack) ack(result.ok);
       if (!result.ok) {
-        forgotten.erase(address);  // nothing was deleted: they are read from the store again
+        cache.may_come_back(address);  // nothing was deleted: they are read from the store again
         return;
       }
       for (const auto& m : goodbye) hand_over(m);
@@ -614,13 +464,8 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   // A group by its row id; null when it is gone, is not a group, or cannot be read now
   // (logged: a group lookup never stops what the person is doing).
   Person* find_group(core::PersonId id) {
-    try {
-      Person* group = find_by_id(id);
-      return group && group->is_group() ? group : nullptr;
-    } catch (const store::StoreError& e) {
-      spdlog::error("core: cannot look up a group: {}", e.what());
-      return nullptr;
-    }
+    Person* group = cache.find_by_id(id).person;
+    return group && group->is_group() ? group : nullptr;
   }
 
   // A person deleted: their shared wins and their place in check-in counts leave the
@@ -642,25 +487,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   // the same chat when they write again: once the deletion is on disk, that is someone
   // starting anew (and screened like anyone; it was silently dropped until a restart).
   void may_come_back(const core::Address& address) {
-    if (address.connector != "websocket") forgotten.erase(address);
-  }
-
-  void drop_from_cache(const core::Address& address) {
-    forgotten.insert(address);
-    auto it = by_address.find(address);
-    if (it == by_address.end()) return;
-    auto person = people.find(it->second);
-    if (person != people.end()) {
-      if (!person->second.token_hash.empty()) by_token_hash.erase(person->second.token_hash);
-      books.erase(person->first);
-      states.erase(person->first);
-      touched.erase(person->first);
-      last_words.erase(person->first);
-      last_export.erase(person->first);
-      people.erase(person);
-    }
-    by_address.erase(it);
-    report_cached();
+    if (address.connector != "websocket") cache.may_come_back(address);
   }
 
   // Retention: people gone quiet for longer than the config allows are deleted like /forget.
@@ -671,7 +498,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
                                         now - std::chrono::hours(24) * settings.unfinished_onboarding_days);
     commit(std::move(tx), false, [this, done = std::move(done)](store::CommitResult result) {
       for (const auto& address : result.forgotten) {
-        drop_from_cache(address);
+        cache.forget(address);
         if (auto it = connectors.find(address.connector); it != connectors.end()) it->second->forget(address.user);
         may_come_back(address);
       }
@@ -688,87 +515,31 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
                    core::Inbox::Acknowledge ack) {
     write_book(person, tx, /*snapshot=*/true);  // the export reads the whole book
     tx.read_export_for = person.id;
-    last_export[person.id] = clock.now();
+    cache.record(person).last_export = clock.now();
     core::PersonId id = person.id;
     commit(std::move(tx), false, [this, id, turn = std::move(turn), correlation_id, ack = std::move(ack)](store::CommitResult result) {
       if (ack) ack(result.ok);
-      auto it = people.find(id);
-      if (!result.ok || it == people.end()) return;
+      Person* person = cache.cached(id);
+      if (!result.ok || !person) return;
       std::vector<core::Reply> replies = {{core::MessageKind::export_data, result.export_json, {}}};
       replies.insert(replies.end(), turn.replies.begin(), turn.replies.end());
       store::Transaction send;
-      address_replies(it->second, replies, correlation_id, send.outbox);
+      work.address(*person, replies, correlation_id, send.outbox);
       commit(std::move(send), true, nullptr);
     });
   }
 
-  // Turns the coach's replies into outbox entries: the last one answering a message is final.
-  // `last`: these are the last messages of the answer (false when more follow elsewhere).
-  void address_replies(const Person& person, const std::vector<core::Reply>& replies,
-                       const std::string& correlation_id, std::vector<Outgoing>& out, bool last = true) {
-    for (std::size_t i = 0; i < replies.size(); ++i) {
-      Outgoing m;
-      m.id = next_outbox_id++;
-      m.person = person.id;
-      m.to = person.address;
-      m.kind = replies[i].kind;
-      m.text = replies[i].text;
-      m.choices = replies[i].choices;
-      m.about = replies[i].about;
-      m.reply_to = correlation_id;
-      m.final = last && !correlation_id.empty() && i + 1 == replies.size();
-      m.created = clock.now();
-      out.push_back(std::move(m));
-    }
+  // Commits `tx`; afterwards, on the strand, hands its messages to their connectors
+  // (unless `deliver` is false) and calls `then`. The core lives until then.
+  void commit(store::Transaction tx, bool deliver, std::function<void(store::CommitResult)> then) {
+    work.commit(std::move(tx), deliver, [self = shared_from_this(), then = std::move(then)](store::CommitResult result) {
+      if (then) then(std::move(result));
+    });
   }
 
-  // Commits `tx`; afterwards, on the strand, hands its messages to their connectors
-  // (unless `deliver` is false) and calls `then`.
-  void commit(store::Transaction tx, bool deliver, std::function<void(store::CommitResult)> then) {
-    tx.at = clock.now();
-    if (!pending_delivered.empty()) {
-      tx.delivered.insert(tx.delivered.end(), pending_delivered.begin(), pending_delivered.end());
-      pending_delivered.clear();
-    }
-    auto messages = tx.outbox;
-    std::vector<core::PersonId> changed;  // whose cached state this transaction carries
-    for (const auto& p : tx.people) changed.push_back(p.id);
-    for (const auto& w : tx.goal_writes) changed.push_back(w.person);
-    std::vector<core::PersonId> books_written, books_archived;
-    for (const auto& w : tx.goal_writes) (w.archive ? books_archived : books_written).push_back(w.person);
-    store.submit(std::move(tx), [self = shared_from_this(), messages = std::move(messages), deliver,
-                                 changed = std::move(changed), books_written = std::move(books_written),
-                                 books_archived = std::move(books_archived), then = std::move(then)](store::CommitResult result) mutable {
-      asio::post(self->strand, [self, messages = std::move(messages), deliver, then = std::move(then),
-                                changed = std::move(changed), books_written = std::move(books_written),
-                                books_archived = std::move(books_archived), result = std::move(result)]() mutable {
-        for (auto id : books_archived)
-          if (auto it = self->books.find(id); it != self->books.end()) {
-            // Not stored: the goals it held go back into the snapshot, owed below (the same
-            // transaction wrote that snapshot), and the next one cuts the part again.
-            if (!result.ok && it->second.archive_in_flight) it->second.book.rewind_archive(*it->second.archive_in_flight);
-            it->second.archive_in_flight.reset();
-          }
-        if (!result.ok) {
-          // Journal entries were lost with the commit: the next write of those books is a
-          // whole snapshot, so the store never replays a journal with a gap.
-          for (auto id : books_written)
-            if (auto it = self->books.find(id); it != self->books.end()) it->second.snapshot_owed = true;
-          spdlog::error("core: a change could not be saved, its messages are not sent: {}", result.error);
-          // Undone in memory too: what the cache holds of these people may not run ahead of
-          // the disk (a step added, then "already done" and never celebrated). They are read
-          // from the store again when next needed.
-          for (auto id : changed) self->evict(id);
-        } else {
-          for (const auto& m : messages) {
-            self->metrics.add_counter("bounceback_messages_out_total",
-                                      {{"connector", m.to.connector}, {"kind", std::string(core::to_string(m.kind))}});
-            if (deliver) self->hand_over(m);
-          }
-        }
-        if (then) then(std::move(result));
-      });
-    });
+  void address_replies(const Person& person, const std::vector<core::Reply>& replies,
+                       const std::string& correlation_id, std::vector<Outgoing>& out, bool last = true) {
+    work.address(person, replies, correlation_id, out, last);
   }
 
   void hand_over(const Outgoing& m) {
@@ -781,7 +552,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     store::Transaction tx;
     std::string new_token;
     Person* person = nullptr;
-    try {
+    {
       if (token.empty()) {
         new_token = core::random_token(24);  // 192 bits
         person = &create({"websocket", core::random_token(9)}, core::sha256_hex(new_token));
@@ -789,14 +560,13 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
           return coach.first_contact(*person, state, context, domain);
         });
       } else {
-        person = find_by_token(core::sha256_hex(token));
+        auto found = cache.find_by_token(core::sha256_hex(token));
+        if (found.failed) return done({core::WebHelloResult::Status::unavailable, {}, {}, {}});
+        person = found.person;
         if (!person) return done({core::WebHelloResult::Status::unauthorized, {}, {}, {}});
         person->last_seen = clock.now();
         tx.people.push_back(*person);
       }
-    } catch (const store::StoreError& e) {
-      spdlog::error("core: cannot look up a person: {}", e.what());
-      return done({core::WebHelloResult::Status::unavailable, {}, {}, {}});
     }
     tx.read_undelivered_for = person->id;
     std::string user = person->address.user;
@@ -891,10 +661,12 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     return true;
   }
 
-  // The group chat of a group message, created (or, for a pre-groups Telegram group row,
+  // The group chat of a group message (null when it could not be read), created (or, for a pre-groups Telegram group row,
   // marked as a group) on first sight.
   Person* group_for(const core::Incoming& message, const Person& sender) {
-    Person* group = find(message.group);
+    auto found = cache.find(message.group);
+    if (found.failed) return nullptr;
+    Person* group = found.person;
     if (!group) {
       group = &create(message.group, "");
       group->group.creator = sender.id;  // the admin of a websocket room
@@ -915,8 +687,10 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   // Anything said or tapped in a group. The safety screen first: a brief caring word in
   // the group (never the person's words), the crisis reply privately. Then the group's
   // commands and check-in answers. Nothing of the person's private chat goes in.
-  void receive_in_group(Person& person, const core::Incoming& message, store::Transaction& tx) {
+  // False when the group could not be read (nothing was done).
+  bool receive_in_group(Person& person, const core::Incoming& message, store::Transaction& tx) {
     Person* group = group_for(message, person);
+    if (!group) return false;
     auto now = clock.now();
     group->last_seen = message.at;
     if (group->nudges.unreachable) {  // the platform refused it before; it is talking again
@@ -965,6 +739,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     if (!person_saved) tx.people.push_back(person);
     address_replies(*group, to_group, message.correlation_id, tx.outbox, to_sender.empty());
     address_replies(person, to_sender, message.correlation_id, tx.outbox);
+    return true;
   }
 
   // A group's daily check-in fell due: posted with its buttons; the next one is planned.
@@ -994,17 +769,12 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       if (ack) ack(durable);
     };
     if (message.at == core::TimePoint{}) message.at = clock.now();
-    if (forgotten.count(message.from)) return acknowledge(true);  // nothing of theirs is kept, by their wish
+    if (cache.forgotten(message.from)) return acknowledge(true);  // nothing of theirs is kept, by their wish
     store::Transaction tx;
     if (!message.cursor_key.empty()) tx.settings.emplace_back(message.cursor_key, message.cursor_value);
-    Person* person = nullptr;
-    try {
-      person = find(message.from);
-    } catch (const store::StoreError& e) {
-      spdlog::error("core: cannot look up a person: {}", e.what());
-      return acknowledge(false);
-    }
-    if (!person) person = &create(message.from, "");
+    auto found = cache.find(message.from);
+    if (found.failed) return acknowledge(false);
+    Person* person = found.person ? found.person : &create(message.from, "");
     person->last_seen = message.at;
     person->nudges.unanswered = 0;  // any answer brings the usual rhythm back
     person->nudges.skipped_last = false;
@@ -1013,11 +783,8 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       person->nudges.unreachable = false;
     }
     if (message.in_group()) {
-      try {
-        receive_in_group(*person, message, tx);
-      } catch (const store::StoreError& e) {
-        spdlog::error("core: cannot look up a group: {}", e.what());
-        evict(person->id);  // its last_seen and nudge changes were not stored
+      if (!receive_in_group(*person, message, tx)) {
+        cache.undo(person->id);  // its last_seen and nudge changes were not stored
         return acknowledge(false);
       }
     } else if (!screen_first(*person, message, tx) && !share_choice(*person, message, tx)) {
@@ -1079,12 +846,7 @@ void Core::checkpoint(std::string key, std::string value, Acknowledge done) {
 
 void Core::unreachable(core::Address who) {
   asio::post(impl_->strand, [impl = impl_, who = std::move(who)] {
-    core::Person* person = nullptr;
-    try {
-      person = impl->find(who);
-    } catch (const store::StoreError& e) {
-      spdlog::error("core: cannot look up a person: {}", e.what());
-    }
+    core::Person* person = impl->cache.find(who).person;
     if (!person || person->nudges.paused) return;
     person->nudges.paused = true;  // no nudges into a chat that refuses them
     person->nudges.unreachable = true;
@@ -1096,20 +858,15 @@ void Core::unreachable(core::Address who) {
 
 void Core::delivered(core::Address to, std::vector<std::int64_t> outbox_ids) {
   asio::post(impl_->strand, [impl = impl_, to = std::move(to), ids = std::move(outbox_ids)] {
-    Person* person = nullptr;
-    try {
-      person = impl->find(to);
-    } catch (const store::StoreError& e) {
-      spdlog::error("core: cannot look up a person: {}", e.what());
-    }
+    Person* person = impl->cache.find(to).person;
     if (!person) return;
-    for (auto id : ids) impl->pending_delivered.emplace_back(id, person->id);
+    impl->work.mark_delivered(person->id, ids);
     if (impl->delivered_timer_armed) return;
     impl->delivered_timer_armed = true;
     impl->delivered_timer.expires_after(Impl::kDeliveredWait);
     impl->delivered_timer.async_wait(asio::bind_executor(impl->strand, [impl](boost::system::error_code) {
       impl->delivered_timer_armed = false;
-      if (!impl->pending_delivered.empty()) impl->commit({}, false, nullptr);  // no commit took them along
+      if (impl->work.marks_waiting()) impl->commit({}, false, nullptr);  // no commit took them along
     }));
   });
 }
