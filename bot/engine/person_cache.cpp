@@ -12,7 +12,7 @@
 namespace bounceback::engine {
 
 PersonCache::PersonCache(store::Store& store, const core::Clock& clock, core::Metrics& metrics)
-    : store_(store), clock_(clock), metrics_(metrics) {}
+    : store_(store), clock_(clock), metrics_(metrics), next_id_(store.max_person_id() + 1) {}
 
 void PersonCache::report_size() {
   metrics_.set_gauge("bounceback_people_cached", {}, static_cast<double>(records_.size()));
@@ -73,9 +73,9 @@ core::Person* PersonCache::cached(core::PersonId id) {
   return &it->second.person;
 }
 
-core::Person& PersonCache::create(core::Address address, std::string token_hash, core::PersonId id) {
+core::Person& PersonCache::create(core::Address address, std::string token_hash) {
   core::Person p;
-  p.id = id;
+  p.id = next_id_++;
   p.address = std::move(address);
   p.token_hash = std::move(token_hash);
   p.created = p.last_seen = clock_.now();

@@ -62,7 +62,8 @@ class PersonCache {
   Lookup find_by_token(const std::string& token_hash);
   // Only if cached (a lookup that never reads the store).
   core::Person* cached(core::PersonId id);
-  core::Person& create(core::Address address, std::string token_hash, core::PersonId id);
+  // Someone new, with the next free id.
+  core::Person& create(core::Address address, std::string token_hash);
 
   Record& record(const core::Person& person);  // the person must be cached
   const Record& record(const core::Person& person) const { return records_.at(person.id); }
@@ -113,6 +114,7 @@ class PersonCache {
   store::Store& store_;
   const core::Clock& clock_;
   core::Metrics& metrics_;
+  core::PersonId next_id_;
   std::unordered_map<core::PersonId, Record> records_;
   std::unordered_map<core::Address, core::PersonId, core::AddressHash> by_address_;
   std::unordered_map<std::string, core::PersonId> by_token_hash_;

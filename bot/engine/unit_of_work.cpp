@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "bot/core/clock.hpp"
 #include "bot/core/message_kind.hpp"
 #include "bot/core/metrics.hpp"
@@ -42,6 +44,16 @@ void UnitOfWork::commit(store::Transaction tx, bool deliver, std::function<void(
   if (!pending_delivered_.empty()) {
     tx.delivered.insert(tx.delivered.end(), pending_delivered_.begin(), pending_delivered_.end());
     pending_delivered_.clear();
+  }
+  // A person changed twice in one turn (a group member's coping conversation, then their
+  // membership) is written once, as they are now: the last copy.
+  if (tx.people.size() > 1) {
+    std::vector<core::Person> once;
+    for (auto it = tx.people.rbegin(); it != tx.people.rend(); ++it)
+      if (std::none_of(once.begin(), once.end(), [&](const core::Person& p) { return p.id == it->id; }))
+        once.push_back(std::move(*it));
+    std::reverse(once.begin(), once.end());
+    tx.people = std::move(once);
   }
   auto messages = tx.outbox;
   auto carried = PersonCache::carried(tx);

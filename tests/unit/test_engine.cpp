@@ -51,7 +51,7 @@ struct Engine {
 
 TEST_CASE("UnitOfWork: a committed change is handed over and reported durable", "[engine]") {
   Engine e;
-  core::Person& ana = e.cache.create({"websocket", "ana"}, "", 1);
+  core::Person& ana = e.cache.create({"websocket", "ana"}, "");
   ana.display_name = "Ana";
   std::optional<bool> durable;
   e.change(ana, "hello Ana", durable);
@@ -69,7 +69,7 @@ TEST_CASE("UnitOfWork: a committed change is handed over and reported durable", 
 TEST_CASE("UnitOfWork: a failed commit sends nothing, says so, and the person is read from the store again",
           "[engine]") {
   Engine e;
-  core::Person& ana = e.cache.create({"websocket", "ana"}, "", 1);
+  core::Person& ana = e.cache.create({"websocket", "ana"}, "");
   std::optional<bool> durable;
   e.change(ana, "stored", durable);
   e.store.commit_all();
@@ -95,7 +95,7 @@ TEST_CASE("UnitOfWork: a failed commit sends nothing, says so, and the person is
 TEST_CASE("PersonCache: a person whose commit failed stays cached until their later commit lands, then is read again",
           "[engine]") {
   Engine e;
-  core::Person& ana = e.cache.create({"websocket", "ana"}, "", 1);
+  core::Person& ana = e.cache.create({"websocket", "ana"}, "");
   std::optional<bool> first, second;
   ana.display_name = "lost";
   e.change(ana, "one", first);
@@ -123,7 +123,7 @@ TEST_CASE("PersonCache: a person whose commit failed stays cached until their la
 TEST_CASE("PersonCache: an evicted person whose goal journal lost an entry writes a whole snapshot when read again",
           "[engine]") {
   Engine e;
-  core::Person& ana = e.cache.create({"websocket", "ana"}, "", 1);
+  core::Person& ana = e.cache.create({"websocket", "ana"}, "");
   std::optional<bool> durable;
   e.change(ana, "welcome", durable);  // stored, with no goals
   e.store.commit_all();
@@ -156,9 +156,9 @@ TEST_CASE("PersonCache: an evicted person whose goal journal lost an entry write
 
 TEST_CASE("PersonCache: idle people leave, those touched since or with a commit on its way stay", "[engine]") {
   Engine e;
-  e.cache.create({"websocket", "a"}, "", 1);
-  core::Person& b = e.cache.create({"websocket", "b"}, "", 2);
-  e.cache.create({"websocket", "c"}, "", 3);
+  e.cache.create({"websocket", "a"}, "");
+  core::Person& b = e.cache.create({"websocket", "b"}, "");
+  e.cache.create({"websocket", "c"}, "");
   e.clock.advance(std::chrono::minutes(40));
   auto cutoff = e.clock.now() - std::chrono::minutes(30);
   e.cache.find({"websocket", "c"});  // touched now
@@ -172,7 +172,7 @@ TEST_CASE("PersonCache: idle people leave, those touched since or with a commit 
 
 TEST_CASE("PersonCache: a forgotten address stays dropped until it may come back", "[engine]") {
   Engine e;
-  e.cache.create({"telegram", "42"}, "", 1);
+  e.cache.create({"telegram", "42"}, "");
   e.cache.forget({"telegram", "42"});
   CHECK(e.cache.forgotten({"telegram", "42"}));
   CHECK(e.cache.cached(1) == nullptr);

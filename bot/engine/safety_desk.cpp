@@ -1,0 +1,165 @@
+#include "bot/engine/safety_desk.hpp"
+
+#include "bot/core/metrics.hpp"
+#include "bot/core/text_parts.hpp"
+#include "bot/engine/conversation.hpp"
+#include "bot/engine/person_cache.hpp"
+#include "bot/safety/safety_policy.hpp"
+#include "bot/safety/safety_responder.hpp"
+#include "bot/safety/zone_country.hpp"
+#include "bot/store/transaction.hpp"
+
+namespace bounceback::engine {
+
+struct SafetyDesk::Kit {
+  explicit Kit(std::shared_ptr<const safety::SafetyPolicy> p) : policy(std::move(p)), screen(*policy), responder(*policy) {}
+  std::shared_ptr<const safety::SafetyPolicy> policy;
+  safety::SafetyScreen screen;
+  safety::SafetyResponder responder;
+};
+
+namespace {
+
+const char* answer_name(safety::ScreenResult::Kind kind) {
+  switch (kind) {
+    case safety::ScreenResult::Kind::crisis: return "crisis";
+    case safety::ScreenResult::Kind::ask: return "ask";
+    case safety::ScreenResult::Kind::coping_risk: return "coping";
+    default: return "none";
+  }
+}
+
+}  // namespace
+
+SafetyDesk::SafetyDesk(std::shared_ptr<const safety::SafetyPolicy> policy, PersonCache& cache, Conversation& conversation,
+                       core::Metrics& metrics, std::string default_country)
+    : kit_(std::make_shared<const Kit>(std::move(policy))), cache_(cache), conversation_(conversation), metrics_(metrics),
+      default_country_(std::move(default_country)) {}
+
+SafetyDesk::~SafetyDesk() = default;
+
+std::shared_ptr<const SafetyDesk::Kit> SafetyDesk::prepare(std::shared_ptr<const safety::SafetyPolicy> policy) {
+  return std::make_shared<const Kit>(std::move(policy));
+}
+
+// Crisis resources follow the person: their own setting, else their time zone's country.
+std::string SafetyDesk::country_of(const core::Person& person, const dialog::DialogState& state) const {
+  if (auto it = state.vars.find("country"); it != state.vars.end() && !it->second.empty()) return it->second;
+  if (auto c = safety::country_for_zone(person.timezone); !c.empty()) return c;
+  return default_country_;
+}
+
+void SafetyDesk::pause(core::Person& person, core::TimePoint from) const {
+  person.safety_pause_until = from + std::chrono::hours(kit_->policy->pause_hours);
+}
+
+// What the screen knows besides the message: the person's previous words of the last few
+// minutes, and whether a crisis came lately (then it listens more closely).
+safety::ScreenResult SafetyDesk::screen(const core::Person& person, const core::Incoming& message) {
+  safety::ScreenContext context;
+  context.after_crisis = conversation_.paused(person);
+  auto window = std::chrono::minutes(kit_->policy->context_minutes);
+  auto& last = cache_.record(person).last_words;
+  if (!last.text.empty() && message.at >= last.at && message.at - last.at <= window) context.previous = last.text;
+  safety::ScreenResult result = kit_->screen.screen(message.text, context);
+  last = {core::shorten(message.text, 2000), message.at};
+  if (result.kind != safety::ScreenResult::Kind::none) {
+    metrics_.add_counter("bounceback_safety_hits_total", {{"category", result.category}});
+    metrics_.add_counter("bounceback_safety_answers_total", {{"answer", answer_name(result.kind)}});
+  }
+  return result;
+}
+
+// The crisis reply, or for someone else in danger now the emergency number first.
+core::Reply SafetyDesk::crisis_reply(const std::string& category, const std::string& country, const std::string& lang) const {
+  if (category == "someone_else") return kit_->responder.someone_else(country, lang);
+  return kit_->responder.crisis(country, lang);
+}
+
+bool SafetyDesk::answer_private(core::Person& person, const core::Incoming& message, store::Transaction& tx) {
+  using Responder = safety::SafetyResponder;
+  auto kit = kit_;  // the replies below use one policy, even if another is loaded meanwhile
+  const auto& responder = kit->responder;
+  if (message.is_choice() && Responder::is_safety_choice(message.choice_id)) {
+    // Named, not a structured binding: lambdas below capture them (clang 14 cannot).
+    const auto parsed = Responder::parse_choice(message.choice_id);
+    const std::string id = parsed.id, lang = parsed.language;
+    if (id == Responder::kYes || id == Responder::kUnsure) {
+      // Asked directly, and the answer is yes or not sure: not sure counts as yes.
+      metrics_.add_counter("bounceback_safety_asked_total", {{"answer", id == Responder::kYes ? "yes" : "unsure"}});
+      pause(person, message.at);
+      conversation_.answer(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext&, dialog::ActionHandler*) {
+        return coach::CoachTurn{{responder.crisis(country_of(person, state), lang)}, {}};
+      });
+      return true;
+    }
+    conversation_.answer(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context, dialog::ActionHandler* domain) {
+      coach::CoachTurn t;
+      if (id == Responder::kContacts) {
+        t.replies.push_back(responder.contacts(country_of(person, state), lang));
+        return t;
+      }
+      if (id == Responder::kNo) {
+        metrics_.add_counter("bounceback_safety_asked_total", {{"answer", "no"}});
+        t.replies.push_back(responder.ask_no(lang));
+      } else if (id == Responder::kNotMeant) {
+        person.safety_pause_until = {};  // a false alarm: no reason to hold anything back
+        t.replies.push_back(responder.not_meant(lang));
+      } else {
+        t.replies.push_back(responder.safe(lang));
+      }
+      auto again = conversation_.coach().reprompt(person, state, context, domain);
+      t.replies.insert(t.replies.end(), again.replies.begin(), again.replies.end());
+      return t;
+    });
+    return true;
+  }
+  if (message.is_choice()) return false;
+  safety::ScreenResult result = screen(person, message);
+  if (result.kind == safety::ScreenResult::Kind::none) return false;
+  if (result.crisis()) {
+    pause(person, message.at);
+    conversation_.answer(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext&, dialog::ActionHandler*) {
+      // The dialog stays where it was: "I'm safe, continue" picks it up again.
+      return coach::CoachTurn{{crisis_reply(result.category, country_of(person, state), result.language)}, {}};
+    });
+    return true;
+  }
+  if (result.asks()) {
+    // Not plain enough to be sure: ask, as crisis counsellors do. The dialog stays.
+    conversation_.answer(person, message.correlation_id, tx, [&](dialog::DialogState&, const dialog::DialogContext&, dialog::ActionHandler*) {
+      return coach::CoachTurn{{responder.ask(result.language)}, {}};
+    });
+    return true;
+  }
+  conversation_.answer(person, message.correlation_id, tx, [&](dialog::DialogState& state, const dialog::DialogContext& context, dialog::ActionHandler* domain) {
+    return conversation_.coach().start_at(person, state, "coping", "risk", context, domain);
+  });
+  return true;
+}
+
+std::optional<SafetyDesk::GroupAnswer> SafetyDesk::answer_in_group(core::Person& person, const core::Incoming& message,
+                                                                   bool reachable, store::Transaction& tx) {
+  if (message.is_choice() || message.text.empty()) return std::nullopt;
+  safety::ScreenResult screened = screen(person, message);
+  if (screened.kind == safety::ScreenResult::Kind::none) return std::nullopt;
+  metrics_.add_counter("bounceback_group_safety_replies_total", {});
+  auto kit = kit_;
+  std::string country = country_of(person, cache_.state(person));
+  const std::string& lang = screened.language;
+  GroupAnswer out{reachable ? kit->responder.group(lang) : kit->responder.group_no_private(country, lang), {}};
+  if (screened.crisis()) {
+    pause(person, message.at);
+    if (reachable) out.to_sender.push_back(crisis_reply(screened.category, country, lang));
+  } else if (screened.asks()) {
+    if (reachable) out.to_sender.push_back(kit->responder.ask(lang));  // asked privately, never in the group
+  } else if (reachable) {
+    auto turn = conversation_.decide(person, tx, [&](dialog::DialogState& st, const dialog::DialogContext& context, dialog::ActionHandler* domain) {
+      return conversation_.coach().start_at(person, st, "coping", "risk", context, domain);
+    });
+    out.to_sender = std::move(turn.replies);
+  }
+  return out;
+}
+
+}  // namespace bounceback::engine
