@@ -6,7 +6,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -20,6 +19,7 @@
 #include "connectors/http/backoff.hpp"
 #include "connectors/http/http_client.hpp"
 #include "connectors/matrix/matrix_sync.hpp"
+#include "connectors/platform/send_pump.hpp"
 
 namespace bounceback::matrix {
 
@@ -55,11 +55,19 @@ const char* kEncryptedNotice =
 struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Impl> {
   Impl(asio::io_context& io, core::Inbox& inbox, core::Metrics& metrics, MatrixSettings s)
       : io(io), strand(asio::make_strand(io)), inbox(inbox), metrics(metrics), settings(std::move(s)),
-        syncer(io, settings.homeserver), sender(io, settings.homeserver), sync_timer(strand), send_timer(strand),
+        syncer(io, settings.homeserver), sender(io, settings.homeserver), sync_timer(strand),
         jitter(std::random_device{}()), token(settings.access_token) {
     auto bar = settings.since.find('|');
     since = settings.since.substr(0, bar);
     if (bar != std::string::npos) skip_through = settings.since.substr(bar + 1);
+  }
+
+  void make_pump() {  // after construction: the pump's sends call back into this Impl
+    pump = std::make_shared<platform::SendPump>(
+        strand, platform::SendQueue::Limits{}, "matrix",
+        [weak = weak_from_this()](const platform::SendQueue::Item& item, platform::SendPump::Report report) {
+          if (auto self = weak.lock()) self->send(item, std::move(report));
+        });
   }
 
   asio::io_context& io;
@@ -70,7 +78,6 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
   http::HttpClient syncer;  // the long poll holds its connection
   http::HttpClient sender;  // sends, joins, logins
   asio::steady_timer sync_timer;
-  asio::steady_timer send_timer;
   std::mt19937 jitter;
   std::string token;
   bool stopped = false;
@@ -87,15 +94,8 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
   std::map<std::pair<std::string, std::string>, std::string> display_names;  // (room, user) -> name
   std::set<std::string> told_encrypted;
 
-  // A message, or one part of a text too long for one event (an /export).
-  struct Pending {
-    core::Outgoing message;
-    int part = 0;
-    bool last = true;
-  };
-  std::deque<Pending> outbox;
-  bool sending = false;
-  int send_failures = 0;
+  // Each room's messages in order; a room that fails waits alone, the others go on.
+  std::shared_ptr<platform::SendPump> pump;
 
   mutable std::mutex problem_mutex;
   std::string problem_text;
@@ -418,60 +418,54 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
       core::Outgoing part = m;
       part.text = parts[i];
       if (i + 1 < parts.size()) part.choices.clear();  // the numbered list goes with the last part
-      outbox.push_back({std::move(part), static_cast<int>(i), i + 1 == parts.size()});
+      pump->push({m.to.user, false, std::move(part), 0, static_cast<int>(i), i + 1 == parts.size()});
     }
-    pump();
   }
 
-  void pump() {
-    if (sending || stopped || outbox.empty()) return;
-    sending = true;
-    const core::Outgoing& m = outbox.front().message;
+  // One event into its room; the answer read into what the pump does next.
+  void send(const platform::SendQueue::Item& item, platform::SendPump::Report report) {
+    const core::Outgoing& m = item.message;
     // The id comes from the outbox entry, committed before the first try: every retry,
     // even after a crash, reuses it, and the homeserver keeps one copy.
     std::string txn = transaction_id(settings.txn_prefix, m.id);
-    if (outbox.front().part > 0) txn += ".p" + std::to_string(outbox.front().part);
+    if (item.part > 0) txn += ".p" + std::to_string(item.part);
     call(sender, "PUT", "/rooms/" + encode_path(m.to.user) + "/send/m.room.message/" + encode_path(txn),
-         message_content(m), [self = shared_from_this()](Reply r) {
-           self->sending = false;
-           self->sent(std::move(r));
+         message_content(m), [self = shared_from_this(), item, report](Reply r) {
+           auto outcome = self->sent(item, r);
+           report(outcome, self->wait_for(r, item.attempts));
          });
   }
 
-  void sent(Reply r) {
-    if (outbox.empty()) return;
-    core::Outgoing m = outbox.front().message;
-    bool last = outbox.front().last;
+  platform::SendOutcome sent(const platform::SendQueue::Item& item, const Reply& r) {
+    using platform::SendOutcome;
+    const core::Outgoing& m = item.message;
     if (r.ok()) {
-      outbox.pop_front();
-      send_failures = 0;
       choices[m.to.user] = m.choices;  // a typed number answers the latest question
-      if (m.id != 0 && last) inbox.delivered(m.to, {m.id});
-      return pump();
+      if (m.id != 0 && item.last_part) inbox.delivered(m.to, {m.id});
+      return SendOutcome::sent;
     }
     if (r.error.empty() && (r.status == 403 || r.matrix.errcode == "M_FORBIDDEN")) {  // not in the room any more
       spdlog::info("matrix: a room refuses messages ({}); its nudges are paused", describe(r));
-      std::erase_if(outbox, [&](const Pending& o) { return o.message.to == m.to; });
       inbox.unreachable(m.to);
-      return pump();
+      return SendOutcome::unreachable;
     }
     if (r.error.empty() && r.status == 400) {
       spdlog::error("matrix: a message was refused and dropped: {}", describe(r));
-      outbox.pop_front();
-      if (m.id != 0 && last) inbox.delivered(m.to, {m.id});
-      return pump();
+      if (m.id != 0 && item.last_part) inbox.delivered(m.to, {m.id});
+      return SendOutcome::drop;
     }
-    auto wait = wait_for(r, send_failures++);
-    spdlog::warn("matrix: sending failed ({}), again in {} ms with the same transaction id", describe(r), wait.count());
-    send_timer.expires_after(wait);
-    send_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (!ec) self->pump();
-    });
+    spdlog::warn("matrix: sending to a room failed ({}), again later with the same transaction id", describe(r));
+    // Told when (rate limit, a refused token): then; otherwise a growing pause.
+    bool told = r.matrix.errcode == "M_LIMIT_EXCEEDED" || r.status == 429 || r.matrix.errcode == "M_UNKNOWN_TOKEN" ||
+                r.matrix.errcode == "M_MISSING_TOKEN";
+    return told ? SendOutcome::retry_after : SendOutcome::back_off;
   }
 };
 
 MatrixConnector::MatrixConnector(asio::io_context& io, core::Inbox& inbox, core::Metrics& metrics, MatrixSettings settings)
-    : impl_(std::make_shared<Impl>(io, inbox, metrics, std::move(settings))) {}
+    : impl_(std::make_shared<Impl>(io, inbox, metrics, std::move(settings))) {
+  impl_->make_pump();
+}
 
 MatrixConnector::~MatrixConnector() { stop(); }
 
@@ -492,7 +486,7 @@ void MatrixConnector::stop() {
   asio::post(impl_->strand, [impl = impl_] {
     impl->stopped = true;
     impl->sync_timer.cancel();
-    impl->send_timer.cancel();
+    impl->pump->stop();
     impl->syncer.close();
     impl->sender.close();
   });

@@ -19,7 +19,7 @@
 #include "bot/core/text_parts.hpp"
 #include "connectors/http/backoff.hpp"
 #include "connectors/http/http_client.hpp"
-#include "connectors/telegram/send_queue.hpp"
+#include "connectors/platform/send_pump.hpp"
 #include "connectors/telegram/telegram_message.hpp"
 #include "connectors/telegram/telegram_update.hpp"
 
@@ -34,9 +34,6 @@ namespace {
 // Webhook mode: how many recent update ids are remembered. Telegram's parallel connections
 // (at most 100) and its retries stay far inside it.
 constexpr std::int64_t kWebhookWindow = 10000;
-
-// Real time for the rate limits: the domain clock may be a manual test clock.
-core::TimePoint wall_now() { return time_point_cast<milliseconds>(system_clock::now()); }
 
 const json& bot_commands() {
   static const json commands = json::array({
@@ -68,8 +65,16 @@ const char* kTextOnly =
 struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector::Impl> {
   Impl(asio::io_context& io, core::Inbox& inbox, core::Metrics& metrics, TelegramSettings s)
       : io(io), strand(asio::make_strand(io)), inbox(inbox), metrics(metrics), settings(std::move(s)),
-        poller(io, settings.api_base), sender(io, settings.api_base), poll_timer(strand), send_timer(strand),
+        poller(io, settings.api_base), sender(io, settings.api_base), poll_timer(strand),
         jitter(std::random_device{}()), offset(settings.offset) {}
+
+  void make_pump() {  // after construction: the pump's sends call back into this Impl
+    pump = std::make_shared<platform::SendPump>(
+        strand, platform::SendQueue::Limits{std::chrono::seconds(1), 20, 30}, "telegram",
+        [weak = weak_from_this()](const platform::SendQueue::Item& item, platform::SendPump::Report report) {
+          if (auto self = weak.lock()) self->send(item, std::move(report));
+        });
+  }
 
   asio::io_context& io;
   asio::strand<asio::io_context::executor_type> strand;
@@ -79,7 +84,6 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
   http::HttpClient poller;  // the long poll holds its connection for up to a minute
   http::HttpClient sender;  // everything else
   asio::steady_timer poll_timer;
-  asio::steady_timer send_timer;
   std::mt19937 jitter;
   bool stopped = false;
 
@@ -96,8 +100,9 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
     problem_text = std::move(text);
   }
 
-  SendQueue queue;
-  bool sending = false;
+  // Telegram's limits: one message a second in a chat, twenty a minute in a group, thirty
+  // a second overall.
+  std::shared_ptr<platform::SendPump> pump;
   std::map<std::int64_t, std::int64_t> keyboard_message;  // chat -> the bot's last message with buttons
 
   // --- calls ---------------------------------------------------------------------------
@@ -380,75 +385,57 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
       core::Outgoing part = m;
       part.text = parts[i];
       if (i + 1 < parts.size()) part.choices.clear();  // the buttons go with the last part
-      queue.push({chat, group, std::move(part), 0, i + 1 == parts.size()});
+      pump->push({std::to_string(chat), group, std::move(part), 0, static_cast<int>(i), i + 1 == parts.size()});
     }
-    pump();
   }
 
-  void pump() {
-    if (sending || stopped) return;
-    core::TimePoint wake;
-    auto item = queue.pop(wall_now(), &wake);
-    if (!item) {
-      if (wake != core::TimePoint::max()) {
-        send_timer.expires_after(std::max(milliseconds(1), wake - wall_now()));
-        send_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-          if (!ec) self->pump();
-        });
-      }
-      return;
-    }
-    sending = true;
-    auto shared = std::make_shared<SendQueue::Item>(std::move(*item));
-    call(sender, "sendMessage", json::parse(send_message_body(shared->chat_id, shared->message)),
-         [self = shared_from_this(), shared](const ApiAnswer& a, const http::HttpClientResponse& res) {
-           self->sending = false;
-           self->sent(std::move(*shared), a, res);
-           self->pump();
+  // One message through the Bot API; the answer read into what the pump does next.
+  void send(const platform::SendQueue::Item& item, platform::SendPump::Report report) {
+    std::int64_t chat = std::stoll(item.destination);  // checked in deliver()
+    call(sender, "sendMessage", json::parse(send_message_body(chat, item.message)),
+         [self = shared_from_this(), item, chat, report](const ApiAnswer& a, const http::HttpClientResponse& res) {
+           report(self->sent(item, chat, a, res), seconds(std::max(1, a.retry_after_s)));
          });
   }
 
-  void sent(SendQueue::Item item, const ApiAnswer& a, const http::HttpClientResponse& res) {
+  platform::SendOutcome sent(const platform::SendQueue::Item& item, std::int64_t chat, const ApiAnswer& a,
+                             const http::HttpClientResponse& res) {
+    using platform::SendOutcome;
     const core::Address& to = item.message.to;
     spdlog::debug("telegram: sendMessage {} to a chat: {}", item.message.id, a.ok ? "ok" : describe(a, res));
     if (a.ok) {
       if (!item.message.choices.empty() && !item.group) {
         json result = json::parse(a.result, nullptr, false);
         if (result.is_object() && result.contains("message_id") && result["message_id"].is_number_integer())
-          keyboard_message[item.chat_id] = result["message_id"].get<std::int64_t>();
+          keyboard_message[chat] = result["message_id"].get<std::int64_t>();
       }
       if (item.message.id != 0 && item.last_part) inbox.delivered(to, {item.message.id});
-      return;
+      return SendOutcome::sent;
     }
-    if (res.error.empty() && a.error_code == 429) {
-      auto wait = seconds(std::max(1, a.retry_after_s));
-      spdlog::warn("telegram: rate limited, chat waits {} s", wait.count());
-      return queue.hold(std::move(item), wall_now() + wait);
-    }
+    if (res.error.empty() && a.error_code == 429) return SendOutcome::retry_after;  // that chat waits
     if (res.error.empty() && a.error_code == 403) {  // blocked by the person, or removed from the group
       spdlog::info("telegram: a chat refuses messages ({}); its nudges are paused", describe(a, res));
-      queue.drop_chat(item.chat_id);
       inbox.unreachable(to);
-      return;
+      return SendOutcome::unreachable;
     }
     if (res.error.empty() && a.error_code == 400) {  // retrying cannot help; keep the queue moving
       spdlog::error("telegram: a message was refused and dropped: {}", describe(a, res));
       if (item.message.id != 0) inbox.delivered(to, {item.message.id});
-      return;
+      return SendOutcome::drop;
     }
     // 5xx, a timeout, a lost connection: again after a pause. A response lost after the
     // request went out cannot be told apart from one never acted on (the Bot API has no
     // idempotency key), so such a message may arrive twice rather than not at all.
-    ++item.attempts;
-    auto wait = backoff(item.attempts - 1);
-    spdlog::warn("telegram: sending failed ({}), again in {} ms", describe(a, res), wait.count());
-    queue.hold(std::move(item), wall_now() + wait);
+    spdlog::warn("telegram: sending failed ({}), again after a pause", describe(a, res));
+    return SendOutcome::back_off;
   }
 };
 
 TelegramConnector::TelegramConnector(asio::io_context& io, core::Inbox& inbox, core::Metrics& metrics,
                                      TelegramSettings settings)
-    : impl_(std::make_shared<Impl>(io, inbox, metrics, std::move(settings))) {}
+    : impl_(std::make_shared<Impl>(io, inbox, metrics, std::move(settings))) {
+  impl_->make_pump();
+}
 
 TelegramConnector::~TelegramConnector() { stop(); }
 
@@ -469,7 +456,7 @@ void TelegramConnector::stop() {
   asio::post(impl_->strand, [impl = impl_] {
     impl->stopped = true;
     impl->poll_timer.cancel();
-    impl->send_timer.cancel();
+    impl->pump->stop();
     impl->poller.close();
     impl->sender.close();
   });

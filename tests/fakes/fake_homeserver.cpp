@@ -82,6 +82,7 @@ struct FakeHomeserver::Impl {
   std::map<std::string, int> txn_requests;
   std::vector<std::string> txn_order;
   std::deque<Scripted> scripted;
+  std::map<std::string, Scripted> failing_rooms;
   std::deque<Scripted> scripted_syncs;
   std::vector<std::string> sinces;
   std::vector<json> login_requests;
@@ -269,6 +270,7 @@ struct FakeHomeserver::Impl {
           answer = scripted.front();
           scripted.pop_front();
         }
+        if (auto failing = failing_rooms.find(room); failing != failing_rooms.end()) answer = failing->second;
         if (answer.status != 200) {
           changed.notify_all();
           return respond(http::HttpResponse::json(answer.status, answer.body));
@@ -351,6 +353,16 @@ void FakeHomeserver::say_encrypted(const std::string& room, const std::string& s
                                       {"device_id", "RJYKSTBOIE"}, {"session_id", "X3lUlvLELLYxeTx4"}}}});
   }
   asio::post(impl_->io, [impl = impl_] { impl->wake_polls(); });
+}
+
+void FakeHomeserver::fail_room(const std::string& room, Scripted answer) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->failing_rooms[room] = std::move(answer);
+}
+
+void FakeHomeserver::heal_room(const std::string& room) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->failing_rooms.erase(room);
 }
 
 void FakeHomeserver::script_send(Scripted answer) {

@@ -34,6 +34,9 @@ class FakeHomeserver {
     std::chrono::milliseconds delay{0};   // answer late (after storing the event)
   };
   void script_send(Scripted answer);
+  // Every send into `room` is answered with `answer` (nothing stored) until heal_room().
+  void fail_room(const std::string& room, Scripted answer);
+  void heal_room(const std::string& room);
   void script_sync(Scripted answer);  // the next /sync calls are answered with these instead
   void revoke_token();
 

@@ -128,6 +128,25 @@ TEST_CASE("matrix: a send whose answer was lost is retried with the same transac
   CHECK(count(hs, room, "not a therapist") == 1);  // ... and the room shows it once
 }
 
+TEST_CASE("matrix: a room whose sends keep failing does not hold up the other rooms", "[matrix][integration]") {
+  FakeHomeserver hs(kBot, kToken);
+  TempDir data;
+  DaemonProcess daemon(data.path(), matrix_args(hs), token_env());
+  std::string failing = joined_room(hs);
+  std::string other = hs.create_room("@noor:fake.test");
+  REQUIRE(hs.wait_for([&] { return hs.bot_joined(other); }, 10s));
+  hs.fail_room(failing, {502, "<html>Bad gateway</html>"});
+  hs.say(failing, kMira, "/help");
+  REQUIRE(hs.wait_for([&] { return !hs.transaction_ids().empty(); }, 10s));  // the first send was tried
+  hs.say(other, "@noor:fake.test", "/help");
+  // Noor's answer arrives while Mira's room is still failing (it backs off, alone).
+  CHECK(hs.wait_for([&] { return hs.bot_messages(other).size() >= 3; }, 10s));
+  CHECK(hs.bot_messages(failing).empty());
+  hs.heal_room(failing);
+  REQUIRE(hs.wait_for([&] { return hs.bot_messages(failing).size() >= 3; }, 20s));
+  CHECK(count(hs, failing, "not a therapist") == 1);
+}
+
 TEST_CASE("matrix: M_LIMIT_EXCEEDED waits retry_after_ms, 5xx is retried, order is kept", "[matrix][integration]") {
   FakeHomeserver hs(kBot, kToken);
   TempDir data;

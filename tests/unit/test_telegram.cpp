@@ -7,7 +7,6 @@
 #include "bot/core/text_parts.hpp"
 #include "connectors/http/backoff.hpp"
 #include "connectors/http/http_client.hpp"
-#include "connectors/telegram/send_queue.hpp"
 #include "connectors/telegram/telegram_message.hpp"
 #include "connectors/telegram/telegram_update.hpp"
 #include "tests/fakes/fixture_file.hpp"
@@ -132,27 +131,6 @@ TEST_CASE("base URLs: https anywhere, plain http only to loopback", "[telegram][
   CHECK(http::HttpClient::check_base_url("https://:443"));
 }
 
-TEST_CASE("the send queue keeps one a second per chat, in order", "[telegram][queue]") {
-  SendQueue q;
-  q.push({1, false, message(1), 0});
-  q.push({1, false, message(2), 0});
-  q.push({2, false, message(3), 0});
-  core::TimePoint wake;
-  auto a = q.pop(ms(0), &wake);
-  REQUIRE(a);
-  CHECK(a->message.id == 1);
-  auto b = q.pop(ms(0), &wake);  // chat 1 must wait; chat 2 may go
-  REQUIRE(b);
-  CHECK(b->message.id == 3);
-  CHECK_FALSE(q.pop(ms(500), &wake));
-  CHECK(wake == ms(1000));
-  auto c = q.pop(ms(1000), &wake);
-  REQUIRE(c);
-  CHECK(c->message.id == 2);
-  CHECK_FALSE(q.pop(ms(5000), &wake));
-  CHECK(wake == core::TimePoint::max());
-}
-
 TEST_CASE("an update with any field of the wrong type is malformed, never an exception", "[telegram][hostile]") {
   const json message_update = {
       {"update_id", 900},
@@ -190,48 +168,6 @@ TEST_CASE("an update with any field of the wrong type is malformed, never an exc
   CHECK(u->kind == TelegramUpdate::Kind::malformed);
   CHECK(u->problem == "field 'is_bot' is string, not a boolean");
   CHECK(u->text.empty());  // what the person wrote goes nowhere
-}
-
-TEST_CASE("the send queue keeps thirty a second overall and twenty a minute in a group", "[telegram][queue]") {
-  SendQueue q;
-  for (int chat = 1; chat <= 40; ++chat) q.push({chat, false, message(chat), 0});
-  core::TimePoint wake;
-  int sent = 0;
-  while (q.pop(ms(0), &wake)) ++sent;
-  CHECK(sent == 30);
-  CHECK(wake == ms(1000));
-  while (q.pop(ms(1000), &wake)) ++sent;
-  CHECK(sent == 40);
-
-  SendQueue g;
-  for (int i = 0; i < 25; ++i) g.push({-100, true, message(i), 0});
-  int in_group = 0;
-  for (long long t = 0; t < 60'000; t += 1000)
-    while (g.pop(ms(t), &wake)) ++in_group;
-  CHECK(in_group == 20);  // one a second, but no more than twenty in the minute
-  CHECK(wake == ms(60'000));
-  CHECK(g.pop(ms(60'000), &wake));
-}
-
-TEST_CASE("a held chat waits (429) and keeps its order, then a blocked chat is dropped", "[telegram][queue]") {
-  SendQueue q;
-  q.push({1, false, message(1), 0});
-  q.push({1, false, message(2), 0});
-  core::TimePoint wake;
-  auto first = q.pop(ms(0), &wake);
-  REQUIRE(first);
-  q.hold(std::move(*first), ms(7000));  // retry_after 7
-  CHECK_FALSE(q.pop(ms(6999), &wake));
-  CHECK(wake == ms(7000));
-  auto again = q.pop(ms(7000), &wake);
-  REQUIRE(again);
-  CHECK(again->message.id == 1);  // before message 2
-  q.push({2, false, message(3), 0});
-  q.drop_chat(1);
-  auto other = q.pop(ms(9000), &wake);
-  REQUIRE(other);
-  CHECK(other->message.id == 3);
-  CHECK(q.size() == 0);
 }
 
 TEST_CASE("back-off after failures doubles up to a minute, with jitter", "[http][backoff]") {
