@@ -5,7 +5,7 @@
 
 namespace bounceback::app {
 
-// The command line of CONTRACT.md, parsed; nothing is run here.
+// The command line (README "Command line"), parsed; nothing is run here.
 struct CommandLine {
   enum class Command { run, check, graph, backup, safety_train, safety_eval, version, help, invalid };
   Command command = Command::help;

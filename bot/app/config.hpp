@@ -6,11 +6,13 @@
 
 #include "bot/coach/nudge_rules.hpp"
 #include "bot/core/time_point.hpp"
+#include "connectors/matrix/matrix_settings.hpp"
+#include "connectors/telegram/telegram_settings.hpp"
 #include "connectors/websocket/websocket_settings.hpp"
 
 namespace bounceback::app {
 
-// Everything config/bounceback.yaml can say (CONTRACT.md "Config keys"), validated.
+// Everything config/bounceback.yaml can say (README "Configuration"), validated.
 struct Config {
   std::string source = "config/bounceback.yaml";  // the file it came from, for messages
 
@@ -37,26 +39,8 @@ struct Config {
 
   websocket::WebsocketSettings websocket;
 
-  struct Telegram {
-    bool enabled = false;
-    std::string token_env = "BOUNCEBACK_TELEGRAM_TOKEN";
-    std::string api_base = "https://api.telegram.org";
-    std::string mode = "polling";
-    std::string webhook_url;
-    std::string webhook_secret_env = "BOUNCEBACK_TELEGRAM_WEBHOOK_SECRET";
-    std::chrono::seconds poll_timeout{50};     // getUpdates long polling
-    std::chrono::seconds request_timeout{30};  // every other Bot API call
-  } telegram;
-
-  struct Matrix {
-    bool enabled = false;
-    std::string homeserver = "https://matrix.example.org";
-    std::string user_id = "@coach:example.org";
-    std::string token_env = "BOUNCEBACK_MATRIX_TOKEN";
-    std::string password_env = "BOUNCEBACK_MATRIX_PASSWORD";  // used when there is no token: /login
-    std::chrono::seconds sync_timeout{30};
-    std::chrono::seconds request_timeout{30};
-  } matrix;
+  telegram::TelegramSettings telegram;
+  matrix::MatrixSettings matrix;
 
   std::string safety_file = "config/safety/en.yaml";
 

@@ -14,7 +14,7 @@
 #include "bot/safety/safety_policy.hpp"
 #include "bot/safety/safety_trainer.hpp"
 #include "bot/app/logging.hpp"
-#include "bot/app/runtime.hpp"
+#include "bot/app/daemon.hpp"
 #include "bot/app/version.hpp"
 #include "bot/store/sqlite_backup.hpp"
 #include "bot/store/store_error.hpp"

@@ -5,7 +5,7 @@
 
 namespace bounceback::coach {
 
-// A chat command (CONTRACT.md): "/name args", or a bare word such as "menu" when the
+// A chat command (README "Chat commands"): "/name args", or a bare word such as "menu" when the
 // whole message is exactly that word (commands without arguments only).
 struct ChatCommand {
   std::string name;  // lower case, without the slash

@@ -4,7 +4,7 @@
 
 namespace bounceback::core {
 
-// The kinds of message the bot sends (CONTRACT.md, websocket "message" frames).
+// The kinds of message the bot sends (README "Websocket protocol", "message" frames).
 // export_data ("export") is a person's data as JSON (/export): never part of a later export.
 enum class MessageKind { reply, nudge, celebration, safety, checkin, export_data };
 

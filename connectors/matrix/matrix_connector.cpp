@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,7 @@
 
 #include "bot/core/group_command.hpp"
 #include "bot/core/metrics.hpp"
+#include "bot/core/random_ids.hpp"
 #include "bot/core/text_parts.hpp"
 #include "connectors/http/backoff.hpp"
 #include "connectors/http/http_client.hpp"
@@ -57,9 +59,9 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
       : io(io), strand(asio::make_strand(io)), inbox(inbox), metrics(metrics), settings(std::move(s)),
         syncer(io, settings.homeserver), sender(io, settings.homeserver), sync_timer(strand),
         jitter(std::random_device{}()), token(settings.access_token) {
-    auto bar = settings.since.find('|');
-    since = settings.since.substr(0, bar);
-    if (bar != std::string::npos) skip_through = settings.since.substr(bar + 1);
+    auto resume = ResumePoint::parse(settings.since);
+    since = resume.since;
+    skip_through = resume.after_event;
   }
 
   void make_pump() {  // after construction: the pump's sends call back into this Impl
@@ -371,7 +373,7 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
     if (room_size(e.room_id) > 2) describe_group_message(e, in);
     in.platform_event_id = e.event_id;
     in.cursor_key = kSinceKey;
-    in.cursor_value = previous_since + "|" + e.event_id;  // a restart goes on after this event
+    in.cursor_value = ResumePoint{previous_since, e.event_id}.encode();  // a restart goes on after this event
     auto listed = choices.find(e.room_id);
     if (text.front() != '/' && listed != choices.end())
       if (auto id = choice_for(text, listed->second)) in.choice_id = *id;
@@ -461,6 +463,33 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
     return told ? SendOutcome::retry_after : SendOutcome::back_off;
   }
 };
+
+std::optional<MatrixSettings> MatrixConnector::from_config(MatrixSettings ms, const SavedSetting& saved, const Save& save) {
+  auto secret = [](const std::string& variable) {
+    const char* value = std::getenv(variable.c_str());
+    return std::string(value ? value : "");
+  };
+  ms.access_token = secret(ms.token_env);
+  if (ms.access_token.empty()) ms.password = secret(ms.password_env);
+  if (ms.access_token.empty() && ms.password.empty()) {
+    spdlog::error("matrix: enabled, but neither {} (an access token) nor {} (the bot account's password) is set",
+                  ms.token_env, ms.password_env);
+    return std::nullopt;
+  }
+  try {
+    ms.since = saved(kSinceKey).value_or("");
+    ms.device_id = saved(kDeviceKey).value_or("");
+    ms.txn_prefix = saved(kTxnPrefixKey).value_or("");
+  } catch (const std::exception& e) {
+    spdlog::error("matrix: cannot read the saved sync position: {}", e.what());
+    return std::nullopt;
+  }
+  if (ms.txn_prefix.empty()) {  // once per database: transaction ids never repeat across databases
+    ms.txn_prefix = core::random_token(6);
+    save(kTxnPrefixKey, ms.txn_prefix);
+  }
+  return ms;
+}
 
 MatrixConnector::MatrixConnector(asio::io_context& io, core::Inbox& inbox, core::Metrics& metrics, MatrixSettings settings)
     : impl_(std::make_shared<Impl>(io, inbox, metrics, std::move(settings))) {

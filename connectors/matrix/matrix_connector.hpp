@@ -1,5 +1,7 @@
 #pragma once
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +24,15 @@ namespace bounceback::matrix {
 // is confirmed (next_batch saved) only after its events' effects are committed.
 class MatrixConnector final : public core::Connector {
  public:
+  // Reads a setting the store kept; may throw when it cannot. `Save` keeps one.
+  using SavedSetting = std::function<std::optional<std::string>(const std::string& key)>;
+  using Save = std::function<void(const std::string& key, const std::string& value)>;
+  // The configured settings completed for a start: the token or password from the
+  // environment, the sync position and device from the store; a new database gets its
+  // transaction id prefix here (kept through `save`). Nothing, after logging why, when
+  // the connector cannot run.
+  static std::optional<MatrixSettings> from_config(MatrixSettings configured, const SavedSetting& saved, const Save& save);
+
   MatrixConnector(boost::asio::io_context& io, core::Inbox& inbox, core::Metrics& metrics, MatrixSettings settings);
   ~MatrixConnector() override;
 
@@ -34,6 +45,7 @@ class MatrixConnector final : public core::Connector {
 
   static constexpr const char* kSinceKey = "matrix.since";
   static constexpr const char* kDeviceKey = "matrix.device_id";
+  static constexpr const char* kTxnPrefixKey = "matrix.txn_prefix";
 
   struct Impl;
 

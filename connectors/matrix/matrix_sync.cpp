@@ -164,4 +164,10 @@ std::string transaction_id(const std::string& prefix, std::int64_t outbox_id) {
   return "bb" + prefix + "." + std::to_string(outbox_id);
 }
 
+ResumePoint ResumePoint::parse(const std::string& stored) {
+  auto bar = stored.find('|');
+  if (bar == std::string::npos) return {stored, ""};
+  return {stored.substr(0, bar), stored.substr(bar + 1)};
+}
+
 }  // namespace bounceback::matrix

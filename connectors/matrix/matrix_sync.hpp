@@ -49,6 +49,17 @@ struct SyncBatch {
   std::vector<std::string> invited_rooms;   // rooms the bot is invited to
   std::map<std::string, int> joined_member_count;  // from room summaries, when the server sends them
 };
+// Where /sync goes on after a restart: the batch to ask from again, and within it the last
+// event already handled (empty: none, the whole batch is confirmed). Kept in the store as
+// one setting, "since|event_id" (Matrix tokens and event ids never hold a '|').
+struct ResumePoint {
+  std::string since;
+  std::string after_event;
+  std::string encode() const { return after_event.empty() ? since : since + "|" + after_event; }
+  static ResumePoint parse(const std::string& stored);
+  bool operator==(const ResumePoint&) const = default;
+};
+
 std::optional<SyncBatch> parse_sync(const std::string& body, std::string* error = nullptr);
 
 // A Matrix error answer: {"errcode":"M_LIMIT_EXCEEDED","error":"...","retry_after_ms":2000}.

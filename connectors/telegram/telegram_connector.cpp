@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -19,6 +20,7 @@
 #include "bot/core/text_parts.hpp"
 #include "connectors/http/backoff.hpp"
 #include "connectors/http/http_client.hpp"
+#include "connectors/http/http_server.hpp"
 #include "connectors/platform/send_pump.hpp"
 #include "connectors/telegram/telegram_message.hpp"
 #include "connectors/telegram/telegram_update.hpp"
@@ -154,7 +156,7 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
         spdlog::warn("telegram: getMe failed: {}", self->describe(a, res));
       }
       self->set_commands();
-      if (self->settings.webhook) self->set_webhook(0);
+      if (self->settings.webhook()) self->set_webhook(0);
       else self->delete_webhook_then_poll();
     });
   }
@@ -430,6 +432,39 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
     return SendOutcome::back_off;
   }
 };
+
+std::optional<TelegramSettings> TelegramConnector::from_config(TelegramSettings ts, const SavedSetting& saved) {
+  auto secret = [](const std::string& variable) {
+    const char* value = std::getenv(variable.c_str());
+    return std::string(value ? value : "");
+  };
+  ts.token = secret(ts.token_env);
+  if (ts.token.empty()) {
+    spdlog::error("telegram: enabled, but the environment variable {} with the bot token is not set", ts.token_env);
+    return std::nullopt;
+  }
+  if (ts.webhook()) {
+    ts.webhook_secret = secret(ts.webhook_secret_env);
+    if (ts.webhook_secret.empty()) {
+      spdlog::error("telegram: webhook mode needs a secret in the environment variable {}", ts.webhook_secret_env);
+      return std::nullopt;
+    }
+  }
+  try {
+    if (auto offset = saved(kOffsetKey)) ts.offset = std::stoll(*offset);
+  } catch (const std::exception& e) {
+    spdlog::error("telegram: cannot read the saved update offset: {}", e.what());
+    return std::nullopt;
+  }
+  return ts;
+}
+
+void TelegramConnector::install(http::HttpServer& server) {
+  if (!impl_->settings.webhook()) return;
+  server.route("POST", kWebhookPath, [impl = impl_](const http::HttpRequest& req, http::HttpServer::Respond respond) {
+    impl->handle_webhook(req, std::move(respond));
+  });
+}
 
 TelegramConnector::TelegramConnector(asio::io_context& io, core::Inbox& inbox, core::Metrics& metrics,
                                      TelegramSettings settings)

@@ -1,6 +1,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,9 @@ class io_context;
 namespace bounceback::core {
 class Metrics;
 }
+namespace bounceback::http {
+class HttpServer;
+}
 
 namespace bounceback::telegram {
 
@@ -25,6 +29,13 @@ namespace bounceback::telegram {
 // effects are committed, and the offset is saved in the same transaction.
 class TelegramConnector final : public core::Connector {
  public:
+  // Reads a setting the store kept (the update offset); may throw when it cannot.
+  using SavedSetting = std::function<std::optional<std::string>(const std::string& key)>;
+  // The configured settings completed for a start: the token (and the webhook secret) from
+  // the environment, the offset from the store. Nothing, after logging why, when the
+  // connector cannot run.
+  static std::optional<TelegramSettings> from_config(TelegramSettings configured, const SavedSetting& saved);
+
   TelegramConnector(boost::asio::io_context& io, core::Inbox& inbox, core::Metrics& metrics, TelegramSettings settings);
   ~TelegramConnector() override;
 
@@ -36,8 +47,10 @@ class TelegramConnector final : public core::Connector {
   void start();
   void stop();
 
-  // POST /telegram/webhook in webhook mode: the secret header is checked, the update
-  // handled, and the answer given once it is committed.
+  // Its routes on the daemon's server: POST /telegram/webhook in webhook mode.
+  void install(http::HttpServer& server);
+  // The webhook: the secret header is checked, the update handled, and the answer given
+  // once it is committed.
   void handle_webhook(const http::HttpRequest& request, std::function<void(http::HttpResponse)> respond);
 
   static constexpr const char* kWebhookPath = "/telegram/webhook";

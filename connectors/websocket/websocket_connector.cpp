@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "bot/core/metrics.hpp"
+#include "connectors/http/http_server.hpp"
 #include "connectors/http/websocket_upgrade.hpp"
+#include "connectors/websocket/web_page.hpp"
 #include "connectors/websocket/websocket_protocol.hpp"
 #include "connectors/websocket/websocket_session.hpp"
 
@@ -25,6 +27,19 @@ void WebsocketConnector::accept(std::unique_ptr<http::WebsocketUpgrade> upgrade)
 
 std::function<void(std::unique_ptr<http::WebsocketUpgrade>)> WebsocketConnector::upgrade_handler() {
   return [self = shared_from_this()](std::unique_ptr<http::WebsocketUpgrade> upgrade) { self->accept(std::move(upgrade)); };
+}
+
+void WebsocketConnector::install(http::HttpServer& server) {
+  server.websocket("/ws", upgrade_handler());
+  server.route("GET", "/", [](const http::HttpRequest&, http::HttpServer::Respond respond) {
+    http::HttpResponse page{200, "text/html; charset=utf-8", std::string(web_page_html()), {}};
+    page.headers["Content-Security-Policy"] =
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+        "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    page.headers["X-Content-Type-Options"] = "nosniff";
+    page.headers["Referrer-Policy"] = "no-referrer";
+    respond(std::move(page));
+  });
 }
 
 void WebsocketConnector::stop() {

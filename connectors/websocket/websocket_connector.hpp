@@ -18,8 +18,9 @@ namespace bounceback::core {
 class Metrics;
 }
 namespace bounceback::http {
+class HttpServer;
 struct WebsocketUpgrade;
-}
+}  // namespace bounceback::http
 
 namespace bounceback::websocket {
 
@@ -36,6 +37,8 @@ class WebsocketConnector final : public core::Connector,
   void deliver(const core::Outgoing& message) override;
   void forget(const std::string& user) override;
 
+  // Its routes on the daemon's server: the page at / and the chat at /ws.
+  void install(http::HttpServer& server);
   void accept(std::unique_ptr<http::WebsocketUpgrade> upgrade);
   // accept() as the HTTP server's handler for /ws (keeps Beast types out of the caller).
   std::function<void(std::unique_ptr<http::WebsocketUpgrade>)> upgrade_handler();

@@ -4,7 +4,7 @@
 
 namespace bounceback::websocket {
 
-// connectors.websocket in the config; the limits CONTRACT.md promises.
+// connectors.websocket in the config; the limits the README promises ("Websocket protocol").
 struct WebsocketSettings {
   bool enabled = true;
   double rate_limit = 20;             // frames per second per connection; 0 = off

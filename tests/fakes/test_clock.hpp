@@ -6,7 +6,7 @@
 
 namespace bounceback::testing {
 
-// The manual test clock of a daemon under test (CONTRACT.md "Test clock").
+// The manual test clock of a daemon under test (README "HTTP endpoints", /admin/clock).
 inline const std::string kAdminTokenEnv = "BOUNCEBACK_ADMIN_TOKEN=s3cret";  // for the environment
 
 // --set arguments for a manual clock starting at `start` (ISO-8601).

@@ -8,7 +8,7 @@
 using namespace bounceback;
 using Command = app::CommandLine::Command;
 
-TEST_CASE("the command line of CONTRACT.md parses", "[cli]") {
+TEST_CASE("the command line the README documents parses", "[cli]") {
   auto run = app::parse_command_line({"run", "--config", "my.yaml", "--set", "a.b=1", "--set=c=2"});
   CHECK(run.command == Command::run);
   CHECK(run.config_path == "my.yaml");

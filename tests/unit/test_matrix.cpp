@@ -103,3 +103,13 @@ TEST_CASE("a /sync answer with any field of the wrong type is read without an ex
     REQUIRE_NOTHROW(parse_error(429, m.document.dump()));
   CHECK(parse_error(429, R"({"retry_after_ms":1e300})").retry_after_ms == 3'600'000);
 }
+
+TEST_CASE("the resume point: a batch alone, or a batch and the last event handled in it, read back as written",
+          "[matrix]") {
+  CHECK(ResumePoint::parse("s72594_4483_1934") == ResumePoint{"s72594_4483_1934", ""});
+  CHECK(ResumePoint::parse("s72594_4483_1934|$e1:fake.test") == ResumePoint{"s72594_4483_1934", "$e1:fake.test"});
+  CHECK(ResumePoint::parse("") == ResumePoint{"", ""});  // the very first start
+  for (const ResumePoint& p : {ResumePoint{"s1", ""}, ResumePoint{"s1", "$abc:x.y"}})
+    CHECK(ResumePoint::parse(p.encode()) == p);
+  CHECK(ResumePoint{"s1", ""}.encode() == "s1");  // as stored by earlier versions
+}

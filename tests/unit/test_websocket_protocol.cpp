@@ -96,7 +96,7 @@ TEST_CASE("room frames: join, leave, and a room on text and choice frames", "[pr
   CHECK(websocket::room_of("").empty());
 }
 
-TEST_CASE("server frames encode as CONTRACT.md says", "[protocol]") {
+TEST_CASE("server frames encode as the README documents them", "[protocol]") {
   core::Outgoing m;
   m.id = 12;
   m.kind = core::MessageKind::celebration;
