@@ -22,6 +22,7 @@
 #include "bot/engine/person_cache.hpp"
 #include "bot/engine/safety_desk.hpp"
 #include "bot/engine/schedule.hpp"
+#include "bot/engine/store_reader.hpp"
 #include "bot/engine/unit_of_work.hpp"
 #include "bot/store/store.hpp"
 #include "bot/store/store_error.hpp"
@@ -50,6 +51,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
        coach::Coach& coach, Settings settings)
       : strand(asio::make_strand(io)), store(store), clock(clock), metrics(metrics), settings(std::move(settings)),
         cache(store, clock, metrics),
+        reader([this](std::function<void()> f) { asio::post(strand, std::move(f)); }, this->settings.read_off_strand),
         work(store, cache, clock, metrics, [this](std::function<void()> f) { asio::post(strand, std::move(f)); },
              [this](const Outgoing& m) { hand_over(m); }, store.max_outbox_id() + 1),
         schedule(load_schedule(store), clock, metrics, this->settings.nudge_rules),
@@ -59,6 +61,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
         groups(cache, work, schedule, safety, coach, clock, metrics, store.load_memberships()),
         nudges(cache, schedule, conversation, groups, metrics, this->settings.nudge_rules),
         delivered_timer(io), timer(io) {
+    if (this->settings.read_off_strand) cache.use_reader(&reader);
     schedule.on_change([this] { arm(); });
     conversation.on_step_done([this](const Person& person, const coach::GoalActions::CompletedStep& step,
                                      dialog::VariantRng& rng, coach::CoachTurn& turn) {
@@ -82,6 +85,7 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
   std::map<std::string, core::Connector*, std::less<>> connectors;
 
   engine::PersonCache cache;
+  engine::StoreReader reader;  // after the cache: stopped before it
   engine::UnitOfWork work;
   engine::Schedule schedule;
   engine::Conversation conversation;
@@ -106,6 +110,9 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
       if (then) then(std::move(result));
     });
   }
+
+  // Delivery marks from a connector, written with the next commit (or on their own soon).
+  void mark_delivered(const core::Address& to, const std::vector<std::int64_t>& ids);
 
   void hand_over(const Outgoing& m) {
     auto it = connectors.find(m.to.connector);
@@ -179,7 +186,17 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
 
   // What is due, in chunks, one transaction each, letting people's messages in between.
   void run_due(std::function<void()> done) {
-    auto chunk = nudges.take(clock.now());
+    auto now = clock.now();
+    auto items = schedule.take_due(now, engine::NudgeRunner::kChunk);
+    engine::PersonCache::Wanted wanted;
+    for (const auto& item : items) wanted.ids.push_back(item.person);
+    cache.ensure(std::move(wanted), [self = shared_from_this(), now, items = std::move(items), done = std::move(done)]() mutable {
+      self->fire(std::move(items), now, std::move(done));
+    });
+  }
+
+  void fire(std::vector<core::DueItem> items, core::TimePoint now, std::function<void()> done) {
+    auto chunk = nudges.fire(std::move(items), now);
     bool more = chunk.more;
     commit(std::move(chunk.tx), true, [self = shared_from_this(), more, fired = std::move(chunk.fired),
                                        done = std::move(done)](store::CommitResult result) mutable {
@@ -337,13 +354,21 @@ void Core::attach(core::Connector& connector) { impl_->connectors[std::string(co
 
 void Core::web_hello(std::string token, std::function<void(core::WebHelloResult)> done) {
   asio::post(impl_->strand, [impl = impl_, token = std::move(token), done = std::move(done)]() mutable {
-    impl->web_hello(std::move(token), std::move(done));
+    engine::PersonCache::Wanted wanted;
+    if (!token.empty()) wanted.token_hash = core::sha256_hex(token);
+    impl->cache.ensure(std::move(wanted), [impl, token = std::move(token), done = std::move(done)]() mutable {
+      impl->web_hello(std::move(token), std::move(done));
+    });
   });
 }
 
 void Core::receive(core::Incoming message, Acknowledge committed) {
   asio::post(impl_->strand, [impl = impl_, message = std::move(message), committed = std::move(committed)]() mutable {
-    impl->receive(std::move(message), std::move(committed));
+    engine::PersonCache::Wanted wanted{{message.from}, {}, {}};
+    if (message.in_group()) wanted.addresses.push_back(message.group);
+    impl->cache.ensure(std::move(wanted), [impl, message = std::move(message), committed = std::move(committed)]() mutable {
+      impl->receive(std::move(message), std::move(committed));
+    });
   });
 }
 
@@ -359,29 +384,35 @@ void Core::checkpoint(std::string key, std::string value, Acknowledge done) {
 
 void Core::unreachable(core::Address who) {
   asio::post(impl_->strand, [impl = impl_, who = std::move(who)] {
-    core::Person* person = impl->cache.find(who).person;
-    if (!person || person->nudges.paused) return;
-    person->nudges.paused = true;  // no nudges into a chat that refuses them
-    person->nudges.unreachable = true;
-    store::Transaction tx;
-    tx.people.push_back(*person);
-    impl->commit(std::move(tx), false, nullptr);
+    impl->cache.ensure({{who}, {}, {}}, [impl, who] {
+      core::Person* person = impl->cache.find(who).person;
+      if (!person || person->nudges.paused) return;
+      person->nudges.paused = true;  // no nudges into a chat that refuses them
+      person->nudges.unreachable = true;
+      store::Transaction tx;
+      tx.people.push_back(*person);
+      impl->commit(std::move(tx), false, nullptr);
+    });
   });
 }
 
 void Core::delivered(core::Address to, std::vector<std::int64_t> outbox_ids) {
   asio::post(impl_->strand, [impl = impl_, to = std::move(to), ids = std::move(outbox_ids)] {
-    Person* person = impl->cache.find(to).person;
-    if (!person) return;
-    impl->work.mark_delivered(person->id, ids);
-    if (impl->delivered_timer_armed) return;
-    impl->delivered_timer_armed = true;
-    impl->delivered_timer.expires_after(Impl::kDeliveredWait);
-    impl->delivered_timer.async_wait(asio::bind_executor(impl->strand, [impl](boost::system::error_code) {
-      impl->delivered_timer_armed = false;
-      if (impl->work.marks_waiting()) impl->commit({}, false, nullptr);  // no commit took them along
-    }));
+    impl->cache.ensure({{to}, {}, {}}, [impl, to, ids] { impl->mark_delivered(to, ids); });
   });
+}
+
+void Core::Impl::mark_delivered(const core::Address& to, const std::vector<std::int64_t>& ids) {
+  Person* person = cache.find(to).person;
+  if (!person) return;
+  work.mark_delivered(person->id, ids);
+  if (delivered_timer_armed) return;
+  delivered_timer_armed = true;
+  delivered_timer.expires_after(kDeliveredWait);
+  delivered_timer.async_wait(asio::bind_executor(strand, [self = shared_from_this()](boost::system::error_code) {
+    self->delivered_timer_armed = false;
+    if (self->work.marks_waiting()) self->commit({}, false, nullptr);  // no commit took them along
+  }));
 }
 
 void Core::evict_idle(std::function<void()> done) {

@@ -45,6 +45,9 @@ class Core final : public core::Inbox {
     coach::NudgeRules nudge_rules;
     bool manual_clock = false;  // time moves only by run_due() after the test clock moved: no timer
     std::chrono::minutes cache_idle{30};  // people untouched this long leave the cache (evict_idle)
+    // A person not cached is read on a thread of its own, not on the core's strand (the
+    // daemon; unit tests on the fake store read at once).
+    bool read_off_strand = false;
   };
 
   Core(boost::asio::io_context& io, store::Store& store, const core::Clock& clock, core::Metrics& metrics,

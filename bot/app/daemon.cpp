@@ -143,6 +143,7 @@ class Daemon {
                             config_.manual_clock};
     settings.nudge_rules.default_timezone = config_.default_timezone;
     settings.cache_idle = config_.cache_idle;
+    settings.read_off_strand = true;
     core_ = std::make_unique<Core>(io_, *store_, *clock_, metrics_, *coach_, std::move(settings));
     server_ = std::make_unique<HttpServer>(io_, config_.http_host, config_.http_port);
   }

@@ -29,9 +29,8 @@ NudgeRunner::NudgeRunner(PersonCache& cache, Schedule& schedule, Conversation& c
                          core::Metrics& metrics, const coach::NudgeRules& rules)
     : cache_(cache), schedule_(schedule), conversation_(conversation), groups_(groups), metrics_(metrics), rules_(rules) {}
 
-NudgeRunner::Chunk NudgeRunner::take(core::TimePoint now) {
+NudgeRunner::Chunk NudgeRunner::fire(std::vector<core::DueItem> items, core::TimePoint now) {
   Chunk chunk;
-  auto items = schedule_.take_due(now, kChunk);
   for (const auto& item : items) fire(item, now, chunk);
   chunk.more = items.size() == kChunk;
   return chunk;

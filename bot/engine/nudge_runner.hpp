@@ -44,7 +44,8 @@ class NudgeRunner {
     std::vector<Fired> fired;
     bool more = false;  // a full chunk: more may be due
   };
-  Chunk take(core::TimePoint now);
+  // Fires what Schedule::take_due gave (its people read ahead: PersonCache::ensure).
+  Chunk fire(std::vector<core::DueItem> items, core::TimePoint now);
   // The chunk's commit landed or failed (a failed one is due again, as it was).
   void settle(const std::vector<Fired>& fired, bool committed);
 

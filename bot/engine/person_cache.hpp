@@ -1,4 +1,5 @@
 #pragma once
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -22,6 +23,8 @@ struct Transaction;
 }  // namespace bounceback::store
 
 namespace bounceback::engine {
+
+class StoreReader;
 
 // The people the core has loaded, each in one record with everything kept about them in
 // memory. Authoritative while cached: every write for them is submitted from here, so
@@ -56,6 +59,18 @@ class PersonCache {
   };
 
   PersonCache(store::Store& store, const core::Clock& clock, core::Metrics& metrics);
+
+  // What a turn will look up, read ahead off the strand so the lookup then finds it cached
+  // (or known not to exist). `then` runs on the strand once all of it is, and after every
+  // earlier turn that wanted any of the same keys: a person's turns keep their order.
+  // Without a reader (use_reader), `then` runs at once and lookups read on the strand.
+  struct Wanted {
+    std::vector<core::Address> addresses;
+    std::vector<core::PersonId> ids;
+    std::string token_hash;
+  };
+  void ensure(Wanted wanted, std::function<void()> then);
+  void use_reader(StoreReader* reader) { reader_ = reader; }
 
   Lookup find(const core::Address& address);
   Lookup find_by_id(core::PersonId id);
@@ -107,6 +122,26 @@ class PersonCache {
   std::size_t size() const { return records_.size(); }
 
  private:
+  struct Waiter {
+    Wanted wanted;
+    std::function<void()> then;
+  };
+  // Whose lookups were read ahead: found ones are cached; the rest are remembered as absent
+  // (or unreadable: the lookup then reads again, and reports the failure) until no turn
+  // waits any more.
+  struct ReadAhead {
+    std::vector<core::Person> found;
+    std::vector<core::Address> addresses;
+    std::vector<core::PersonId> ids;
+    std::string token_hash;
+    bool failed = false;
+  };
+  bool needs_reading(const Wanted& wanted) const;
+  static bool overlap(const Wanted& a, const Wanted& b);
+  void read_ahead(const Wanted& wanted);
+  void read_ahead_done(const ReadAhead& done);
+  void run_waiters();
+
   core::Person& remember(core::Person p);
   core::Person* load(const std::function<std::optional<core::Person>()>& read, Lookup& out);
   void report_size();
@@ -122,6 +157,13 @@ class PersonCache {
   // Evicted people whose stored journal has a gap: their book, read again, writes a
   // snapshot first.
   std::unordered_set<core::PersonId> snapshot_owed_;
+
+  StoreReader* reader_ = nullptr;
+  std::deque<Waiter> waiting_;
+  std::unordered_set<core::Address, core::AddressHash> reading_addresses_, absent_addresses_;
+  std::unordered_set<core::PersonId> reading_ids_, absent_ids_;
+  std::unordered_set<std::string> reading_tokens_, absent_tokens_;
+  bool unreadable_ = false;  // a read ahead failed: the waiting turns' lookups read themselves
 };
 
 }  // namespace bounceback::engine

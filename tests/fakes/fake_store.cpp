@@ -5,7 +5,27 @@
 
 namespace bounceback::testing {
 
+void FakeStore::read_gate() {
+  ++reads_;
+  std::unique_lock lock(gate_mutex_);
+  gate_.wait(lock, [this] { return !reads_held_; });
+}
+
+void FakeStore::hold_reads() {
+  std::lock_guard lock(gate_mutex_);
+  reads_held_ = true;
+}
+
+void FakeStore::release_reads() {
+  {
+    std::lock_guard lock(gate_mutex_);
+    reads_held_ = false;
+  }
+  gate_.notify_all();
+}
+
 std::optional<core::Person> FakeStore::find_person(const core::Address& address) {
+  read_gate();
   std::lock_guard lock(mutex_);
   for (const auto& [id, p] : people_)
     if (p.address == address) return p;
@@ -13,6 +33,7 @@ std::optional<core::Person> FakeStore::find_person(const core::Address& address)
 }
 
 std::optional<core::Person> FakeStore::find_person_by_token_hash(const std::string& token_hash) {
+  read_gate();
   std::lock_guard lock(mutex_);
   for (const auto& [id, p] : people_)
     if (!p.token_hash.empty() && p.token_hash == token_hash) return p;
@@ -20,6 +41,7 @@ std::optional<core::Person> FakeStore::find_person_by_token_hash(const std::stri
 }
 
 std::optional<core::Person> FakeStore::find_person_by_id(core::PersonId id) {
+  read_gate();
   std::lock_guard lock(mutex_);
   auto it = people_.find(id);
   if (it == people_.end()) return std::nullopt;

@@ -2,6 +2,8 @@
 #include <deque>
 #include <map>
 #include <tuple>
+#include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <vector>
 
@@ -33,11 +35,21 @@ class FakeStore final : public store::Store {
   // The next transaction that stores a goal archive part fails (the rest commit).
   void fail_next_archive() { fail_archive_ = true; }
 
+  // Reads of people wait while held (a slow disk); reads() counts them.
+  void hold_reads();
+  void release_reads();
+  int reads() const { return reads_.load(); }
+
   std::vector<core::Outgoing> outbox() const;
   std::vector<std::int64_t> delivered() const;
   std::vector<core::DueItem> due() const { return all_due(); }
 
  private:
+  void read_gate();
+  std::mutex gate_mutex_;
+  std::condition_variable gate_;
+  bool reads_held_ = false;
+  std::atomic<int> reads_{0};
   mutable std::mutex mutex_;
   std::deque<std::pair<store::Transaction, std::function<void(store::CommitResult)>>> queue_;
   std::map<core::PersonId, core::Person> people_;

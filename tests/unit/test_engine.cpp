@@ -2,13 +2,16 @@
 // queue the test runs: what a failed commit undoes, and when a person is read again.
 #include <catch2/catch.hpp>
 
+#include <condition_variable>
 #include <deque>
+#include <mutex>
 #include <functional>
 
 #include "bot/core/clock.hpp"
 #include "bot/core/iso8601.hpp"
 #include "bot/core/metrics.hpp"
 #include "bot/engine/person_cache.hpp"
+#include "bot/engine/store_reader.hpp"
 #include "bot/engine/unit_of_work.hpp"
 #include "tests/fakes/fake_store.hpp"
 
@@ -178,4 +181,78 @@ TEST_CASE("PersonCache: a forgotten address stays dropped until it may come back
   CHECK(e.cache.cached(1) == nullptr);
   e.cache.may_come_back({"telegram", "42"});
   CHECK_FALSE(e.cache.forgotten({"telegram", "42"}));
+}
+
+namespace {
+
+// The core's strand, for a reader thread that posts to it: a queue the test runs.
+struct ThreadedStrand {
+  std::mutex mutex;
+  std::condition_variable posted;
+  std::deque<std::function<void()>> queue;
+  void post(std::function<void()> f) {
+    {
+      std::lock_guard lock(mutex);
+      queue.push_back(std::move(f));
+    }
+    posted.notify_all();
+  }
+  // Runs what was posted until `done`, waiting up to 5 s for more.
+  bool run_until(const std::function<bool()>& done) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!done()) {
+      std::function<void()> f;
+      {
+        std::unique_lock lock(mutex);
+        if (!posted.wait_until(lock, deadline, [&] { return !queue.empty(); })) return false;
+        f = std::move(queue.front());
+        queue.pop_front();
+      }
+      f();
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("PersonCache: someone not cached is read off the strand; cached people go on meanwhile, one person's turns keep their order",
+          "[engine]") {
+  Engine e;
+  {  // Ana is stored, not cached
+    store::Transaction tx;
+    core::Person ana;
+    ana.id = 7;
+    ana.address = {"telegram", "ana"};
+    ana.display_name = "Ana";
+    tx.people.push_back(ana);
+    e.store.submit(std::move(tx), nullptr);
+    e.store.commit_all();
+  }
+  core::Person& ben = e.cache.create({"telegram", "ben"}, "");
+  ThreadedStrand strand;
+  engine::StoreReader reader([&](std::function<void()> f) { strand.post(std::move(f)); }, /*own_thread=*/true);
+  e.cache.use_reader(&reader);
+
+  std::vector<std::string> turns;
+  e.store.hold_reads();  // a slow disk
+  e.cache.ensure({{{"telegram", "ana"}}, {}, {}}, [&] { turns.push_back("ana 1"); });
+  e.cache.ensure({{{"telegram", "ana"}}, {}, {}}, [&] { turns.push_back("ana 2"); });
+  e.cache.ensure({{ben.address}, {}, {}}, [&] { turns.push_back("ben"); });
+  e.cache.ensure({{{"telegram", "new"}}, {}, {}}, [&] {
+    // Known not to exist from the read ahead: no second read on the strand.
+    int before = e.store.reads();
+    auto found = e.cache.find({"telegram", "new"});
+    CHECK(found.person == nullptr);
+    CHECK_FALSE(found.failed);
+    CHECK(e.store.reads() == before);
+    turns.push_back("new");
+  });
+  CHECK(turns == std::vector<std::string>{"ben"});  // Ben's turn did not wait for the disk
+  e.store.release_reads();
+  REQUIRE(strand.run_until([&] { return turns.size() == 4; }));
+  CHECK(turns == std::vector<std::string>{"ben", "ana 1", "ana 2", "new"});
+  auto ana = e.cache.find({"telegram", "ana"});
+  REQUIRE(ana.person);
+  CHECK(ana.person->display_name == "Ana");
 }
