@@ -8,9 +8,7 @@
 #include <boost/asio/strand.hpp>
 #include <cstdlib>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <set>
 #include <spdlog/spdlog.h>
 
@@ -18,9 +16,10 @@
 #include "bot/core/metrics.hpp"
 #include "bot/core/random_ids.hpp"
 #include "bot/core/text_parts.hpp"
-#include "connectors/http/backoff.hpp"
 #include "connectors/http/http_client.hpp"
 #include "connectors/matrix/matrix_sync.hpp"
+#include "connectors/platform/health.hpp"
+#include "connectors/platform/poll_loop.hpp"
 #include "connectors/platform/send_pump.hpp"
 
 namespace bounceback::matrix {
@@ -57,8 +56,9 @@ const char* kEncryptedNotice =
 struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Impl> {
   Impl(asio::io_context& io, core::Inbox& inbox, core::Metrics& metrics, MatrixSettings s)
       : io(io), strand(asio::make_strand(io)), inbox(inbox), metrics(metrics), settings(std::move(s)),
-        syncer(io, settings.homeserver), sender(io, settings.homeserver), sync_timer(strand),
-        jitter(std::random_device{}()), token(settings.access_token) {
+        syncer(io, settings.homeserver), sender(io, settings.homeserver),
+        loop(strand, [this] { start(); }),  // logs in first while there is no token
+        token(settings.access_token) {
     auto resume = ResumePoint::parse(settings.since);
     since = resume.since;
     skip_through = resume.after_event;
@@ -79,14 +79,12 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
   MatrixSettings settings;
   http::HttpClient syncer;  // the long poll holds its connection
   http::HttpClient sender;  // sends, joins, logins
-  asio::steady_timer sync_timer;
-  std::mt19937 jitter;
+  platform::PollLoop loop;
   std::string token;
   bool stopped = false;
 
   std::string since;         // next_batch of the last confirmed /sync
   std::string skip_through;  // after a restart mid-batch: the last event already handled
-  int sync_failures = 0;
 
   std::map<std::string, std::set<std::string>> members;  // room -> joined users, as far as known
   std::map<std::string, int> member_count;               // room -> from the server's summary
@@ -99,13 +97,7 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
   // Each room's messages in order; a room that fails waits alone, the others go on.
   std::shared_ptr<platform::SendPump> pump;
 
-  mutable std::mutex problem_mutex;
-  std::string problem_text;
-
-  void set_problem(std::string text) {
-    std::lock_guard lock(problem_mutex);
-    problem_text = std::move(text);
-  }
+  platform::Health health;
 
   // --- calls ---------------------------------------------------------------------------
 
@@ -136,7 +128,7 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
           if (reply.matrix.errcode == "M_UNKNOWN_TOKEN" || reply.matrix.errcode == "M_MISSING_TOKEN") {
             spdlog::error("matrix: the homeserver refused the access token ({}): set a valid token in the token variable "
                           "or log in again", reply.matrix.errcode);
-            self->set_problem(reply.matrix.errcode + ": the homeserver refused the access token");
+            self->health.set(reply.matrix.errcode + ": the homeserver refused the access token");
           }
         }
         if (then) then(std::move(reply));
@@ -150,13 +142,13 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
            (r.matrix.error.empty() ? "" : ": " + r.matrix.error);
   }
 
-  milliseconds backoff(int failures) { return http::backoff_delay(failures, jitter); }
-
-  milliseconds wait_for(const Reply& r, int failures) {
+  // How long the homeserver asked to wait (rate limited), or a minute for a refused token
+  // (someone has to fix it); zero when it did not say: then a growing back-off.
+  static milliseconds told_wait(const Reply& r) {
     if (r.matrix.errcode == "M_LIMIT_EXCEEDED" || r.status == 429)
       return milliseconds(std::max(r.matrix.retry_after_ms, 100));
     if (r.matrix.errcode == "M_UNKNOWN_TOKEN" || r.matrix.errcode == "M_MISSING_TOKEN") return seconds(60);
-    return backoff(failures);
+    return milliseconds(0);
   }
 
   // --- start: login, then sync ---------------------------------------------------------
@@ -175,11 +167,8 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
       };
       if (string_at("access_token").empty()) {
         spdlog::error("matrix: login as {} failed: {}", self->settings.user_id, describe(r));
-        self->set_problem("login failed: " + describe(r));
-        self->sync_timer.expires_after(self->backoff(++self->sync_failures));
-        self->sync_timer.async_wait([self](boost::system::error_code ec) {
-          if (!ec && !self->stopped) self->start();
-        });
+        self->health.set("login failed: " + describe(r));
+        self->loop.failed();
         return;
       }
       self->token = string_at("access_token");
@@ -203,25 +192,18 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
          duration_cast<milliseconds>(settings.sync_timeout + settings.request_timeout));
   }
 
-  void sync_again_after(milliseconds wait) {
-    sync_timer.expires_after(wait);
-    sync_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (!ec && !self->stopped) self->sync();
-    });
-  }
-
   void synced(Reply r, bool first) {
     if (stopped) return;
     std::string why;
     std::optional<SyncBatch> batch;
     if (r.ok()) batch = parse_sync(r.body, &why);
     if (!batch) {
-      auto wait = wait_for(r, ++sync_failures);
+      auto wait = loop.failed(told_wait(r));
       spdlog::warn("matrix: /sync failed ({}), again in {} ms", why.empty() ? describe(r) : why, wait.count());
-      return sync_again_after(wait);
+      return;
     }
-    sync_failures = 0;
-    set_problem("");
+    loop.succeeded();
+    health.clear();
     for (const auto& room : batch->invited_rooms) join(room);
     for (const auto& [room, n] : batch->joined_member_count) member_count[room] = n;
     for (const auto& e : batch->events) {
@@ -312,9 +294,8 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
         // the same): nothing after it is lost, nothing before it is answered twice.
         auto k = static_cast<std::size_t>(lost - durable->begin());
         self->skip_through = k == 0 ? std::string() : (*ids)[k - 1];
-        auto wait = self->backoff(++self->sync_failures);
+        auto wait = self->loop.failed();
         spdlog::warn("matrix: a message could not be stored; reading the batch again in {} ms", wait.count());
-        self->sync_again_after(wait);
       });
     };
     std::string previous_since = since;
@@ -328,9 +309,9 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
     inbox.checkpoint(kSinceKey, next_batch, [self = shared_from_this(), next_batch](bool durable) {
       asio::post(self->strand, [self, next_batch, durable] {
         if (!durable) {
-          auto wait = self->backoff(++self->sync_failures);
+          auto wait = self->loop.failed();
           spdlog::warn("matrix: the sync position could not be stored; again in {} ms", wait.count());
-          return self->sync_again_after(wait);
+          return;
         }
         self->since = next_batch;
         self->sync();
@@ -434,7 +415,7 @@ struct MatrixConnector::Impl : std::enable_shared_from_this<MatrixConnector::Imp
     call(sender, "PUT", "/rooms/" + encode_path(m.to.user) + "/send/m.room.message/" + encode_path(txn),
          message_content(m), [self = shared_from_this(), item, report](Reply r) {
            auto outcome = self->sent(item, r);
-           report(outcome, self->wait_for(r, item.attempts));
+           report(outcome, told_wait(r));
          });
   }
 
@@ -503,8 +484,7 @@ void MatrixConnector::deliver(const core::Outgoing& message) {
 }
 
 std::string MatrixConnector::problem() const {
-  std::lock_guard lock(impl_->problem_mutex);
-  return impl_->problem_text;
+  return impl_->health.problem();
 }
 
 void MatrixConnector::start() {
@@ -514,7 +494,7 @@ void MatrixConnector::start() {
 void MatrixConnector::stop() {
   asio::post(impl_->strand, [impl = impl_] {
     impl->stopped = true;
-    impl->sync_timer.cancel();
+    impl->loop.stop();
     impl->pump->stop();
     impl->syncer.close();
     impl->sender.close();

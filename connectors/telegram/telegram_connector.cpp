@@ -9,18 +9,17 @@
 #include <cstdlib>
 #include <limits>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
-#include <random>
 #include <spdlog/spdlog.h>
 
 #include "bot/core/group_command.hpp"
 #include "bot/core/metrics.hpp"
 #include "bot/core/text_parts.hpp"
-#include "connectors/http/backoff.hpp"
 #include "connectors/http/http_client.hpp"
 #include "connectors/http/http_server.hpp"
+#include "connectors/platform/health.hpp"
+#include "connectors/platform/poll_loop.hpp"
 #include "connectors/platform/send_pump.hpp"
 #include "connectors/telegram/telegram_message.hpp"
 #include "connectors/telegram/telegram_update.hpp"
@@ -67,8 +66,9 @@ const char* kTextOnly =
 struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector::Impl> {
   Impl(asio::io_context& io, core::Inbox& inbox, core::Metrics& metrics, TelegramSettings s)
       : io(io), strand(asio::make_strand(io)), inbox(inbox), metrics(metrics), settings(std::move(s)),
-        poller(io, settings.api_base), sender(io, settings.api_base), poll_timer(strand),
-        jitter(std::random_device{}()), offset(settings.offset) {}
+        poller(io, settings.api_base), sender(io, settings.api_base),
+        // Webhook mode asks for setWebhook until it is set; polling asks for updates.
+        loop(strand, [this] { settings.webhook() ? set_webhook() : poll(); }), offset(settings.offset) {}
 
   void make_pump() {  // after construction: the pump's sends call back into this Impl
     pump = std::make_shared<platform::SendPump>(
@@ -85,22 +85,15 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
   TelegramSettings settings;
   http::HttpClient poller;  // the long poll holds its connection for up to a minute
   http::HttpClient sender;  // everything else
-  asio::steady_timer poll_timer;
-  std::mt19937 jitter;
+  platform::PollLoop loop;
   bool stopped = false;
 
   std::int64_t offset;        // the next update_id to ask for (webhook: one past the highest seen)
   // Webhook mode: the update ids of the last kWebhookWindow updates, true once stored.
   std::map<std::int64_t, bool> webhook_ids;
-  int poll_failures = 0;
   std::string bot_username;   // from getMe, for mentions in groups
 
-  mutable std::mutex problem_mutex;
-  std::string problem_text;
-  void set_problem(std::string text) {
-    std::lock_guard lock(problem_mutex);
-    problem_text = std::move(text);
-  }
+  platform::Health health;
 
   // Telegram's limits: one message a second in a chat, twenty a minute in a group, thirty
   // a second overall.
@@ -128,9 +121,9 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
         }
         // 401/404 for every method means Telegram does not know the token: /healthz says so.
         if (res.error.empty() && (answer.error_code == 401 || answer.error_code == 404) && method == "getMe")
-          self->set_problem("the bot token was refused (" + std::to_string(answer.error_code) + ")");
+          self->health.set("the bot token was refused (" + std::to_string(answer.error_code) + ")");
         else if (answer.ok && method == "getUpdates")
-          self->set_problem("");
+          self->health.clear();
         if (then) then(answer, res);
       });
     });
@@ -141,7 +134,6 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
     return mask_token(what, settings.token);
   }
 
-  milliseconds backoff(int failures) { return http::backoff_delay(failures, jitter); }
 
   // --- start -----------------------------------------------------------------------------
 
@@ -156,7 +148,7 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
         spdlog::warn("telegram: getMe failed: {}", self->describe(a, res));
       }
       self->set_commands();
-      if (self->settings.webhook()) self->set_webhook(0);
+      if (self->settings.webhook()) self->set_webhook();
       else self->delete_webhook_then_poll();
     });
   }
@@ -167,16 +159,17 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
     });
   }
 
-  void set_webhook(int failures) {
+  void set_webhook() {
     json body = {{"url", settings.webhook_url}, {"allowed_updates", {"message", "callback_query"}}};
     if (!settings.webhook_secret.empty()) body["secret_token"] = settings.webhook_secret;
-    call(sender, "setWebhook", body, [self = shared_from_this(), failures](const ApiAnswer& a, const http::HttpClientResponse& res) {
-      if (a.ok) return spdlog::info("telegram: webhook set, updates arrive at {}", self->settings.webhook_url);
-      spdlog::error("telegram: setWebhook failed: {}", self->describe(a, res));
-      self->poll_timer.expires_after(self->backoff(failures));
-      self->poll_timer.async_wait([self, failures](boost::system::error_code ec) {
-        if (!ec && !self->stopped) self->set_webhook(failures + 1);
-      });
+    call(sender, "setWebhook", body, [self = shared_from_this()](const ApiAnswer& a, const http::HttpClientResponse& res) {
+      if (self->stopped) return;
+      if (a.ok) {
+        self->loop.succeeded();
+        return spdlog::info("telegram: webhook set, updates arrive at {}", self->settings.webhook_url);
+      }
+      auto wait = self->loop.failed();
+      spdlog::error("telegram: setWebhook failed: {}; again in {} ms", self->describe(a, res), wait.count());
     });
   }
 
@@ -199,36 +192,28 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
          duration_cast<milliseconds>(settings.poll_timeout + settings.request_timeout));
   }
 
-  void retry_poll_after(milliseconds wait) {
-    poll_timer.expires_after(wait);
-    poll_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (!ec && !self->stopped) self->poll();
-    });
-  }
-
   void polled(const ApiAnswer& a, const http::HttpClientResponse& res, steady_clock::time_point asked) {
     if (stopped) return;
     std::optional<std::vector<TelegramUpdate>> updates;
     std::string why;
     if (a.ok) updates = parse_updates(res.body, &why);
     if (!updates) {
-      ++poll_failures;
       if (a.error_code == 409 && res.error.empty()) {  // a webhook is still set
         spdlog::warn("telegram: getUpdates conflicts with a webhook; removing it");
         return delete_webhook_then_poll();
       }
-      auto wait = a.retry_after_s > 0 ? duration_cast<milliseconds>(seconds(a.retry_after_s)) : backoff(poll_failures);
+      auto wait = loop.failed(duration_cast<milliseconds>(seconds(std::max(0, a.retry_after_s))));
       spdlog::warn("telegram: getUpdates failed ({}), again in {} ms", why.empty() ? describe(a, res) : why, wait.count());
-      return retry_poll_after(wait);
+      return;
     }
-    poll_failures = 0;
+    loop.succeeded();
     spdlog::debug("telegram: getUpdates from {}: {} update(s)", offset, updates->size());
     std::vector<TelegramUpdate> fresh;
     for (auto& u : *updates)
       if (u.update_id >= offset) fresh.push_back(std::move(u));  // never twice, whatever the server sends
     if (fresh.empty()) {
       // A server without long polling answers at once: do not spin.
-      if (steady_clock::now() - asked < milliseconds(500)) return retry_poll_after(milliseconds(250));
+      if (steady_clock::now() - asked < milliseconds(500)) return loop.after(milliseconds(250));
       return poll();
     }
     auto pending = std::make_shared<std::size_t>(fresh.size());
@@ -249,9 +234,8 @@ struct TelegramConnector::Impl : std::enable_shared_from_this<TelegramConnector:
           return self->poll();
         }
         self->offset = std::max(self->offset, *first_lost);
-        auto wait = self->backoff(++self->poll_failures);
+        auto wait = self->loop.failed();
         spdlog::warn("telegram: update {} could not be stored; asking for it again in {} ms", *first_lost, wait.count());
-        self->retry_poll_after(wait);
       });
     });
   }
@@ -479,8 +463,7 @@ void TelegramConnector::deliver(const core::Outgoing& message) {
 }
 
 std::string TelegramConnector::problem() const {
-  std::lock_guard lock(impl_->problem_mutex);
-  return impl_->problem_text;
+  return impl_->health.problem();
 }
 
 void TelegramConnector::start() {
@@ -490,7 +473,7 @@ void TelegramConnector::start() {
 void TelegramConnector::stop() {
   asio::post(impl_->strand, [impl = impl_] {
     impl->stopped = true;
-    impl->poll_timer.cancel();
+    impl->loop.stop();
     impl->pump->stop();
     impl->poller.close();
     impl->sender.close();
