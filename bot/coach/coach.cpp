@@ -237,7 +237,9 @@ CoachTurn Coach::run_command(const std::string& name, const std::string& args, D
     CoachTurn t = turn(interpreter.interject(state, "goals", context, rng, "list"));
     // A done button for each open step, on the list itself.
     auto open = context.get("open_steps");
-    if (!t.replies.empty() && open) {
+    if (!t.replies.empty() && open && !open->empty()) {
+      // The list's own buttons, not those of a question it interrupted (still open to a typed answer).
+      t.replies.front().choices.clear();
       std::istringstream lines(*open);
       for (std::string line; std::getline(lines, line);) {
         auto tab = line.find('\t');

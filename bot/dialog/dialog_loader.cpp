@@ -255,8 +255,8 @@ class TreeReader {
     }
     for (auto it = root.begin(); it != root.end(); ++it) {
       std::string k = it->first.Scalar();
-      if (k != "title" && k != "start" && k != "nodes" && k != "reask" && k != "entries")
-        error(it->first, "unknown key '" + k + "' (a dialog file has title, start, entries, reask and nodes)");
+      if (k != "title" && k != "start" && k != "nodes" && k != "reask" && k != "entries" && k != "home")
+        error(it->first, "unknown key '" + k + "' (a dialog file has title, start, entries, reask, home and nodes)");
     }
     if (root["entries"]) {
       if (!root["entries"].IsSequence()) error(root["entries"], "entries must be a list of node ids");
@@ -271,6 +271,13 @@ class TreeReader {
     }
     if (root["title"]) text(root["title"], t.title, "title");
     if (root["reask"]) text(root["reask"], t.reask, "reask");
+    if (root["home"]) {
+      std::string home;
+      if (text(root["home"], home, "home")) {
+        if (home == "true") t.home = true;
+        else if (home != "false") error(root["home"], "home must be true or false");
+      }
+    }
     if (!root["start"]) error(root, "the dialog needs start: (the first node)");
     else {
       text(root["start"], t.start, "start");

@@ -42,6 +42,7 @@ std::string DialogState::to_json() const {
     if (i) out += ',';
     out += "{\"node\":";
     append_json_string(out, stack[i].node);
+    if (stack[i].quiet) out += ",\"quiet\":true";
     out += ",\"tree\":";
     append_json_string(out, stack[i].tree);
     out += '}';
@@ -67,7 +68,8 @@ DialogState DialogState::from_json(const std::string& text) {
     s.tree = j.value("tree", "");
     s.node = j.value("node", "");
     s.waiting = j.value("waiting", false);
-    for (const auto& f : j.value("stack", json::array())) s.stack.push_back({f.value("tree", ""), f.value("node", "")});
+    for (const auto& f : j.value("stack", json::array()))
+      s.stack.push_back({f.value("tree", ""), f.value("node", ""), f.value("quiet", false)});
     s.vars = j.value("vars", std::map<std::string, std::string>{});
     s.visits = j.value("visits", std::map<std::string, int>{});
     s.recent_variants = j.value("recent_variants", std::map<std::string, std::vector<int>>{});

@@ -12,6 +12,9 @@ struct DialogState {
   struct Frame {  // where a `call` continues when the called tree returns
     std::string tree;
     std::string node;
+    // An open question a command interrupted: afterwards it is not asked again; the
+    // command's answer carries its choices instead (one message per answer).
+    bool quiet = false;
     bool operator==(const Frame&) const = default;
   };
 

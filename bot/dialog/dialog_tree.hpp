@@ -60,6 +60,9 @@ struct DialogTree {
   std::string start;
   SourceLocation start_where;
   std::string reask;  // said before the choices again when free text came instead of a choice
+  // Its questions are where a person rests (the menu), not one they are in the middle of:
+  // a command's answer does not bring their buttons back.
+  bool home = false;
   std::vector<std::string> entries;  // nodes started from outside (besides start): reachable by definition
   std::vector<SourceLocation> entries_where;
   std::map<std::string, Node> nodes;

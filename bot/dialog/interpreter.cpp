@@ -160,6 +160,21 @@ void Interpreter::finish(DialogState& state, const DialogContext& context, Varia
     state.stack.clear();
     return finish(state, context, rng, out);
   }
+  const Node* question = set_.node(*ref);
+  if (frame.quiet && question && question->kind == NodeKind::ask && !out.replies.empty()) {
+    // Back at the question a command interrupted, without asking it again: the answer
+    // carries its choices (unless it has buttons of its own, or the question is a home).
+    state.tree = ref->tree;
+    state.node = ref->node;
+    state.waiting = true;
+    const DialogTree* tree = set_.tree(ref->tree);
+    core::Reply& last = out.replies.back();
+    if (last.choices.empty() && !(tree && tree->home)) {
+      auto lookup = lookup_for(state, context);
+      for (const auto& c : question->choices) last.choices.push_back({c.id, render_template(c.label, lookup)});
+    }
+    return;
+  }
   run(state, *ref, context, rng, out);
 }
 
@@ -255,7 +270,7 @@ DialogOutput Interpreter::begin(DialogState& state, const std::string& tree, con
   const DialogTree* t = set_.tree(tree);
   if (!t) return out;
   if (!come_back) state.stack.clear();
-  else if (state.waiting && position_valid(state)) state.stack.push_back({state.tree, state.node});
+  else if (state.waiting && position_valid(state)) state.stack.push_back({state.tree, state.node, /*quiet=*/true});
   run(state, {t->id, node.empty() ? t->start : node}, context, rng, out);
   return out;
 }

@@ -226,16 +226,61 @@ nodes:
   CHECK(state.idle());
 }
 
-TEST_CASE("interject answers and comes back to the question", "[interpreter]") {
+TEST_CASE("interject answers and comes back to the question without asking it again: the answer carries its choices",
+          "[interpreter]") {
   auto set = make_set({{"main", kMain}, {"breathe", kBreathe}});
   dialog::Interpreter interpreter(set);
   DialogState state;
   dialog::VariantRng rng(1);
   interpreter.start(state, "main", {}, rng);
   auto out = interpreter.interject(state, "breathe", {}, rng);
-  CHECK(texts(out) == std::vector<std::string>{"Breathe in.", "Breathe out.", "How are you?"});
+  CHECK(texts(out) == std::vector<std::string>{"Breathe in.", "Breathe out."});  // not "How are you?" again
+  CHECK(out.replies.back().choices == std::vector<core::Choice>{{"good", "Good"}, {"bad", "Not great"}});
   CHECK(state.node == "feel");
   CHECK(state.waiting);
+  CHECK(state.stack.empty());
+  out = interpreter.answer(state, "", "good", {}, rng);  // the question is still the open one
+  CHECK(texts(out).front() == "Glad to hear it.");
+  // The same after a restart: where the question waits is part of the stored state.
+  DialogState stored;
+  interpreter.start(stored, "main", {}, rng);
+  stored.stack.push_back({"main", "feel", true});
+  CHECK(DialogState::from_json(stored.to_json()).stack.back().quiet);
+}
+
+TEST_CASE("at a home question (the menu) a command's answer comes without its buttons", "[interpreter]") {
+  auto set = make_set({{"menu", R"(
+start: menu
+home: true
+nodes:
+  menu:
+    ask: "What would you like to work on?"
+    choices:
+      - { id: a, label: "A", next: done }
+      - { id: b, label: "B", next: done }
+  done:
+    end: true
+)"},
+                       {"breathe", kBreathe}});
+  dialog::Interpreter interpreter(set);
+  DialogState state;
+  dialog::VariantRng rng(1);
+  interpreter.start(state, "menu", {}, rng);
+  auto out = interpreter.interject(state, "breathe", {}, rng);
+  CHECK(texts(out) == std::vector<std::string>{"Breathe in.", "Breathe out."});
+  CHECK(out.replies.back().choices.empty());
+  CHECK(state.node == "menu");
+  CHECK(state.waiting);  // a tap on an older menu button still answers it
+}
+
+TEST_CASE("an interjection that says nothing asks the open question again", "[interpreter]") {
+  auto set = make_set({{"main", kMain}, {"breathe", kBreathe}, {"silent", "start: back\nnodes:\n  back:\n    return: true\n"}});
+  dialog::Interpreter interpreter(set);
+  DialogState state;
+  dialog::VariantRng rng(1);
+  interpreter.start(state, "main", {}, rng);
+  auto out = interpreter.interject(state, "silent", {}, rng);
+  CHECK(texts(out) == std::vector<std::string>{"How are you?"});
 }
 
 TEST_CASE("a loop without a question ends instead of spinning, and check names it", "[interpreter]") {
@@ -300,4 +345,14 @@ nodes:
   CHECK(out.steps <= 201);  // the cap holds across the calls (it restarted on each before)
   CHECK(out.replies.size() < 100);
   CHECK(state.stack.empty());
+}
+
+TEST_CASE("home is true or false, anything else is an error at its line", "[interpreter][loader]") {
+  std::vector<dialog::Diagnostic> diagnostics;
+  auto tree = dialog::parse_dialog("start: a\nhome: maybe\nnodes:\n  a:\n    end: true\n", "m.yaml", diagnostics);
+  REQUIRE(diagnostics.size() == 1);
+  CHECK(diagnostics[0].to_string() == "m.yaml:2:7: error: home must be true or false");
+  diagnostics.clear();
+  CHECK(dialog::parse_dialog("start: a\nhome: true\nnodes:\n  a:\n    end: true\n", "m.yaml", diagnostics).home);
+  CHECK(diagnostics.empty());
 }
