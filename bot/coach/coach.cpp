@@ -264,8 +264,12 @@ CoachTurn Coach::run_command(const std::string& name, const std::string& args, D
     if (args.empty()) return turn(interpreter.interject(state, "nudges", context, rng, "list"));
     bool off = args == "off" || args.rfind("off ", 0) == 0;
     std::string time = off ? (args == "off" ? "all" : args.substr(4)) : args;
-    if (auto valid = dialog::validate_answer("time", time)) time = *valid;
-    else if (time != "all") return turn(interpreter.interject(state, "nudges", context, rng, "list"));
+    if (auto valid = dialog::validate_answer("time", time)) {
+      time = *valid;
+    } else if (time != "all") {  // said plainly, with an example, instead of the list
+      state.vars["nudge_time_text"] = core::shorten(time, 40);
+      return turn(interpreter.interject(state, "nudges", context, rng, "time_invalid"));
+    }
     state.vars["nudge_time"] = time;
     return turn(interpreter.interject(state, "nudges", context, rng, off ? "remove_time" : "add_time"));
   }

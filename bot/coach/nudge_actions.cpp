@@ -21,6 +21,7 @@ std::optional<std::string> NudgeActions::value(const core::Person& person, std::
     return times.empty() ? "none yet" : times;
   }
   if (key == "quiet_hours") return n.has_quiet_hours() ? n.quiet_hours_text() : "none";
+  if (key == "has_quiet_hours") return n.has_quiet_hours() ? "1" : "";
   if (key == "nudges_paused") return n.paused ? "1" : "";
   if (key == "nudges_paused_note") return n.paused ? " They are paused: /resume turns them on." : "";
   if (key == "snoozed") return n.snoozed_until > now ? "1" : "";

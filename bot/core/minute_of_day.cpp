@@ -11,15 +11,41 @@ std::string format_minute(int minute) {
   return buf;
 }
 
-std::optional<int> parse_minute(std::string_view text) {
-  auto colon = text.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon > 2 || text.size() != colon + 3) return std::nullopt;
+std::optional<int> parse_minute(std::string_view raw) {
+  std::string text;
+  for (char c : raw)
+    if (c != ' ') text += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  // am / pm, with or without dots
+  int meridiem = 0;  // 1: am, 2: pm
+  for (const char* suffix : {"a.m.", "a.m", "am", "p.m.", "p.m", "pm"}) {
+    std::string_view sv(suffix);
+    if (text.size() > sv.size() && text.compare(text.size() - sv.size(), sv.size(), sv) == 0) {
+      meridiem = suffix[0] == 'a' ? 1 : 2;
+      text.resize(text.size() - sv.size());
+      break;
+    }
+  }
+  if (!meridiem && !text.empty() && text.back() == 'h') text.pop_back();  // "21h"
+  auto digits = [](std::string_view s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  std::string_view hours = text, minutes;
+  if (auto sep = text.find_first_of(":.h"); sep != std::string::npos) {
+    hours = std::string_view(text).substr(0, sep);
+    minutes = std::string_view(text).substr(sep + 1);
+    if (minutes.size() != 2 || !digits(minutes)) return std::nullopt;
+  }
+  if (hours.empty() || hours.size() > 2 || !digits(hours)) return std::nullopt;
   int h = 0, m = 0;
-  auto [p1, e1] = std::from_chars(text.data(), text.data() + colon, h);
-  auto [p2, e2] = std::from_chars(text.data() + colon + 1, text.data() + text.size(), m);
-  if (e1 != std::errc() || e2 != std::errc() || p1 != text.data() + colon || p2 != text.data() + text.size())
+  std::from_chars(hours.data(), hours.data() + hours.size(), h);
+  if (!minutes.empty()) std::from_chars(minutes.data(), minutes.data() + minutes.size(), m);
+  if (m > 59) return std::nullopt;
+  if (meridiem) {
+    if (h < 1 || h > 12) return std::nullopt;
+    h = h % 12 + (meridiem == 2 ? 12 : 0);
+  } else if (h > 23) {
     return std::nullopt;
-  if (h < 0 || h > 23 || m < 0 || m > 59) return std::nullopt;
+  }
   return h * 60 + m;
 }
 

@@ -1,5 +1,7 @@
 #include "bot/dialog/interpreter.hpp"
 
+#include "bot/core/minute_of_day.hpp"
+
 #include <date/tz.h>
 
 #include <algorithm>
@@ -47,8 +49,8 @@ auto lookup_for(const DialogState& state, const DialogContext& context) {
 }
 
 std::string default_invalid(const std::string& validator) {
-  if (validator == "time") return "Please write a time like 07:30 or 21:00.";
-  if (validator == "time_range") return "Please write two times with a dash, like 22:00-07:00.";
+  if (validator == "time") return "Please write a time like 07:30, 9am or 21:00.";
+  if (validator == "time_range") return "Please write two times with a dash, like 22:00-07:00 or 10pm-7am.";
   if (validator == "number") return "Please write a number, like 3.";
   if (validator == "timezone") return "I don't know that time zone. Try a city-based name like Europe/Berlin or America/New_York.";
   return "I didn't catch that. Could you write a few words?";
@@ -71,15 +73,10 @@ std::optional<std::string> validate_answer(const std::string& validator, const s
     if (used != text.size()) return std::nullopt;
     return text;
   }
-  if (validator == "time") {
-    auto sep = text.find_first_of(":.");
-    if (sep == std::string::npos || sep == 0 || sep > 2 || text.size() - sep - 1 != 2) return std::nullopt;
-    std::string h = text.substr(0, sep), m = text.substr(sep + 1);
-    if (!std::all_of(h.begin(), h.end(), ::isdigit) || !std::all_of(m.begin(), m.end(), ::isdigit)) return std::nullopt;
-    int hours = std::stoi(h), minutes = std::stoi(m);
-    if (hours > 23 || minutes > 59) return std::nullopt;
-    auto two = [](int v) { return std::string(1, static_cast<char>('0' + v / 10)) + static_cast<char>('0' + v % 10); };
-    return two(hours) + ":" + two(minutes);
+  if (validator == "time") {  // one reader of times for the whole product (core/minute_of_day)
+    auto minute = core::parse_minute(text);
+    if (!minute) return std::nullopt;
+    return core::format_minute(*minute);
   }
   if (validator == "time_range") {  // "22:00-07:00" (may span midnight)
     auto dash = text.find('-');

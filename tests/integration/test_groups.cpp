@@ -136,7 +136,7 @@ TEST_CASE("a room's check-in: only its admin sets it, it comes once at the group
   CHECK_THAT(ben_saw.back()["text"].get<std::string>(), Catch::Contains("every day at 19:00"));
   ana.drain();
 
-  auto bad = ana.say(in_room(text("/checkin 7pm"), "circle"), "a2");
+  auto bad = ana.say(in_room(text("/checkin 25:00"), "circle"), "a2");
   CHECK_THAT(bad.back()["text"].get<std::string>(), Catch::Contains("/checkin 19:00 Europe/Berlin"));
   ben.drain();
 

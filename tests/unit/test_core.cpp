@@ -357,18 +357,40 @@ TEST_CASE("nudge commands with bad input say how to write them and change nothin
     REQUIRE(w.web.sent.size() > before);
     return w.web.sent[before].text;
   };
-  CHECK_THAT(answer("/quiet 25:00-07:00"), Catch::Contains("Write quiet hours as two times"));
-  CHECK_THAT(answer("/quiet 22:00"), Catch::Contains("Write quiet hours as two times"));
-  CHECK_THAT(answer("/quiet 07:00-07:00"), Catch::Contains("Write quiet hours as two times"));
+  CHECK_THAT(answer("/quiet 25:00-07:00"), Catch::Contains("I couldn't read \"25:00-07:00\" as quiet hours") &&
+                                                 Catch::Contains("like /quiet 22:00-07:00"));
+  CHECK_THAT(answer("/quiet 22:00"), Catch::Contains("I couldn't read \"22:00\" as quiet hours"));
+  CHECK_THAT(answer("/quiet 07:00-07:00"), Catch::Contains("I couldn't read \"07:00-07:00\" as quiet hours"));
   CHECK_THAT(answer("/snooze 3d"), Catch::Contains("/snooze 30m"));
   CHECK_THAT(answer("/snooze 100h"), Catch::Contains("/snooze 30m"));
   CHECK_THAT(answer("/nudge off 10:00"), Catch::Contains("You have no nudge at 10:00"));
-  CHECK_THAT(answer("/nudge 9 o'clock"), Catch::Contains("no daily nudges yet"));  // not a time: the list and how
+  // Not a time: said plainly, with examples (not the list, as if it had been understood).
+  CHECK_THAT(answer("/nudge 9 o'clock"), Catch::Contains("I couldn't read \"9 o'clock\" as a time") &&
+                                             Catch::Contains("/nudge 9am"));
   for (int hour = 6; hour < 12; ++hour) answer("/nudge " + std::to_string(hour) + ":00");
   CHECK_THAT(answer("/nudge 13:00"), Catch::Contains("You already have 6 daily nudges"));
   auto due = w.store.due();
   CHECK(due.size() == 6);  // nothing for 13:00
   CHECK_THAT(answer("/quiet 22:00 - 07:00"), Catch::Contains("Quiet hours: 22:00-07:00"));  // spaces are fine
+  // Every settings answer reads back what is stored.
+  CHECK_THAT(answer("/quiet 11pm-6:30am"), Catch::Contains("Quiet hours: 23:00-06:30"));
+  CHECK_THAT(answer("/quiet off"), Catch::Contains("Quiet hours are off"));
+  CHECK_THAT(answer("/nudges"), !Catch::Contains("23:00-06:30"));
+  CHECK_THAT(answer("/quiet 22:30-07:00"), Catch::Contains("Quiet hours: 22:30-07:00"));
+}
+
+TEST_CASE("nudge times as people write them: 9am, 21h, 9:30pm", "[core][nudges]") {
+  World w;
+  auto me = w.hello();
+  auto answer = [&](const std::string& words) {
+    auto before = w.web.sent.size();
+    say(w, me.user, words);
+    REQUIRE(w.web.sent.size() > before);
+    return w.web.sent[before].text;
+  };
+  answer("/nudge 9am");
+  answer("/nudge 21h");
+  CHECK_THAT(answer("/nudge 9:30pm"), Catch::Contains("09:00, 21:00, 21:30"));
 }
 
 TEST_CASE("goal changes are stored as journal entries, with a snapshot now and then, then the book comes back whole", "[core][goals]") {

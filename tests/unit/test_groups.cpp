@@ -58,7 +58,10 @@ TEST_CASE("group messages are read as requests", "[groups]") {
   CHECK(coach::parse_group_request(said("/checkin@bounceback_bot 7:30")).kind == Kind::checkin_set);
   CHECK(coach::parse_group_request(said("/checkin off")).kind == Kind::checkin_off);
   CHECK(coach::parse_group_request(said("/checkin")).kind == Kind::checkin_show);
-  for (const char* bad : {"/checkin 25:00 Europe/Berlin", "/checkin 19:00 Mars/Olympus", "/checkin 7pm", "/checkin 19:00 UTC extra"})
+  auto evening = coach::parse_group_request(said("/checkin 7pm"));  // the one time reader: 7pm is 19:00
+  CHECK(evening.kind == Kind::checkin_set);
+  CHECK(evening.minute == 19 * 60);
+  for (const char* bad : {"/checkin 25:00 Europe/Berlin", "/checkin 19:00 Mars/Olympus", "/checkin 13pm", "/checkin 19:00 UTC extra"})
     CHECK(coach::parse_group_request(said(bad)).kind == Kind::checkin_invalid);
   CHECK(coach::parse_group_request(said("/wins")).kind == Kind::wins);
   CHECK(coach::parse_group_request(said("/help")).kind == Kind::help);

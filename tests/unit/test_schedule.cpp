@@ -107,6 +107,19 @@ TEST_CASE("local times read and print as HH:MM", "[schedule]") {
     CHECK_FALSE(core::parse_minute(bad));
   }
   CHECK(core::format_minute(425) == "07:05");
+  // As people write them: one reader for the whole product.
+  const std::pair<const char*, int> written[] = {
+      {"9", 9 * 60},          {"21", 21 * 60},       {"9am", 9 * 60},     {"9 AM", 9 * 60},
+      {"9:30pm", 21 * 60 + 30}, {"9.30 p.m.", 21 * 60 + 30}, {"12am", 0}, {"12pm", 12 * 60},
+      {"21h", 21 * 60},       {"21h30", 21 * 60 + 30}, {"7.05", 425},     {"07:05", 425}};
+  for (auto [text, minute] : written) {
+    INFO(text);
+    CHECK(core::parse_minute(text) == minute);
+  }
+  for (const char* bad : {"13pm", "0am", "9 o'clock", "25", "9:5pm", "h", "am", "9:30:00", "9,30"}) {
+    INFO(bad);
+    CHECK_FALSE(core::parse_minute(bad));
+  }
   auto berlin = zone("Europe/Berlin");
   auto now = at("2026-01-11T08:00:00Z");
   CHECK(schedule::describe_local(berlin, at("2026-01-11T10:00:00Z"), now) == "11:00");
