@@ -63,6 +63,9 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
         delivered_timer(io), timer(io) {
     if (this->settings.read_off_strand) cache.use_reader(&reader);
     schedule.on_change([this] { arm(); });
+    conversation.on_describe([this](const Person& person, const dialog::DialogState& state, dialog::DialogContext& context) {
+      safety.describe(person, state, context);
+    });
     conversation.on_step_done([this](const Person& person, const coach::GoalActions::CompletedStep& step,
                                      dialog::VariantRng& rng, coach::CoachTurn& turn) {
       groups.offer_share(person, step, rng, turn);

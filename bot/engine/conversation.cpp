@@ -60,6 +60,7 @@ coach::CoachTurn Conversation::decide(core::Person& person, store::Transaction& 
   std::string zone = context["timezone"];
   coach::GoalActions::describe(book, context, now, zone);
   coach::NudgeActions::describe(person, context, now, settings_.nudge_rules);
+  if (describe_) describe_(person, state, context);
   dialog::VariantRng rng(static_cast<std::uint64_t>(person.id) << 32 ^ state.turns);
   coach::GoalActions goals(book, context, state, coach_.dialogs(), rng, now, zone, paused(person));
   coach::NudgeActions nudges(person, book, context, now, settings_.nudge_rules, &goals);

@@ -45,6 +45,9 @@ class Conversation {
   Conversation(PersonCache& cache, UnitOfWork& work, Schedule& schedule, coach::Coach& coach, const core::Clock& clock,
                Settings settings);
   void on_step_done(StepDone hook) { step_done_ = std::move(hook); }
+  // Before each turn: more values for the templates (the person's crisis resources).
+  using Describe = std::function<void(const core::Person&, const dialog::DialogState&, dialog::DialogContext&)>;
+  void on_describe(Describe hook) { describe_ = std::move(hook); }
 
   // Runs the coach; the person's new state goes into `tx`, the turn comes back.
   coach::CoachTurn decide(core::Person& person, store::Transaction& tx, const Decide& decide);
@@ -67,6 +70,7 @@ class Conversation {
   const core::Clock& clock_;
   Settings settings_;
   StepDone step_done_;
+  Describe describe_;
 };
 
 }  // namespace bounceback::engine

@@ -49,6 +49,13 @@ std::string SafetyDesk::country_of(const core::Person& person, const dialog::Dia
   return default_country_;
 }
 
+void SafetyDesk::describe(const core::Person& person, const dialog::DialogState& state, dialog::DialogContext& context) {
+  context.add_source("safety", [kit = kit_, country = country_of(person, state)](std::string_view key) -> std::optional<std::string> {
+    if (key == "crisis_resources") return kit->responder.resources(country);
+    return std::nullopt;
+  });
+}
+
 void SafetyDesk::pause(core::Person& person, core::TimePoint from) const {
   person.safety_pause_until = from + std::chrono::hours(kit_->policy->pause_hours);
 }

@@ -7,6 +7,7 @@
 #include "bot/core/incoming.hpp"
 #include "bot/core/person.hpp"
 #include "bot/core/reply.hpp"
+#include "bot/dialog/dialog_context.hpp"
 #include "bot/dialog/dialog_state.hpp"
 #include "bot/safety/safety_screen.hpp"
 
@@ -42,6 +43,10 @@ class SafetyDesk {
   struct Kit;
   static std::shared_ptr<const Kit> prepare(std::shared_ptr<const safety::SafetyPolicy> policy);
   void replace(std::shared_ptr<const Kit> kit) { kit_ = std::move(kit); }
+
+  // What dialogs may say of safety: {{crisis_resources}}, the person's own (their country's
+  // services, then the international directory), worked out only when a template reads it.
+  void describe(const core::Person& person, const dialog::DialogState& state, dialog::DialogContext& context);
 
   // A private message or tap: true when the screen (or a tap on a safety button) answered.
   bool answer_private(core::Person& person, const core::Incoming& message, store::Transaction& tx);

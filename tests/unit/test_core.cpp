@@ -602,3 +602,21 @@ TEST_CASE("a Telegram chat that was forgotten is someone new when it writes agai
   CHECK(created() == 2);
   CHECK(w.metrics.value("bounceback_safety_hits_total", {{"category", "suicide_self_harm"}}) == 1);
 }
+
+TEST_CASE("/help shows the person's own crisis resources: their country's services, then the directory", "[core][safety]") {
+  World w;
+  auto me = w.hello();
+  auto help = [&] {
+    auto before = w.web.sent.size();
+    say(w, me.user, "/help");
+    REQUIRE(w.web.sent.size() > before);
+    return w.web.sent[before].text;
+  };
+  auto in_utc = help();
+  CHECK_THAT(in_utc, Catch::Contains("Find A Helpline"));
+  CHECK_THAT(in_utc, !Catch::Contains("TelefonSeelsorge"));
+  say(w, me.user, "/tz Europe/Berlin");
+  auto in_berlin = help();
+  CHECK_THAT(in_berlin, Catch::Contains("TelefonSeelsorge: call 0800 111 0 111"));
+  CHECK_THAT(in_berlin, Catch::Contains("Find A Helpline"));
+}
