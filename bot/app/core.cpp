@@ -63,6 +63,9 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
         delivered_timer(io), timer(io) {
     if (this->settings.read_off_strand) cache.use_reader(&reader);
     schedule.on_change([this] { arm(); });
+    conversation.on_crisis([this](Person& person, const dialog::DialogState& state, coach::CoachTurn& turn) {
+      safety.crisis_from_dialog(person, state, turn.replies, this->clock.now());
+    });
     conversation.on_describe([this](const Person& person, const dialog::DialogState& state, dialog::DialogContext& context) {
       safety.describe(person, state, context);
     });

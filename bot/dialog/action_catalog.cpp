@@ -23,6 +23,7 @@ const std::vector<ActionSpec>& catalog() {
       {"pause_nudges", {}, {}, "stop nudges until resumed"},
       {"resume_nudges", {}, {}, "start nudges again"},
       {"forget_everything", {}, {}, "delete all of the person's data (after they confirmed)"},
+      {"crisis_reply", {}, {}, "the safety screen's own crisis reply: the person's resources, its buttons, and the safety pause"},
   };
   return actions;
 }

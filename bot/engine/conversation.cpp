@@ -1,5 +1,7 @@
 #include "bot/engine/conversation.hpp"
 
+#include <algorithm>
+
 #include "bot/coach/goal_book.hpp"
 #include "bot/coach/nudge_actions.hpp"
 #include "bot/core/clock.hpp"
@@ -68,6 +70,8 @@ coach::CoachTurn Conversation::decide(core::Person& person, store::Transaction& 
   const auto times_before = person.nudges.times;
   const auto remind_before = person.nudges.remind_at;
   coach::CoachTurn turn = decide(state, context, &nudges);
+  if (crisis_ && std::any_of(turn.actions.begin(), turn.actions.end(), [](const auto& a) { return a.name == "crisis_reply"; }))
+    crisis_(person, state, turn);
   cache_.book_record(person).write(person.id, tx);
   if (goals.completed() && !paused(person) && step_done_) step_done_(person, *goals.completed(), rng, turn);
   apply_preferences(person, turn.actions);

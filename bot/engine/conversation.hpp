@@ -45,6 +45,10 @@ class Conversation {
   Conversation(PersonCache& cache, UnitOfWork& work, Schedule& schedule, coach::Coach& coach, const core::Clock& clock,
                Settings settings);
   void on_step_done(StepDone hook) { step_done_ = std::move(hook); }
+  // A dialog reached `action: crisis_reply`: the safety desk adds its crisis reply (and the
+  // pause) to the turn, before the person is stored.
+  using Crisis = std::function<void(core::Person&, const dialog::DialogState&, coach::CoachTurn&)>;
+  void on_crisis(Crisis hook) { crisis_ = std::move(hook); }
   // Before each turn: more values for the templates (the person's crisis resources).
   using Describe = std::function<void(const core::Person&, const dialog::DialogState&, dialog::DialogContext&)>;
   void on_describe(Describe hook) { describe_ = std::move(hook); }
@@ -71,6 +75,7 @@ class Conversation {
   Settings settings_;
   StepDone step_done_;
   Describe describe_;
+  Crisis crisis_;
 };
 
 }  // namespace bounceback::engine

@@ -56,6 +56,13 @@ void SafetyDesk::describe(const core::Person& person, const dialog::DialogState&
   });
 }
 
+void SafetyDesk::crisis_from_dialog(core::Person& person, const dialog::DialogState& state,
+                                    std::vector<core::Reply>& replies, core::TimePoint at) {
+  metrics_.add_counter("bounceback_safety_answers_total", {{"answer", "crisis"}});
+  pause(person, at);
+  replies.push_back(kit_->responder.crisis(country_of(person, state), ""));
+}
+
 void SafetyDesk::pause(core::Person& person, core::TimePoint from) const {
   person.safety_pause_until = from + std::chrono::hours(kit_->policy->pause_hours);
 }

@@ -48,6 +48,11 @@ class SafetyDesk {
   // services, then the international directory), worked out only when a template reads it.
   void describe(const core::Person& person, const dialog::DialogState& state, dialog::DialogContext& context);
 
+  // A dialog asked for the crisis reply ("I'm not safe right now"): the same reply as the
+  // screen's, with the person's resources and buttons, and the same pause.
+  void crisis_from_dialog(core::Person& person, const dialog::DialogState& state, std::vector<core::Reply>& replies,
+                          core::TimePoint at);
+
   // A private message or tap: true when the screen (or a tap on a safety button) answered.
   bool answer_private(core::Person& person, const core::Incoming& message, store::Transaction& tx);
 

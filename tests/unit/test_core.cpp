@@ -620,3 +620,39 @@ TEST_CASE("/help shows the person's own crisis resources: their country's servic
   CHECK_THAT(in_berlin, Catch::Contains("TelefonSeelsorge: call 0800 111 0 111"));
   CHECK_THAT(in_berlin, Catch::Contains("Find A Helpline"));
 }
+
+TEST_CASE("the coping conversation's not-safe button gives the crisis reply itself, with resources, buttons and pause",
+          "[core][safety]") {
+  World w;
+  auto screened = w.hello();
+  auto said = [&](const std::string& user, const std::string& words, const std::string& choice = "") {
+    auto before = w.web.sent.size();
+    core::Incoming in;
+    in.from = {"websocket", user};
+    in.text = words;
+    in.choice_id = choice;
+    in.correlation_id = "c";
+    w.core.receive(in);
+    w.commit();
+    return std::vector<core::Outgoing>(w.web.sent.begin() + static_cast<std::ptrdiff_t>(before), w.web.sent.end());
+  };
+  auto from_screen = said(screened.user, "I want to kill myself");
+  REQUIRE_FALSE(from_screen.empty());
+  const core::Outgoing crisis = from_screen.back();
+  REQUIRE(crisis.kind == core::MessageKind::safety);
+
+  auto me = w.hello();
+  said(me.user, "menu");
+  said(me.user, "", "coping");
+  said(me.user, "", "substances");
+  auto danger = said(me.user, "", "danger");
+  REQUIRE_FALSE(danger.empty());
+  CHECK(danger.back().kind == core::MessageKind::safety);
+  CHECK(danger.back().text == crisis.text);  // the same words and resources as the screen's
+  CHECK(danger.back().choices == crisis.choices);
+  // And the same pause: a step crossed off now is acknowledged calmly, not celebrated.
+  said(me.user, "/goal Get through tonight");
+  said(me.user, "/step call my sister");
+  auto done = said(me.user, "/done 1");
+  for (const auto& m : done) CHECK(m.kind != core::MessageKind::celebration);
+}
