@@ -216,7 +216,7 @@ struct ThreadedStrand {
 
 }  // namespace
 
-TEST_CASE("PersonCache: someone not cached is read off the strand; cached people go on meanwhile, one person's turns keep their order",
+TEST_CASE("PersonCache: someone not cached is read off the strand, cached people go on meanwhile, one person's turns keep their order",
           "[engine]") {
   Engine e;
   {  // Ana is stored, not cached

@@ -137,7 +137,7 @@ TEST_CASE("back-off grows with each failure of the same message and starts over 
   CHECK(next->attempts == 0);
 }
 
-TEST_CASE("retry_after holds the destination as long as the platform said; unreachable drops it, drop moves on",
+TEST_CASE("retry_after holds the destination as long as the platform said, unreachable drops it, drop moves on",
           "[platform][queue]") {
   SendQueue q(kTelegram, 7);
   q.push({"1", false, message(1)});
