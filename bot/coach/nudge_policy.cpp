@@ -53,6 +53,9 @@ NudgeDecision decide_nudge(core::Person& person, const core::DueItem& item, bool
                 : kind == Send::encouragement ? rules.drop_encouragement_when_quiet
                                               : rules.drop_nudge_when_quiet;
     if (drop) return skip(held_by);
+    // A check-in asks about its own day: held past the end of that day (quiet hours, a
+    // snooze, "Not today"), it is not brought the next day.
+    if (kind == Send::checkin && *hold >= schedule::end_of_local_day(zone, item.due)) return skip(held_by);
     if (item.kind == core::DueKind::remind) n.remind_at = *hold;  // the reminder it stands for moves too
     return {Send::nothing, "held", hold, false};  // the same item, at the end of the quiet stretch
   }
@@ -88,6 +91,7 @@ std::optional<core::TimePoint> snooze_end(const core::Person& person, const std:
     if (schedule::local_minute(zone, now) >= 19 * 60) return now + hours(1);
     return schedule::next_daily(zone, 20 * 60, now);
   }
+  if (what == "today") return schedule::end_of_local_day(zone, now);  // "Not today": nothing more today
   if (what == "tomorrow") {
     // The person's first nudge time tomorrow (09:00 without one), never later today.
     int minute = person.nudges.times.empty() ? 9 * 60 : person.nudges.times.front();

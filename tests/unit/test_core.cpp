@@ -656,3 +656,26 @@ TEST_CASE("the coping conversation's not-safe button gives the crisis reply itse
   auto done = said(me.user, "/done 1");
   for (const auto& m : done) CHECK(m.kind != core::MessageKind::celebration);
 }
+
+TEST_CASE("Not today on a check-in ends that day's check-ins, and the next day's come as usual", "[core][nudges]") {
+  World w;  // the clock: 2026-03-08T06:00:00Z, the person in UTC
+  auto me = w.hello();
+  say(w, me.user, "/nudge 08:30");
+  say(w, me.user, "/nudge 09:00");
+  run_due_at(w, "2026-03-08T08:30:00Z");
+  REQUIRE(unprompted(w, core::MessageKind::checkin) == 1);
+  core::Incoming tap;
+  tap.from = {"websocket", me.user};
+  tap.choice_id = "checkin.not_today";
+  tap.correlation_id = "n";
+  w.core.receive(tap);
+  w.commit();
+  run_due_at(w, "2026-03-08T09:00:00Z");
+  CHECK(unprompted(w, core::MessageKind::checkin) == 1);  // not again at 09:00
+  run_due_at(w, "2026-03-08T23:59:00Z");
+  CHECK(unprompted(w, core::MessageKind::checkin) == 1);  // nor held to the evening
+  run_due_at(w, "2026-03-09T00:01:00Z");
+  CHECK(unprompted(w, core::MessageKind::checkin) == 1);  // nor brought at midnight: it was for yesterday
+  run_due_at(w, "2026-03-09T08:30:00Z");
+  CHECK(unprompted(w, core::MessageKind::checkin) == 2);  // the next day as usual
+}
