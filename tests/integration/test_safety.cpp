@@ -122,7 +122,7 @@ TEST_CASE("harmful coping that is no emergency leads straight to a qualified pro
   CHECK_THAT(metrics, Catch::Contains("bounceback_safety_hits_total{category=\"coping_risk\"} 1"));
 }
 
-TEST_CASE("'that's not what I meant' apologises and returns to the question", "[safety][integration]") {
+TEST_CASE("that's not what I meant apologises and returns to the question", "[safety][integration]") {
   InOneStep p;
   auto reply = answer(p.client, text("my brother hits me"), "c");
   REQUIRE(reply.size() == 1);

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <set>
+
 #include "bot/app/dialog_files.hpp"
 #include "bot/coach/coach.hpp"
 #include "bot/coach/goal_actions.hpp"
@@ -249,4 +252,37 @@ TEST_CASE("nudges carry their buttons, worded in nudges.yaml", "[coach][nudges]"
   context["evening"] = "1";  // after 19:00 "tonight" is not offered
   auto late = coach.scheduled(person, state, context, coach::Coach::ScheduledKind::step_nudge, false);
   for (const auto& c : late.replies[0].choices) CHECK(c.id != "snooze.tonight");
+}
+
+TEST_CASE("encouragement after quiet days varies, and never cites a finished goal as open", "[coach][nudges]") {
+  Conversation c;
+  c.state.onboarded = true;
+  auto encouragements = [&](int times) {
+    std::set<std::string> texts;
+    for (int i = 0; i < times; ++i) {
+      ++c.state.turns;  // the variant choice is seeded from the person and their turn
+      auto t = c.coach.scheduled(c.person, c.state, c.context, coach::Coach::ScheduledKind::encouragement, false);
+      REQUIRE(t.replies.size() == 1);
+      texts.insert(t.replies[0].text);
+    }
+    return texts;
+  };
+  c.context["goal"] = "Run 5k";
+  c.context["steps_done"] = "4";
+  c.context["steps_total"] = "4";
+  c.context["steps_open"] = "0";
+  for (const auto& text : encouragements(12)) {
+    INFO(text);
+    CHECK_THAT(text, !Catch::Contains("of 4 steps") && !Catch::Contains("is moving"));
+  }
+  c.context["steps_total"] = "5";
+  c.context["steps_open"] = "1";
+  auto open = encouragements(12);
+  CHECK(std::any_of(open.begin(), open.end(), [](const std::string& t) { return t.find("4 of 5 steps") != std::string::npos ||
+                                                                                t.find("4 steps done") != std::string::npos; }));
+  c.context["steps_done"] = "0";
+  c.context["steps_open"] = "5";
+  auto plain = encouragements(12);
+  CHECK(plain.size() >= 3);  // never the same few words day after day
+  for (const auto& text : plain) CHECK_THAT(text, !Catch::Contains("0 of 5"));  // nothing to count yet
 }
