@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "bot/core/clock.hpp"
 #include "bot/core/message_kind.hpp"
@@ -47,11 +48,12 @@ void UnitOfWork::commit(store::Transaction tx, bool deliver, std::function<void(
   }
   // A person changed twice in one turn (a group member's coping conversation, then their
   // membership) is written once, as they are now: the last copy.
+  // (A nudge chunk carries up to 256 people: a set, not a scan per person.)
   if (tx.people.size() > 1) {
+    std::unordered_set<core::PersonId> seen;
     std::vector<core::Person> once;
     for (auto it = tx.people.rbegin(); it != tx.people.rend(); ++it)
-      if (std::none_of(once.begin(), once.end(), [&](const core::Person& p) { return p.id == it->id; }))
-        once.push_back(std::move(*it));
+      if (seen.insert(it->id).second) once.push_back(std::move(*it));
     std::reverse(once.begin(), once.end());
     tx.people = std::move(once);
   }

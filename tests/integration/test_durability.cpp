@@ -88,6 +88,10 @@ TEST_CASE("a full disk: what could not be stored is refused, and once space is b
     token = client.hello()["token"];
     read_backlog(client);
     answer(client, text("/goal Find a new flat"), "g");
+    // A value that is not true or false is refused, and fills nothing.
+    CHECK(http_request(daemon.port(), "POST", "/admin/store", R"({"disk_full":"yes"})", {{"Authorization", "Bearer s3cret"}})
+              .status == 400);
+    CHECK(http_request(daemon.port(), "GET", "/healthz").status == 200);
     fill_disk(daemon, true);
     // The write-ahead log still has the blocks of earlier commits to write into, so the
     // first steps may be stored; sooner or later one needs a new block and is refused.

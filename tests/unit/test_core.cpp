@@ -225,6 +225,14 @@ void say(World& w, const std::string& user, const std::string& words) {
   w.commit();
 }
 
+// The text of the first message answering what the person typed.
+std::string first_answer(World& w, const std::string& user, const std::string& words) {
+  auto before = w.web.sent.size();
+  say(w, user, words);
+  REQUIRE(w.web.sent.size() > before);
+  return w.web.sent[before].text;
+}
+
 void run_due_at(World& w, const char* iso) {
   w.clock.set(*core::parse_iso8601(iso));
   bool done = false;
@@ -351,12 +359,7 @@ TEST_CASE("idle people leave the cache after their writes are on disk, and come 
 TEST_CASE("nudge commands with bad input say how to write them and change nothing", "[core][nudges]") {
   World w;
   auto me = w.hello();
-  auto answer = [&](const std::string& words) {
-    auto before = w.web.sent.size();
-    say(w, me.user, words);
-    REQUIRE(w.web.sent.size() > before);
-    return w.web.sent[before].text;
-  };
+  auto answer = [&](const std::string& words) { return first_answer(w, me.user, words); };
   CHECK_THAT(answer("/quiet 25:00-07:00"), Catch::Contains("I couldn't read \"25:00-07:00\" as quiet hours") &&
                                                  Catch::Contains("like /quiet 22:00-07:00"));
   CHECK_THAT(answer("/quiet 22:00"), Catch::Contains("I couldn't read \"22:00\" as quiet hours"));
@@ -382,12 +385,7 @@ TEST_CASE("nudge commands with bad input say how to write them and change nothin
 TEST_CASE("nudge times as people write them: 9am, 21h, 9:30pm", "[core][nudges]") {
   World w;
   auto me = w.hello();
-  auto answer = [&](const std::string& words) {
-    auto before = w.web.sent.size();
-    say(w, me.user, words);
-    REQUIRE(w.web.sent.size() > before);
-    return w.web.sent[before].text;
-  };
+  auto answer = [&](const std::string& words) { return first_answer(w, me.user, words); };
   answer("/nudge 9am");
   answer("/nudge 21h");
   CHECK_THAT(answer("/nudge 9:30pm"), Catch::Contains("09:00, 21:00, 21:30"));
@@ -606,12 +604,7 @@ TEST_CASE("a Telegram chat that was forgotten is someone new when it writes agai
 TEST_CASE("/help shows the person's own crisis resources: their country's services, then the directory", "[core][safety]") {
   World w;
   auto me = w.hello();
-  auto help = [&] {
-    auto before = w.web.sent.size();
-    say(w, me.user, "/help");
-    REQUIRE(w.web.sent.size() > before);
-    return w.web.sent[before].text;
-  };
+  auto help = [&] { return first_answer(w, me.user, "/help"); };
   auto in_utc = help();
   CHECK_THAT(in_utc, Catch::Contains("Find A Helpline"));
   CHECK_THAT(in_utc, !Catch::Contains("TelefonSeelsorge"));
