@@ -30,6 +30,12 @@ std::string lower(std::string s) {
   return s;
 }
 
+// An id as words: "not_yet" -> "not yet", so the short answer an id names can be typed.
+std::string spaced(std::string id) {
+  std::replace(id.begin(), id.end(), '_', ' ');
+  return id;
+}
+
 std::string key_of(const std::string& tree, const std::string& node) { return tree + "." + node; }
 
 auto lookup_for(const DialogState& state, const DialogContext& context) {
@@ -296,7 +302,8 @@ DialogOutput Interpreter::answer(DialogState& state, const std::string& text, co
     for (std::size_t i = 0; i < node->choices.size() && !match; ++i) {
       const auto& c = node->choices[i];
       if (!choice_id.empty() ? c.id == choice_id
-                             : (typed == lower(c.id) || typed == lower(trim(render_template(c.label, lookup_for(state, context)))) ||
+                             : (typed == lower(c.id) || typed == spaced(lower(c.id)) ||  // "not yet" for not_yet
+                                typed == lower(trim(render_template(c.label, lookup_for(state, context)))) ||
                                 typed == std::to_string(i + 1)))
         match = &c;
     }

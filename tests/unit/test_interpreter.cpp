@@ -356,3 +356,34 @@ TEST_CASE("home is true or false, anything else is an error at its line", "[inte
   CHECK(dialog::parse_dialog("start: a\nhome: true\nnodes:\n  a:\n    end: true\n", "m.yaml", diagnostics).home);
   CHECK(diagnostics.empty());
 }
+
+TEST_CASE("an id of several words may be typed as words: not_yet as \"not yet\"", "[interpreter]") {
+  auto set = make_set({{"q", R"(
+start: moved
+nodes:
+  moved:
+    ask: "Did you move your body today?"
+    choices:
+      - { id: yes, label: "Yes, I moved", next: good }
+      - { id: not_yet, label: "Not moved yet", next: later }
+  good:
+    say: "Good."
+    next: done
+  later:
+    say: "Later then."
+    next: done
+  done:
+    end: true
+)"}});
+  dialog::Interpreter interpreter(set);
+  dialog::VariantRng rng(1);
+  for (const char* typed : {"not yet", "Not Yet", "not_yet"}) {
+    DialogState state;
+    interpreter.start(state, "q", {}, rng);
+    INFO(typed);
+    CHECK(texts(interpreter.answer(state, typed, "", {}, rng)).front() == "Later then.");
+  }
+  DialogState state;
+  interpreter.start(state, "q", {}, rng);
+  CHECK(texts(interpreter.answer(state, "yes", "", {}, rng)).front() == "Good.");
+}
