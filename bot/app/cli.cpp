@@ -18,6 +18,10 @@ usage:
   bounceback safety-eval  [--config FILE] [--list] POSITIVES NEGATIVES
                                                           recall and false positives of the safety screen
                                                           on two files, one message a line
+  bounceback understand-train [--config FILE] [--cross-validate K]
+                                                          rebuild the free-text classifier from the examples
+                                                          in the dialogs' understand/ folder
+  bounceback understand-eval  [--config FILE] FILE        its accuracy on FILE, lines INTENT<TAB>TEXT
   bounceback --version | --help
 
 The default config is config/bounceback.yaml. --set overrides any config key and may be
@@ -45,6 +49,8 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
   else if (first == "backup") cl.command = CommandLine::Command::backup;
   else if (first == "safety-train") cl.command = CommandLine::Command::safety_train;
   else if (first == "safety-eval") cl.command = CommandLine::Command::safety_eval;
+  else if (first == "understand-train") cl.command = CommandLine::Command::understand_train;
+  else if (first == "understand-eval") cl.command = CommandLine::Command::understand_eval;
   else return invalid("unknown command \"" + first + "\"");
 
   for (std::size_t i = 1; i < args.size(); ++i) {
@@ -66,7 +72,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       auto v = value("--set");
       if (!v) return invalid("--set needs KEY=VALUE");
       cl.overrides.push_back(*v);
-    } else if (cl.command == CommandLine::Command::safety_train &&
+    } else if ((cl.command == CommandLine::Command::safety_train || cl.command == CommandLine::Command::understand_train) &&
                (a == "--cross-validate" || a.rfind("--cross-validate=", 0) == 0)) {
       auto v = value("--cross-validate");
       int k = 0;
@@ -91,6 +97,10 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
   if (cl.command == CommandLine::Command::safety_train && !cl.paths.empty()) return invalid("safety-train takes no paths");
   if (cl.command == CommandLine::Command::safety_eval && cl.paths.size() != 2)
     return invalid("safety-eval needs two files: POSITIVES NEGATIVES");
+  if (cl.command == CommandLine::Command::understand_train && !cl.paths.empty())
+    return invalid("understand-train takes no paths");
+  if (cl.command == CommandLine::Command::understand_eval && cl.paths.size() != 1)
+    return invalid("understand-eval needs one FILE of INTENT<TAB>TEXT lines");
   return cl;
 }
 

@@ -13,6 +13,8 @@
 #include "bot/safety/safety_corpus.hpp"
 #include "bot/safety/safety_policy.hpp"
 #include "bot/safety/safety_trainer.hpp"
+#include "bot/understand/intent_classifier.hpp"
+#include "bot/understand/intent_trainer.hpp"
 #include "bot/app/logging.hpp"
 #include "bot/app/daemon.hpp"
 #include "bot/app/version.hpp"
@@ -64,6 +66,33 @@ int run_safety_command(const app::CommandLine& cl) {
     std::string listing;
     auto evaluation = safety::evaluate(policy, crisis, everyday, cl.list ? &listing : nullptr);
     std::cout << listing << evaluation.report();
+    return 0;
+  } catch (const app::ConfigError& e) {
+    return print_config_errors(e);
+  } catch (const std::exception& e) {
+    std::cerr << "bounceback: " << e.what() << '\n';
+    return 1;
+  }
+}
+
+// understand-train [--cross-validate K] and understand-eval FILE, for the examples in the
+// dialogs folder's understand/.
+int run_understand_command(const app::CommandLine& cl) {
+  using Command = app::CommandLine::Command;
+  try {
+    app::Config config = app::load_config(cl.config_path, cl.overrides);
+    std::string folder = app::understand_folder(config.dialogs);
+    if (cl.command == Command::understand_train) {
+      if (cl.cross_validate) std::cout << understand::cross_validate_intents(folder, cl.cross_validate);
+      else std::cout << understand::train_intent_model(folder) << '\n';
+      return 0;
+    }
+    if (auto problem = understand::model_problem(folder)) return print_diagnostics({*problem});
+    std::vector<core::Diagnostic> problems;
+    auto lines = understand::read_labelled_file(cl.paths[0], problems);
+    if (print_diagnostics(problems) > 0) return 1;
+    auto model = understand::IntentClassifier::load(understand::model_path(folder));
+    std::cout << understand::evaluate_intents(*model, lines);
     return 0;
   } catch (const app::ConfigError& e) {
     return print_config_errors(e);
@@ -164,6 +193,9 @@ int main(int argc, char** argv) {
     case Command::safety_train:
     case Command::safety_eval:
       return run_safety_command(cl);
+    case Command::understand_train:
+    case Command::understand_eval:
+      return run_understand_command(cl);
     case Command::run:
       try {
         app::Config config = app::load_config(cl.config_path, cl.overrides);

@@ -190,10 +190,21 @@ CoachTurn Coach::start_at(const core::Person& person, DialogState& state, const 
   return turn(dialog::Interpreter(*dialogs_, domain).start(state, tree, context, rng, node));
 }
 
-CoachTurn Coach::free_text(const core::Incoming&, DialogState& state, const dialog::DialogContext& context,
+CoachTurn Coach::free_text(const core::Incoming& incoming, DialogState& state, const dialog::DialogContext& context,
                            dialog::VariantRng& rng, dialog::ActionHandler* domain) const {
   dialog::Interpreter interpreter(*dialogs_, domain);
   if (!state.onboarded) return turn(interpreter.start(state, "onboarding", context, rng));
+  // Words typed when no question is open are read as an answer to the menu's question,
+  // so "I feel sad" is heard, not answered with "what would you like to do?".
+  const dialog::DialogTree* menu = dialogs_->tree("menu");
+  const dialog::Node* home = menu ? menu->node(menu->start) : nullptr;
+  if (dialogs_->understanding && home && home->kind == dialog::NodeKind::ask && !home->choices.empty()) {
+    state.stack.clear();
+    state.tree = menu->id;
+    state.node = menu->start;
+    state.waiting = true;
+    return turn(interpreter.answer(state, incoming.text, "", context, rng));
+  }
   return turn(interpreter.start(state, "common", context, rng, "idle"));
 }
 

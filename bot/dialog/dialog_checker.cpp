@@ -101,6 +101,8 @@ class Checker {
             check_template(tree, c.label, c.where);
             check_target(tree, c.next, c.where, "choice '" + c.id + "'");
           }
+          for (const auto& [intent, target] : n.on_intent)
+            check_target(tree, target, n.on_intent_where.at(intent), "on_intent '" + intent + "'");
           break;
         case NodeKind::branch:
           for (const auto& arm : n.arms) {
@@ -163,6 +165,7 @@ class Checker {
       if (!n.next.empty()) visit(n.next);
       if (n.kind == NodeKind::go_to || n.kind == NodeKind::call) visit(n.target);
       for (const auto& c : n.choices) visit(c.next);
+      for (const auto& [intent, target] : n.on_intent) visit(target);
       for (const auto& a : n.arms) visit(a.next);
     }
     for (const auto& id : tree.order)

@@ -106,7 +106,7 @@ class TreeReader {
       case NodeKind::ask:
         n.texts = texts(body["ask"], "ask");
         n.text_where = at(body["ask"]);
-        allow({"choices", "text", "validate", "invalid", "next", "kind"});
+        allow({"choices", "text", "validate", "invalid", "next", "kind", "on_intent"});
         read_ask(n, body);
         break;
       case NodeKind::branch:
@@ -181,6 +181,17 @@ class TreeReader {
       return;
     }
     if (body["validate"] || body["invalid"]) error(body["choices"], "validate and invalid go with text, not with choices");
+    if (const YAML::Node routes = body["on_intent"]) {
+      if (!routes.IsMap()) error(routes, "on_intent must be a mapping of intent: node");
+      else
+        for (const auto& [k, v] : entries(routes, "intent")) {
+          std::string target;
+          if (text(v, target, "on_intent '" + k.Scalar() + "'")) {
+            n.on_intent[k.Scalar()] = target;
+            n.on_intent_where[k.Scalar()] = at(k);
+          }
+        }
+    }
     if (body["next"]) error(body["next"], "an ask with choices continues through each choice's next, not 'next'");
     const YAML::Node list = body["choices"];
     if (!list.IsSequence() || list.size() == 0) {
@@ -197,7 +208,8 @@ class TreeReader {
       }
       for (auto it = item.begin(); it != item.end(); ++it) {
         std::string k = it->first.Scalar();
-        if (k != "id" && k != "label" && k != "next") error(it->first, "'" + k + "' does not belong in a choice");
+        if (k != "id" && k != "label" && k != "next" && k != "intents")
+          error(it->first, "'" + k + "' does not belong in a choice");
       }
       if (!item["id"]) error(item, "a choice needs an id");
       else text(item["id"], c.id, "a choice's id");
@@ -208,6 +220,15 @@ class TreeReader {
       } else {
         text(item["next"], c.next, "a choice's next");
         c.where = at(item["next"]);
+      }
+      if (const YAML::Node intents = item["intents"]) {
+        c.intents_where = at(intents);
+        if (!intents.IsSequence()) error(intents, "intents must be a list of intent names, like [sad, lonely]");
+        else
+          for (const auto& i : intents) {
+            std::string name;
+            if (text(i, name, "an intent")) c.intents.push_back(name);
+          }
       }
       if (!c.id.empty()) {
         if (auto s = ids.find(c.id); s != ids.end())

@@ -8,6 +8,7 @@
 #include "bot/core/message_kind.hpp"
 #include "bot/dialog/condition.hpp"
 #include "bot/dialog/diagnostic.hpp"
+#include "bot/dialog/understanding.hpp"
 
 namespace bounceback::dialog {
 
@@ -20,6 +21,10 @@ struct ChoiceSpec {
   std::string label;
   std::string next;
   SourceLocation where;
+  // What typed words this choice fits (intents of dialogs/understand/): a typed message
+  // read as one of them takes this choice, and a guess among them suggests it.
+  std::vector<std::string> intents;
+  SourceLocation intents_where;
 };
 
 // One arm of a `branch`: taken when its condition holds (no condition: the `else`).
@@ -38,6 +43,9 @@ struct Node {
 
   std::vector<std::string> texts;   // say: variants; ask: the question's variants
   std::vector<ChoiceSpec> choices;  // ask with quick replies
+  // ask with choices: where a typed message read as an intent goes (intent -> node).
+  std::map<std::string, std::string> on_intent;
+  std::map<std::string, SourceLocation> on_intent_where;
   std::string capture;              // ask with free text: the variable it fills
   std::string validate;             // ask with free text: non_empty | time | number | timezone
   std::string invalid;              // ask with free text: what to say when it does not validate
@@ -83,6 +91,8 @@ struct NodeRef {
 // Every tree, by id. Immutable once loaded; a reload builds a new set.
 struct DialogSet {
   std::map<std::string, DialogTree> trees;
+  // Reads typed words where a choice was expected; none when dialogs/understand is absent.
+  std::shared_ptr<const Understanding> understanding;
 
   const DialogTree* tree(const std::string& id) const {
     auto it = trees.find(id);

@@ -38,6 +38,34 @@ std::string spaced(std::string id) {
 
 std::string key_of(const std::string& tree, const std::string& node) { return tree + "." + node; }
 
+// At most this many choices are suggested when a typed message was not understood.
+constexpr std::size_t kSuggestions = 3;
+
+// "yeah", "nope": the short answers people type to a yes/no question, as the choice they
+// mean. Only choices with these ids take them, so a question's own labels stay in charge.
+const ChoiceSpec* close_wording(const std::vector<ChoiceSpec>& choices, const std::string& typed) {
+  static const std::vector<std::string> yes = {"y", "yeah", "yea", "yep", "yup", "sure", "ok", "okay", "of course",
+                                               "definitely", "yes please", "i did", "did it", "i have", "absolutely"};
+  static const std::vector<std::string> no = {"n", "nope", "nah", "no thanks", "not really", "i didn't", "i did not",
+                                              "didn't", "haven't", "i haven't", "not yet"};
+  std::string t = typed;
+  while (!t.empty() && std::string_view(".!?, ").find(t.back()) != std::string_view::npos) t.pop_back();
+  auto in = [&t](const std::vector<std::string>& words) { return std::find(words.begin(), words.end(), t) != words.end(); };
+  auto by_id = [&choices](std::initializer_list<const char*> ids) -> const ChoiceSpec* {
+    for (const char* id : ids)
+      for (const auto& c : choices)
+        if (c.id == id) return &c;
+    return nullptr;
+  };
+  if (in(yes)) return by_id({"yes", "done"});
+  if (in(no)) return by_id({"no", "not_yet"});
+  return nullptr;
+}
+
+bool fits(const ChoiceSpec& c, const std::string& intent) {
+  return std::find(c.intents.begin(), c.intents.end(), intent) != c.intents.end();
+}
+
 auto lookup_for(const DialogState& state, const DialogContext& context) {
   return [&state, &context](const std::string& name) -> std::optional<std::string> {
     if (auto v = state.vars.find(name); v != state.vars.end() && !v->second.empty()) return v->second;
@@ -288,6 +316,43 @@ DialogOutput Interpreter::interject(DialogState& state, const std::string& tree,
   return begin(state, tree, node, /*come_back=*/true, context, rng);
 }
 
+bool Interpreter::understood(DialogState& state, const Node& node, const std::string& text, const DialogContext& context,
+                             VariantRng& rng, DialogOutput& out) const {
+  auto guesses = set_.understanding->guess(text, static_cast<int>(kSuggestions));
+  if (!guesses.empty() && guesses.front().probability >= kSureEnough) {
+    const std::string& intent = guesses.front().intent;
+    if (auto route = node.on_intent.find(intent); route != node.on_intent.end()) {
+      continue_at(state, route->second, context, rng, out);
+      return true;
+    }
+    for (const auto& c : node.choices)
+      if (fits(c, intent)) {
+        continue_at(state, c.next, context, rng, out);
+        return true;
+      }
+  }
+  // Not understood. A short question asks again with its few choices (the caller does);
+  // where there are many (the menu), an honest word and at most three that may fit.
+  if (node.choices.size() <= kSuggestions && node.on_intent.empty()) return false;
+  core::Reply reply{core::MessageKind::reply, {}, {}};
+  auto lookup = lookup_for(state, context);
+  for (const auto& g : guesses)
+    for (const auto& c : node.choices)
+      if (reply.choices.size() < kSuggestions && fits(c, g.intent) &&
+          std::none_of(reply.choices.begin(), reply.choices.end(), [&](const core::Choice& s) { return s.id == c.id; }))
+        reply.choices.push_back({c.id, render_template(c.label, lookup)});
+  if (reply.choices.empty() && node.choices.size() <= kSuggestions)  // a few choices: all of them
+    for (const auto& c : node.choices) reply.choices.push_back({c.id, render_template(c.label, lookup)});
+  const char* said = reply.choices.empty() ? "not_sure" : "not_sure_suggest";
+  if (auto words = say(state, "common", said, context, rng)) reply.text = words->text;
+  else
+    reply.text = reply.choices.empty() ? "I'm not sure I followed. Could you put it another way? Or type menu to see everything."
+                                       : "I'm not sure I followed. Is it one of these?";
+  out.replies.push_back(std::move(reply));
+  state.waiting = true;
+  return true;
+}
+
 DialogOutput Interpreter::answer(DialogState& state, const std::string& text, const std::string& choice_id,
                                  const DialogContext& context, VariantRng& rng) const {
   DialogOutput out;
@@ -307,6 +372,8 @@ DialogOutput Interpreter::answer(DialogState& state, const std::string& text, co
                                 typed == std::to_string(i + 1)))
         match = &c;
     }
+    if (!match) match = close_wording(node->choices, typed);
+    if (!match && set_.understanding && understood(state, *node, text, context, rng, out)) return out;
     if (!match) {
       std::string preface = tree && !tree->reask.empty()
                                 ? tree->reask

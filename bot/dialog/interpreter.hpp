@@ -71,6 +71,11 @@ class Interpreter {
   std::string pick_variant(DialogState& state, const std::string& key, const std::vector<std::string>& texts,
                            VariantRng& rng) const;
   void finish(DialogState& state, const DialogContext& context, VariantRng& rng, DialogOutput& out) const;
+  // Typed words where a choice was expected, read by set_.understanding: an intent the node
+  // routes (on_intent) or a choice fits (intents:), else "not sure" with a few choices.
+  // False when the question should simply be asked again.
+  bool understood(DialogState& state, const Node& node, const std::string& text, const DialogContext& context,
+                  VariantRng& rng, DialogOutput& out) const;
   // After an answer: on to `target` as written in the current tree.
   void continue_at(DialogState& state, const std::string& target, const DialogContext& context, VariantRng& rng,
                    DialogOutput& out) const;
