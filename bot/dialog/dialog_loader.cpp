@@ -276,7 +276,8 @@ class TreeReader {
     }
     for (auto it = root.begin(); it != root.end(); ++it) {
       std::string k = it->first.Scalar();
-      if (k != "title" && k != "start" && k != "nodes" && k != "reask" && k != "entries" && k != "home")
+      if (k != "title" && k != "start" && k != "nodes" && k != "reask" && k != "entries" && k != "home" &&
+          k != "listens")
         error(it->first, "unknown key '" + k + "' (a dialog file has title, start, entries, reask, home and nodes)");
     }
     if (root["entries"]) {
@@ -297,6 +298,13 @@ class TreeReader {
       if (text(root["home"], home, "home")) {
         if (home == "true") t.home = true;
         else if (home != "false") error(root["home"], "home must be true or false");
+      }
+    }
+    if (root["listens"]) {
+      std::string listens;
+      if (text(root["listens"], listens, "listens")) {
+        if (listens == "true") t.listens = true;
+        else if (listens != "false") error(root["listens"], "listens must be true or false");
       }
     }
     if (!root["start"]) error(root, "the dialog needs start: (the first node)");

@@ -71,6 +71,9 @@ struct DialogTree {
   // Its questions are where a person rests (the menu), not one they are in the middle of:
   // a command's answer does not bring their buttons back.
   bool home = false;
+  // Its questions read typed words as the menu does (the menu's on_intent) when their own
+  // choices do not fit: a person answering a reflection with something new is heard.
+  bool listens = false;
   std::vector<std::string> entries;  // nodes started from outside (besides start): reachable by definition
   std::vector<SourceLocation> entries_where;
   std::map<std::string, Node> nodes;

@@ -46,19 +46,28 @@ constexpr std::size_t kSuggestions = 3;
 const ChoiceSpec* close_wording(const std::vector<ChoiceSpec>& choices, const std::string& typed) {
   static const std::vector<std::string> yes = {"y", "yeah", "yea", "yep", "yup", "sure", "ok", "okay", "of course",
                                                "definitely", "yes please", "i did", "did it", "i have", "absolutely"};
-  static const std::vector<std::string> no = {"n", "nope", "nah", "no thanks", "not really", "i didn't", "i did not",
+  static const std::vector<std::string> no = {"n", "no", "nope", "nah", "no thanks", "not really", "i didn't", "i did not",
                                               "didn't", "haven't", "i haven't", "not yet"};
   std::string t = typed;
   while (!t.empty() && std::string_view(".!?, ").find(t.back()) != std::string_view::npos) t.pop_back();
   auto in = [&t](const std::vector<std::string>& words) { return std::find(words.begin(), words.end(), t) != words.end(); };
-  auto by_id = [&choices](std::initializer_list<const char*> ids) -> const ChoiceSpec* {
+  // By id first (yes, no, not_yet), then the one choice whose label starts so ("Yes, set
+  // quiet hours", "No, any time is fine").
+  auto pick = [&choices](std::initializer_list<const char*> ids, std::initializer_list<const char*> starts) -> const ChoiceSpec* {
     for (const char* id : ids)
       for (const auto& c : choices)
         if (c.id == id) return &c;
-    return nullptr;
+    const ChoiceSpec* found = nullptr;
+    for (const auto& c : choices)
+      for (const char* start : starts)
+        if (lower(c.label).rfind(start, 0) == 0) {
+          if (found && found != &c) return nullptr;  // two fit: not for us to choose
+          found = &c;
+        }
+    return found;
   };
-  if (in(yes)) return by_id({"yes", "done"});
-  if (in(no)) return by_id({"no", "not_yet"});
+  if (in(yes)) return pick({"yes", "done"}, {"yes"});
+  if (in(no)) return pick({"no", "not_yet"}, {"no,", "no ", "not "});
   return nullptr;
 }
 
@@ -316,6 +325,24 @@ DialogOutput Interpreter::interject(DialogState& state, const std::string& tree,
   return begin(state, tree, node, /*come_back=*/true, context, rng);
 }
 
+std::optional<NodeRef> Interpreter::listening_route(const DialogState& state, const Node& node, const std::string& intent) const {
+  if (auto own = node.on_intent.find(intent); own != node.on_intent.end()) return NodeRef{state.tree, own->second};
+  const DialogTree* tree = set_.tree(state.tree);
+  const DialogTree* menu = set_.tree("menu");
+  const Node* home = menu ? menu->node(menu->start) : nullptr;
+  if (!tree || !tree->listens || !home || !node.on_intent.empty()) return std::nullopt;
+  auto route = home->on_intent.find(intent);
+  if (route == home->on_intent.end()) return std::nullopt;
+  return NodeRef{menu->id, route->second};  // as the menu wrote it
+}
+
+std::optional<NodeRef> Interpreter::intent_route(const DialogState& state, const Node& node, const std::string& text) const {
+  if (!set_.understanding) return std::nullopt;
+  auto guesses = set_.understanding->guess(text, 1);
+  if (guesses.empty() || guesses.front().probability < kSureEnough) return std::nullopt;
+  return listening_route(state, node, guesses.front().intent);
+}
+
 bool Interpreter::understood(DialogState& state, const Node& node, const std::string& text, const DialogContext& context,
                              VariantRng& rng, DialogOutput& out) const {
   auto guesses = set_.understanding->guess(text, static_cast<int>(kSuggestions));
@@ -330,6 +357,11 @@ bool Interpreter::understood(DialogState& state, const Node& node, const std::st
         continue_at(state, c.next, context, rng, out);
         return true;
       }
+    if (auto route = listening_route(state, node, intent)) {
+      state.tree = route->tree;
+      continue_at(state, route->node, context, rng, out);
+      return true;
+    }
   }
   // Not understood. A short question asks again with its few choices (the caller does);
   // where there are many (the menu), an honest word and at most three that may fit.
@@ -391,6 +423,11 @@ DialogOutput Interpreter::answer(DialogState& state, const std::string& text, co
     return out;
   }
   state.vars[node->capture] = *value;
+  if (auto route = intent_route(state, *node, text)) {  // "I just want to talk" -> "my sister and I fell out"
+    state.tree = route->tree;
+    continue_at(state, route->node, context, rng, out);
+    return out;
+  }
   continue_at(state, node->next, context, rng, out);
   return out;
 }

@@ -76,6 +76,11 @@ class Interpreter {
   // False when the question should simply be asked again.
   bool understood(DialogState& state, const Node& node, const std::string& text, const DialogContext& context,
                   VariantRng& rng, DialogOutput& out) const;
+  // Where an intent leads from `node`: its own on_intent, or in a tree that listens, the
+  // menu's. Resolved from the tree it returns.
+  std::optional<NodeRef> listening_route(const DialogState& state, const Node& node, const std::string& intent) const;
+  // Free text captured at `node`, read: where a sure guess leads, if anywhere.
+  std::optional<NodeRef> intent_route(const DialogState& state, const Node& node, const std::string& text) const;
   // After an answer: on to `target` as written in the current tree.
   void continue_at(DialogState& state, const std::string& target, const DialogContext& context, VariantRng& rng,
                    DialogOutput& out) const;

@@ -42,7 +42,14 @@ std::shared_ptr<const IntentClassifier> IntentClassifier::load(const std::string
 std::vector<dialog::IntentGuess> IntentClassifier::guess(std::string_view text, int count) const {
   std::string line = model_line(text);
   std::vector<dialog::IntentGuess> out;
-  if (line.empty() || count <= 0) return out;  // emoji alone, punctuation: nothing to read
+  if (line.empty() || count <= 0) return out;  // punctuation alone: nothing to read
+  // Not one word the examples ever used ("hmm", "purple"): the model would still answer,
+  // from letter n-grams and its prior, with confidence it has not earned.
+  auto dictionary = model_->getDictionary();
+  std::istringstream words(line);
+  bool known = false;
+  for (std::string w; words >> w && !known;) known = dictionary->getId(w) >= 0;
+  if (!known) return out;
   std::istringstream in(line + '\n');
   std::vector<std::pair<fasttext::real, std::string>> predictions;
   model_->predictLine(in, predictions, count, 0.0);
