@@ -31,25 +31,27 @@ std::string digits_as_letters(const std::string& word) {
   return squeeze(out);
 }
 
+// Damerau distance <= 1: the same, one letter changed, one more or less, or two swapped.
+bool within_one(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  if (a.size() == b.size()) {
+    std::size_t i = 0;
+    while (a[i] == b[i]) ++i;
+    if (a.substr(i + 1) == b.substr(i + 1)) return true;                                                       // changed
+    return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] && a.substr(i + 2) == b.substr(i + 2);  // swapped
+  }
+  if (a.size() + 1 == b.size()) std::swap(a, b);
+  if (a.size() != b.size() + 1) return false;
+  std::size_t i = 0;
+  while (i < b.size() && a[i] == b[i]) ++i;
+  return a.substr(i + 1) == b.substr(i);  // one letter more in a
+}
+
 // True when `word` starts with `prefix` or with something one typo away from it.
 bool prefix_within_one_typo(const std::string& prefix, const std::vector<std::string>& deletions,
                             const std::string& word) {
   if (word.rfind(prefix, 0) == 0) return true;
   if (prefix.size() < 5) return false;
-  auto within_one = [](std::string_view a, std::string_view b) {  // Damerau distance <= 1
-    if (a == b) return true;
-    if (a.size() == b.size()) {
-      std::size_t i = 0;
-      while (a[i] == b[i]) ++i;
-      if (a.substr(i + 1) == b.substr(i + 1)) return true;                                 // changed
-      return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] && a.substr(i + 2) == b.substr(i + 2);  // swapped
-    }
-    if (a.size() + 1 == b.size()) std::swap(a, b);
-    if (a.size() != b.size() + 1) return false;
-    std::size_t i = 0;
-    while (i < b.size() && a[i] == b[i]) ++i;
-    return a.substr(i + 1) == b.substr(i);  // one letter more in a
-  };
   for (std::size_t n = prefix.size() - 1; n <= prefix.size() + 1; ++n)
     if (word.size() >= n && within_one(prefix, std::string_view(word).substr(0, n))) return true;
   // A letter left out next to a double letter, squeezed away: "suiidal" -> "suidal".
@@ -129,7 +131,15 @@ void PhraseMatcher::candidates(const std::string& word, std::vector<Hit>& out) c
       bool joins = i > 0 && i + 1 < word.size() && word[i - 1] == word[i + 1] && is_letter(word[i + 1]);
       deletion.assign(word, 0, i);
       deletion.append(word, i + (joins ? 2 : 1), std::string::npos);
+      std::size_t before = out.size();
       lookup(deletion, true, out);
+      // A deletion of each side meeting in the middle may be two typos apart ("sort" and
+      // "shot": sot): keep only what is one typo away, as promised ("sort them" is no
+      // "shoot them"). Where the deletion joined two letters, it stands for one already.
+      if (!joins)
+        out.erase(std::remove_if(out.begin() + static_cast<std::ptrdiff_t>(before), out.end(),
+                                 [&](const Hit& h) { return !within_one(word, tokens_[static_cast<std::size_t>(h.token)]); }),
+                  out.end());
     }
   }
   for (std::size_t i = 0; i < prefixes_.size(); ++i)

@@ -124,3 +124,14 @@ TEST_CASE("a broken safety file is reported with FILE:LINE:COL", "[safety][check
   CHECK_THAT(text, Catch::VectorContains(path + ":14:3: error: 'Germany' is not a two-letter country code (or international)"));
   CHECK_THAT(text, Catch::VectorContains(path + ":15:7: error: resource 'Someone' needs a phone, text or url"));
 }
+
+TEST_CASE("a typo forgiven is one typo: 'sort the flat' is not 'shoot them'", "[safety]") {
+  auto policy = shipped_policy();
+  safety::SafetyScreen screen(policy);
+  // "sort" and "shot" (shoot, squeezed) share the deletion "sot" but are two letters apart.
+  for (const char* everyday : {"/goal sort the flat", "I need to sort them out", "sorting the laundry tonight"})
+    CHECK(screen.screen(everyday).kind == safety::ScreenResult::Kind::none);
+  // One typo is still forgiven.
+  CHECK(screen.screen("i want to kil myself").crisis());
+  CHECK(screen.screen("i want to shooot them all").crisis());
+}
