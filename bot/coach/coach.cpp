@@ -17,6 +17,7 @@ namespace {
 const std::vector<std::pair<std::string, std::string>>& entry_points() {
   static const std::vector<std::pair<std::string, std::string>> points = {
       {"onboarding", ""},      {"menu", ""},          {"help", ""},         {"common", "idle"},
+      {"mood", ""},            {"mood", "save_typed"},
       {"common", "stopped"},   {"common", "unknown_command"}, {"common", "moved"},
       {"common", "tz_set"},    {"common", "tz_invalid"}, {"coping", "risk"},
       {"common", "forget_confirm"}, {"common", "exported"}, {"common", "export_wait"}, {"goals", "start_goal"}, {"goals", "add_step"},
@@ -293,6 +294,17 @@ CoachTurn Coach::run_command(const std::string& name, const std::string& args, D
     return turn(interpreter.interject(state, "nudges", context, rng, "snooze"));
   }
   if (name == "resume") return turn(interpreter.interject(state, "nudges", context, rng, "resume"));
+  if (name == "mood") {
+    // "/mood" shows the last two weeks and asks; "/mood 2" or "/mood 2 tired" records it.
+    std::istringstream words(args);
+    int score = 0;
+    if (!(words >> score) || score < 1 || score > 5) return turn(interpreter.interject(state, "mood", context, rng));
+    std::string word;
+    std::getline(words >> std::ws, word);
+    state.vars["mood_score"] = std::to_string(score);
+    state.vars["mood_word"] = word;
+    return turn(interpreter.interject(state, "mood", context, rng, "save_typed"));
+  }
   return turn(interpreter.interject(state, "common", context, rng, "unknown_command"));
 }
 

@@ -1,4 +1,6 @@
 #include "bot/coach/goal_actions.hpp"
+
+#include <algorithm>
 #include "bot/core/text_parts.hpp"
 
 #include <date/tz.h>
@@ -65,6 +67,18 @@ std::optional<std::string> GoalActions::value(const GoalBook& book, std::string_
     return "";
   }
   if (key == "streak_days") return std::to_string(book.streak_days(now, timezone));
+  if (key == "mood_sparkline" || key == "mood_trend" || key == "mood_entries" || key == "low_days") {
+    auto moods = book.mood_summary(now, timezone);
+    if (key == "mood_sparkline") return moods.entries ? moods.sparkline : "";
+    if (key == "mood_entries") return std::to_string(moods.entries);
+    if (key == "low_days") return std::to_string(moods.low_days_in_a_row);
+    // The trend as a word the dialog turns into a sentence: the last seven days against the
+    // seven before, by half a point or more.
+    if (moods.entries < 3 || moods.earlier == 0) return "few";
+    if (moods.recent >= moods.earlier + 0.5) return "lighter";
+    if (moods.recent <= moods.earlier - 0.5) return "heavier";
+    return "steady";
+  }
   if (key == "recent_steps" || key == "recent_wins") {
     // "4 steps since Monday: buy shoes, ..." over the last week: count them all, name the
     // five most recent, walking back from the newest win only as far as the week goes.
@@ -127,6 +141,13 @@ void GoalActions::handle(const dialog::DialogAction& action, dialog::DialogOutpu
     if (outcome.result == StepOutcome::Result::done)
       completed_ = CompletedStep{static_cast<int>(book_.goals().size()) - 1, number};
     return celebrate(outcome, out);
+  } else if (action.name == "record_mood") {
+    int score = std::clamp(parse_number(arg("score")), 1, 5);
+    state_.vars["mood_score"] = std::to_string(score);
+    book_.record_mood(now_, score, core::shorten(arg("word"), 60));
+  } else if (action.name == "find_step") {
+    int number = book_.current() ? open_step_named_by(*book_.current(), arg("words")) : 0;
+    state_.vars["found_step"] = number > 0 ? std::to_string(number) : "";
   } else if (action.name == "undo_step") {
     state_.vars["step_number"] = arg("number");
     context_["undo_ok"] = book_.undo_step(parse_number(arg("number"))) ? "1" : "";

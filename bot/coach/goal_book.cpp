@@ -3,6 +3,8 @@
 #include <date/tz.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -126,6 +128,56 @@ void GoalBook::end_rest(core::TimePoint now) {
   rests_.back().to = now;
 }
 
+void GoalBook::record_mood(core::TimePoint now, int score, std::string word) {
+  score = std::clamp(score, 1, 5);
+  note(entry("mood", now, &word, score));
+  moods_.push_back({now, score, std::move(word)});
+}
+
+MoodSummary GoalBook::mood_summary(core::TimePoint now, const std::string& timezone, int days) const {
+  const date::time_zone* tz = nullptr;
+  try {
+    tz = date::locate_zone(timezone.empty() ? "UTC" : timezone);
+  } catch (const std::exception&) {
+    tz = date::locate_zone("UTC");
+  }
+  auto day_of = [tz](core::TimePoint t) { return date::floor<date::days>(tz->to_local(t)); };
+  const auto today = day_of(now);
+  const auto first = today - date::days{days - 1};
+  std::vector<double> sum(static_cast<std::size_t>(days)), count(static_cast<std::size_t>(days));
+  MoodSummary out;
+  for (auto it = moods_.rbegin(); it != moods_.rend(); ++it) {  // newest first, only as far back as the window
+    auto day = day_of(it->at);
+    if (day < first) break;
+    if (day > today) continue;
+    auto i = static_cast<std::size_t>((day - first).count());
+    sum[i] += it->score;
+    count[i] += 1;
+    ++out.entries;
+  }
+  static const char* const marks[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇"};
+  double recent_sum = 0, earlier_sum = 0;
+  int recent_n = 0, earlier_n = 0;
+  for (std::size_t i = 0; i < sum.size(); ++i) {
+    if (count[i] == 0) {
+      out.sparkline += "·";
+      continue;
+    }
+    double mean = sum[i] / count[i];
+    out.sparkline += marks[std::clamp(static_cast<int>(std::lround((mean - 1) / 4 * 6)), 0, 6)];
+    bool last_week = i + 7 >= sum.size();
+    (last_week ? recent_sum : earlier_sum) += mean;
+    (last_week ? recent_n : earlier_n) += 1;
+  }
+  out.recent = recent_n ? recent_sum / recent_n : 0;
+  out.earlier = earlier_n ? earlier_sum / earlier_n : 0;
+  // Low days in a row, ending today, or yesterday when today has no entry yet.
+  std::size_t i = sum.size();
+  if (i > 0 && count[i - 1] == 0) --i;
+  for (; i > 0 && count[i - 1] > 0 && sum[i - 1] / count[i - 1] <= 2; --i) ++out.low_days_in_a_row;
+  return out;
+}
+
 void GoalBook::replay(const std::string& text) {
   json e = json::parse(text, nullptr, false);
   if (!e.is_object()) return;
@@ -140,6 +192,7 @@ void GoalBook::replay(const std::string& text) {
   else if (op == "checkin") record_checkin(at);
   else if (op == "rest") start_rest(at);
   else if (op == "resume") end_rest(at);
+  else if (op == "mood") record_mood(at, number, std::move(words));
   journal_.clear();  // replayed, not new
 }
 
@@ -258,6 +311,19 @@ std::string GoalBook::json_of(std::size_t goals_from, std::size_t goals_to, std:
     }
     out += ']';
   }
+  if (rests && !moods_.empty()) {  // the live part only, like rests
+    out += ",\"moods\":[";
+    for (std::size_t i = 0; i < moods_.size(); ++i) {
+      if (i) out += ',';
+      out += "{\"at\":" + std::to_string(ms(moods_[i].at)) + ",\"score\":" + std::to_string(moods_[i].score);
+      if (!moods_[i].word.empty()) {
+        out += ",\"word\":";
+        append_json_string(out, moods_[i].word);
+      }
+      out += '}';
+    }
+    out += ']';
+  }
   out += '}';
   return out;
 }
@@ -283,6 +349,7 @@ bool GoalBook::append_json(const std::string& text) {
   std::vector<Goal> goals;
   std::vector<Win> wins;
   std::vector<Rest> rests;
+  std::vector<Mood> moods;
   try {
     for (const auto& g : j.value("goals", json::array())) {
       Goal goal{g.value("title", ""), at_ms(g.value("created", std::int64_t{0})), std::nullopt, {}};
@@ -302,6 +369,8 @@ bool GoalBook::append_json(const std::string& text) {
       if (r.contains("to")) rest.to = at_ms(r["to"].get<std::int64_t>());
       rests.push_back(rest);
     }
+    for (const auto& m : j.value("moods", json::array()))
+      moods.push_back({at_ms(m.value("at", std::int64_t{0})), std::clamp(m.value("score", 3), 1, 5), m.value("word", "")});
   } catch (const json::exception&) {
     return false;
   }
@@ -309,6 +378,7 @@ bool GoalBook::append_json(const std::string& text) {
   const std::size_t first_new_win = wins_.size();
   std::move(wins.begin(), wins.end(), std::back_inserter(wins_));
   std::move(rests.begin(), rests.end(), std::back_inserter(rests_));
+  std::move(moods.begin(), moods.end(), std::back_inserter(moods_));
   count_steps_from(first_new_win);
   return true;
 }
@@ -330,6 +400,60 @@ std::string progress_bar(int done, int total, int width) {
   std::string bar;
   for (int i = 0; i < width; ++i) bar += i < filled ? "▓" : "░";
   return bar + " " + std::to_string(done) + "/" + std::to_string(total);
+}
+
+namespace {
+
+// Lowercase words of letters and digits, without the ones that name no task.
+std::vector<std::string> content_words(std::string_view text) {
+  static const std::set<std::string> filler = {
+      "i", "ive", "im", "a", "an", "the", "my", "me", "to", "and", "it", "of", "for", "on", "in", "at", "with", "just",
+      "finally", "finished", "finish", "done", "did", "do", "have", "has", "had", "got", "get", "made", "today", "now",
+      "that", "this", "step", "all", "up", "out", "off", "yes", "so", "really", "actually", "already", "was", "is"};
+  std::vector<std::string> out;
+  std::string word;
+  auto flush = [&] {
+    if (!word.empty() && !filler.count(word)) out.push_back(word);
+    word.clear();
+  };
+  for (char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c))) word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    else if (c != '\'') flush();
+  }
+  flush();
+  return out;
+}
+
+// "call" and "called", "dish" and "dishes": the shorter is how the longer begins (four
+// letters at least, so "car" and "card" stay apart).
+bool same_word(const std::string& a, const std::string& b) {
+  const std::string& shorter = a.size() <= b.size() ? a : b;
+  const std::string& longer = a.size() <= b.size() ? b : a;
+  if (shorter == longer) return true;
+  std::size_t stem = std::max<std::size_t>(4, shorter.size() > 5 ? shorter.size() - 2 : shorter.size());
+  return shorter.size() >= 4 && longer.compare(0, std::min(stem, shorter.size()), shorter, 0, std::min(stem, shorter.size())) == 0;
+}
+
+}  // namespace
+
+int open_step_named_by(const Goal& goal, std::string_view words) {
+  auto said = content_words(words);
+  int best = 0, best_score = 0;
+  bool tie = false;
+  for (std::size_t i = 0; i < goal.steps.size(); ++i) {
+    if (goal.steps[i].done_at) continue;
+    int score = 0;
+    for (const auto& w : content_words(goal.steps[i].text))
+      score += std::any_of(said.begin(), said.end(), [&](const std::string& s) { return same_word(s, w); });
+    if (score > best_score) {
+      best = static_cast<int>(i) + 1;
+      best_score = score;
+      tie = false;
+    } else if (score > 0 && score == best_score) {
+      tie = true;
+    }
+  }
+  return tie ? 0 : best;
 }
 
 }  // namespace bounceback::coach

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -44,7 +45,31 @@ struct Rest {
   bool operator==(const Rest&) const = default;
 };
 
+// How the person said they felt (/mood, the mood buttons): 1 (awful) to 5 (great), and a
+// word of their own if they gave one.
+struct Mood {
+  core::TimePoint at{};
+  int score = 3;
+  std::string word;
+  bool operator==(const Mood&) const = default;
+};
+
+// The last days of moods, for "/mood": one mark a day (▁ low .. ▇ high, · no entry),
+// oldest first, and what they add up to.
+struct MoodSummary {
+  std::string sparkline;
+  int entries = 0;           // moods recorded in the window
+  double recent = 0;         // the mean of the last seven days with an entry (0 when none)
+  double earlier = 0;        // the mean of the seven days before them (0 when none)
+  int low_days_in_a_row = 0; // days ending today (or yesterday) whose mean was 2 or less
+};
+
 // What happened when a step was crossed off, so the right celebration can be picked.
+// The open step of `goal` that `words` name ("I finished the dishes" for "do the dishes",
+// "called mum" for "call mum"): its number (1-based), or 0 when none or two fit equally.
+// Words are compared by their first letters, so called/call and dishes/dish meet.
+int open_step_named_by(const Goal& goal, std::string_view words);
+
 struct StepOutcome {
   enum class Result { done, already_done, no_such_step, no_goal };
   Result result = Result::no_goal;
@@ -75,6 +100,9 @@ class GoalBook {
   StepOutcome complete_step(int number, core::TimePoint now, const std::string& timezone);
   bool undo_step(int number);                               // false when it was not done
   void record_checkin(core::TimePoint now);
+  void record_mood(core::TimePoint now, int score, std::string word);  // score 1..5
+  const std::vector<Mood>& moods() const { return moods_; }
+  MoodSummary mood_summary(core::TimePoint now, const std::string& timezone, int days = 14) const;
   void start_rest(core::TimePoint now);  // /pause (a second pause while paused changes nothing)
   void end_rest(core::TimePoint now);    // /resume
 
@@ -115,6 +143,7 @@ class GoalBook {
   std::vector<Goal> goals_;
   std::vector<Win> wins_;
   std::vector<Rest> rests_;
+  std::vector<Mood> moods_;  // in time order; kept in the live snapshot, like rests_
   std::vector<std::string> journal_;  // changes since take_journal()
   std::vector<int> step_counts_;      // step wins among wins_[0..i], for counts over a window
   std::size_t archived_goals_ = 0;    // goals_[0, archived_goals_) are stored in archive parts

@@ -18,6 +18,10 @@ const std::set<std::string>& builtin_variables() {
       "next_step_number", "has_nudges", "nudges_paused", "snoozed", "snoozed_until", "evening", "nudge_time",
       "nudge_ok", "max_nudges", "nudges_paused_note", "quiet_ok", "snooze_ok", "snooze_for", "quiet_hours_text",
       "has_quiet_hours", "nudge_time_text", "crisis_resources",
+      // words typed where a choice was expected and read by the classifier; find_step's answer
+      "said", "found_step",
+      // moods: the last 14 days as marks, the trend as a word (few, lighter, heavier, steady)
+      "mood_sparkline", "mood_trend", "mood_entries", "low_days", "mood_score", "mood_word",
       // groups.yaml
       "group", "checkin_time", "checkin_zone", "tally", "wins_list", "winner"};
   return names;

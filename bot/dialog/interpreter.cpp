@@ -347,6 +347,7 @@ bool Interpreter::understood(DialogState& state, const Node& node, const std::st
                              VariantRng& rng, DialogOutput& out) const {
   auto guesses = set_.understanding->guess(text, static_cast<int>(kSuggestions));
   if (!guesses.empty() && guesses.front().probability >= kSureEnough) {
+    state.vars["said"] = trim(text);  // for what follows: "I finished the dishes" names a step
     const std::string& intent = guesses.front().intent;
     if (auto route = node.on_intent.find(intent); route != node.on_intent.end()) {
       continue_at(state, route->second, context, rng, out);

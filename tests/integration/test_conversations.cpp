@@ -9,6 +9,7 @@
 
 #include "tests/fakes/chat_script.hpp"
 #include "tests/fakes/daemon_process.hpp"
+#include "tests/fakes/test_clock.hpp"
 #include "tests/fakes/ws_test_client.hpp"
 
 using namespace bounceback::testing;
@@ -87,6 +88,10 @@ TEST_CASE("transcript: one step at a time", "[transcript]") {
 }
 TEST_CASE("transcript: get help", "[transcript]") {
   run_transcript(BOUNCEBACK_SOURCE_DIR "/tests/fixtures/transcripts/get_help.yaml");
+}
+
+TEST_CASE("transcript: typed words heard (feelings, a step done in words, not sure, moods)", "[transcript][listening]") {
+  run_transcript(BOUNCEBACK_SOURCE_DIR "/tests/fixtures/transcripts/listening.yaml");
 }
 
 TEST_CASE("killed mid-dialog and restarted, the next answer continues the same dialog", "[conversation][lifecycle]") {
@@ -179,4 +184,36 @@ TEST_CASE("a celebrated step survives kill -9 and is never celebrated twice", "[
   auto again = answer(client, text("/done 1"), "again");
   CHECK(again.front()["kind"] == "reply");
   CHECK_THAT(again.front()["text"].get<std::string>(), Catch::Contains("already done"));
+}
+
+TEST_CASE("moods over a week of manual-clock days: the chart, and three low days lead to help", "[conversation][mood]") {
+  TempDir data;
+  DaemonProcess daemon(data.path(), manual_clock_args("2026-03-09T18:00:00Z"), {kAdminTokenEnv});
+  WsTestClient client(daemon.port());
+  client.hello();
+  read_backlog(client);
+  // Monday to Wednesday good, then three low days (Thursday to Saturday).
+  const char* days[] = {"2026-03-09", "2026-03-10", "2026-03-11", "2026-03-12", "2026-03-13", "2026-03-14"};
+  const int scores[] = {4, 5, 4, 2, 1, 2};
+  std::vector<json> got;
+  for (int d = 0; d < 6; ++d) {
+    set_clock(daemon, std::string(days[d]) + "T18:00:00Z");
+    got = answer(client, text("/mood " + std::to_string(scores[d])), "m" + std::to_string(d));
+    REQUIRE(got.size() == 1);
+    if (d < 5) CHECK(got[0]["choices"].empty());
+  }
+  // The third low day in a row: a gentle word towards people, with a way there.
+  CHECK_THAT(got[0]["text"].get<std::string>(), Catch::Contains("low days in a row") || Catch::Contains("heavy days in a row"));
+  REQUIRE(got[0]["choices"].size() == 2);
+  CHECK(got[0]["choices"][0]["id"] == "reach_out");
+  got = answer(client, tap("reach_out"), "help");
+  REQUIRE_FALSE(got.empty());
+  CHECK(got.back()["choices"].size() >= 2);  // the get help conversation's first question
+
+  // Sunday: the last two weeks as marks, oldest first; Monday to Saturday as given, today empty.
+  set_clock(daemon, "2026-03-15T18:00:00Z");
+  got = answer(client, text("/mood"), "chart");
+  REQUIRE(got.size() == 1);
+  CHECK_THAT(got[0]["text"].get<std::string>(), Catch::Contains("\n·······▆▇▆▃▁▃·\n"));
+  CHECK(got[0]["choices"].size() == 5);
 }

@@ -307,3 +307,53 @@ TEST_CASE("undoing a step never takes a win out of an archived part", "[goals]")
   CHECK(reloaded.goals() == book.goals());
   CHECK(reloaded.wins() == book.wins());
 }
+
+TEST_CASE("typed words name an open step: called/call, dishes/dish, never a done one or a tie", "[goals]") {
+  GoalBook book;
+  book.start_goal("Get the flat in order", at("2026-03-08T10:00:00Z"));
+  for (const char* s : {"do the dishes", "call mum about the weekend", "email the landlord", "email the bank"})
+    REQUIRE(book.add_step(s, at("2026-03-08T10:00:00Z")));
+  const auto& goal = *book.current();
+  CHECK(coach::open_step_named_by(goal, "I finished the dishes!") == 1);
+  CHECK(coach::open_step_named_by(goal, "done, I called my mum") == 2);
+  CHECK(coach::open_step_named_by(goal, "emailed the landlord finally") == 3);
+  CHECK(coach::open_step_named_by(goal, "sent the email") == 0);  // the landlord or the bank: ask
+  CHECK(coach::open_step_named_by(goal, "I went for a run") == 0);
+  CHECK(coach::open_step_named_by(goal, "I did it") == 0);  // no word that names a task
+  book.complete_step(1, at("2026-03-08T11:00:00Z"), "UTC");
+  CHECK(coach::open_step_named_by(goal, "dishes done") == 0);  // already crossed off
+}
+
+TEST_CASE("moods: a mark a day in the person's zone, the trend, low days in a row, kept and replayed", "[goals][mood]") {
+  GoalBook book;
+  // Two weeks: the first low (2), the second better (4), then three awful days ending today.
+  auto day = [](int d) {  // 20:00 in Berlin (19:00 UTC) on March d
+    char iso[32];
+    std::snprintf(iso, sizeof iso, "2026-03-%02dT19:00:00Z", d);
+    return at(iso);
+  };
+  for (int d = 1; d <= 7; ++d) book.record_mood(day(d), 2, "");
+  for (int d = 8; d <= 11; ++d) book.record_mood(day(d), 4, d == 8 ? "rested" : "");
+  for (int d = 12; d <= 14; ++d) book.record_mood(day(d), 1, "");
+  auto now = at("2026-03-14T21:00:00Z");
+  auto summary = book.mood_summary(now, "Europe/Berlin");
+  CHECK(summary.sparkline == "▃▃▃▃▃▃▃▆▆▆▆▁▁▁");  // 2 of 5 is the third of seven marks
+  CHECK(summary.entries == 14);
+  CHECK(summary.low_days_in_a_row == 3);
+  CHECK(summary.recent == Approx((4 * 4 + 3 * 1) / 7.0));
+  CHECK(summary.earlier == Approx(2.0));
+
+  // A day without an entry is a dot, and yesterday's low run still counts before today's entry.
+  auto next_day = at("2026-03-16T09:00:00Z");
+  auto later = book.mood_summary(next_day, "Europe/Berlin");
+  CHECK(later.sparkline.substr(later.sparkline.size() - 7) == "▁··");  // the 14th, the empty 15th, today
+  CHECK(later.low_days_in_a_row == 0);                                 // the 15th broke it
+
+  // Kept in the snapshot, and replayed from the journal.
+  auto copy = GoalBook::from_parts({}, book.to_json());
+  CHECK(copy.moods() == book.moods());
+  CHECK(copy.moods()[7].word == "rested");
+  GoalBook replayed;
+  for (const auto& e : book.take_journal()) replayed.replay(e);
+  CHECK(replayed.moods() == book.moods());
+}
