@@ -9,8 +9,9 @@ namespace {
 
 // Commands that may be typed without the slash: they take no arguments, so a whole
 // message of exactly that word cannot be anything else.
-constexpr std::array<std::string_view, 11> kBareWords = {"start", "menu",  "help",   "steps",  "nudges",
-                                                         "stop",  "pause", "resume", "export", "forget", "mood"};
+constexpr std::array<std::string_view, 13> kBareWords = {"start", "menu",  "help",   "steps",  "nudges",
+                                                         "stop",  "pause", "resume", "export", "forget", "mood",
+                                                         "journal", "progress"};
 
 std::string trim(std::string_view s) {
   auto b = s.find_first_not_of(" \t\r\n");

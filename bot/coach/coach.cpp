@@ -17,7 +17,7 @@ namespace {
 const std::vector<std::pair<std::string, std::string>>& entry_points() {
   static const std::vector<std::pair<std::string, std::string>> points = {
       {"onboarding", ""},      {"menu", ""},          {"help", ""},         {"common", "idle"},
-      {"mood", ""},            {"mood", "save_typed"},
+      {"mood", ""},            {"mood", "save_typed"},  {"journal", "list"}, {"journal", "write"}, {"progress", ""},
       {"common", "stopped"},   {"common", "unknown_command"}, {"common", "moved"},
       {"common", "tz_set"},    {"common", "tz_invalid"}, {"coping", "risk"},
       {"common", "forget_confirm"}, {"common", "exported"}, {"common", "export_wait"}, {"goals", "start_goal"}, {"goals", "add_step"},
@@ -294,6 +294,29 @@ CoachTurn Coach::run_command(const std::string& name, const std::string& args, D
     return turn(interpreter.interject(state, "nudges", context, rng, "snooze"));
   }
   if (name == "resume") return turn(interpreter.interject(state, "nudges", context, rng, "resume"));
+  if (name == "journal") {
+    if (args.empty()) return turn(interpreter.interject(state, "journal", context, rng, "list"));
+    state.vars["journal_text"] = args;
+    return turn(interpreter.interject(state, "journal", context, rng, "write"));
+  }
+  if (name == "progress") {
+    // The strategies this person has opened most, from where their conversations went.
+    static const std::vector<std::pair<const char*, const char*>> strategies = {
+        {"accept", "accepting what's happening"}, {"self_care", "looking after yourself"},
+        {"coping", "healthy coping"},             {"one_step", "one step at a time"},
+        {"get_help", "reaching out"}};
+    std::vector<std::pair<int, const char*>> used;
+    for (const auto& [tree, words] : strategies) {
+      const dialog::DialogTree* t = dialogs_->tree(tree);
+      auto it = t ? state.visits.find(t->id + "." + t->start) : state.visits.end();
+      if (it != state.visits.end() && it->second > 0) used.push_back({it->second, words});
+    }
+    std::stable_sort(used.begin(), used.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::string list;
+    for (std::size_t i = 0; i < used.size() && i < 2; ++i) list += (i ? " and " : "") + std::string(used[i].second);
+    state.vars["strategies_used"] = list.empty() ? "" : " What you've turned to most: " + list + ".";
+    return turn(interpreter.interject(state, "progress", context, rng));
+  }
   if (name == "mood") {
     // "/mood" shows the last two weeks and asks; "/mood 2" or "/mood 2 tired" records it.
     std::istringstream words(args);

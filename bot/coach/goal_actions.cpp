@@ -17,6 +17,21 @@ int parse_number(const std::string& text) {
   return ec == std::errc() && end == text.data() + text.size() ? n : 0;
 }
 
+// "Mon 9 Mar" in the person's zone.
+std::string short_date(core::TimePoint t, const std::string& timezone) {
+  try {
+    const date::time_zone* tz = date::locate_zone(timezone.empty() ? "UTC" : timezone);
+    auto day = date::floor<date::days>(tz->to_local(t));
+    std::string out = date::format("%a %e %b", day);
+    std::string squeezed;  // %e pads single days with a space
+    for (char c : out)
+      if (!(c == ' ' && !squeezed.empty() && squeezed.back() == ' ')) squeezed += c;
+    return squeezed;
+  } catch (const std::exception&) {
+    return date::format("%a %e %b", date::floor<date::days>(t));
+  }
+}
+
 std::string weekday_name(core::TimePoint t, const std::string& timezone) {
   try {
     const date::time_zone* tz = date::locate_zone(timezone.empty() ? "UTC" : timezone);
@@ -67,6 +82,42 @@ std::optional<std::string> GoalActions::value(const GoalBook& book, std::string_
     return "";
   }
   if (key == "streak_days") return std::to_string(book.streak_days(now, timezone));
+  if (key == "journal_latest") {  // the five newest, newest first: "Mon 9 Mar: text"
+    std::string list;
+    const auto& entries = book.entries();
+    for (std::size_t i = entries.size(), shown = 0; i > 0 && shown < 5; --i, ++shown)
+      list += (shown ? "\n" : "") + short_date(entries[i - 1].at, timezone) + ": " + entries[i - 1].text;
+    return list;
+  }
+  if (key == "journal_entries") return std::to_string(book.entries().size());
+  if (key == "steps_week_text" || key == "steps_all_text" || key == "goals_done_text" || key == "longest_streak_text") {
+    // "1 step", "3 steps": the numbers below, in words that read right.
+    auto counted = [](int n, const char* one, const char* many) { return std::to_string(n) + " " + (n == 1 ? one : many); };
+    std::string number = *value(book, key.substr(0, key.size() - 5), now, timezone);
+    int n = parse_number(number);
+    if (key == "goals_done_text") return counted(n, "goal", "goals");
+    if (key == "longest_streak_text") return counted(n, "day", "days");
+    return counted(n, "step", "steps");
+  }
+  if (key == "steps_week") return std::to_string(book.recent_steps(now - std::chrono::hours(24 * 7), 0).count);
+  if (key == "steps_all") return std::to_string(book.recent_steps(core::TimePoint{}, 0).count);
+  if (key == "goals_done") {
+    int done = 0;
+    for (const auto& g : book.goals()) done += g.completed_at.has_value();
+    return std::to_string(done);
+  }
+  if (key == "longest_streak") return std::to_string(book.longest_streak(timezone));
+  if (key == "past_wins") {  // the first step ever and the two newest, quoted
+    std::vector<const Win*> steps;
+    for (const auto& w : book.wins())
+      if (w.kind == Win::Kind::step && !w.label.empty()) steps.push_back(&w);
+    std::vector<const Win*> chosen;
+    if (!steps.empty()) chosen.push_back(steps.front());
+    for (std::size_t i = steps.size(); i > 1 && chosen.size() < 3; --i) chosen.push_back(steps[i - 1]);
+    std::string out;
+    for (const Win* w : chosen) out += (out.empty() ? "" : "\n") + std::string("• ") + w->label + " (" + short_date(w->at, timezone) + ")";
+    return out;
+  }
   if (key == "mood_sparkline" || key == "mood_trend" || key == "mood_entries" || key == "low_days") {
     auto moods = book.mood_summary(now, timezone);
     if (key == "mood_sparkline") return moods.entries ? moods.sparkline : "";
@@ -145,6 +196,8 @@ void GoalActions::handle(const dialog::DialogAction& action, dialog::DialogOutpu
     int score = std::clamp(parse_number(arg("score")), 1, 5);
     state_.vars["mood_score"] = std::to_string(score);
     book_.record_mood(now_, score, core::shorten(arg("word"), 60));
+  } else if (action.name == "write_journal") {
+    book_.write_entry(now_, core::shorten(arg("text"), 2000));
   } else if (action.name == "find_step") {
     int number = book_.current() ? open_step_named_by(*book_.current(), arg("words")) : 0;
     state_.vars["found_step"] = number > 0 ? std::to_string(number) : "";

@@ -134,6 +134,30 @@ void GoalBook::record_mood(core::TimePoint now, int score, std::string word) {
   moods_.push_back({now, score, std::move(word)});
 }
 
+void GoalBook::write_entry(core::TimePoint now, std::string text) {
+  note(entry("write", now, &text));
+  entries_.push_back({now, std::move(text)});
+}
+
+int GoalBook::longest_streak(const std::string& timezone) const {
+  const date::time_zone* tz = nullptr;
+  try {
+    tz = date::locate_zone(timezone.empty() ? "UTC" : timezone);
+  } catch (const std::exception&) {
+    tz = date::locate_zone("UTC");
+  }
+  int longest = 0, run = 0;
+  std::optional<date::local_days> previous;
+  for (const Win& w : wins_) {  // in time order
+    auto day = date::floor<date::days>(tz->to_local(w.at));
+    if (previous && day == *previous) continue;
+    run = previous && day == *previous + date::days{1} ? run + 1 : 1;
+    longest = std::max(longest, run);
+    previous = day;
+  }
+  return longest;
+}
+
 MoodSummary GoalBook::mood_summary(core::TimePoint now, const std::string& timezone, int days) const {
   const date::time_zone* tz = nullptr;
   try {
@@ -193,6 +217,7 @@ void GoalBook::replay(const std::string& text) {
   else if (op == "rest") start_rest(at);
   else if (op == "resume") end_rest(at);
   else if (op == "mood") record_mood(at, number, std::move(words));
+  else if (op == "write") write_entry(at, std::move(words));
   journal_.clear();  // replayed, not new
 }
 
@@ -311,6 +336,16 @@ std::string GoalBook::json_of(std::size_t goals_from, std::size_t goals_to, std:
     }
     out += ']';
   }
+  if (rests && !entries_.empty()) {  // the live part only, like rests
+    out += ",\"journal\":[";
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      if (i) out += ',';
+      out += "{\"at\":" + std::to_string(ms(entries_[i].at)) + ",\"text\":";
+      append_json_string(out, entries_[i].text);
+      out += '}';
+    }
+    out += ']';
+  }
   if (rests && !moods_.empty()) {  // the live part only, like rests
     out += ",\"moods\":[";
     for (std::size_t i = 0; i < moods_.size(); ++i) {
@@ -350,6 +385,7 @@ bool GoalBook::append_json(const std::string& text) {
   std::vector<Win> wins;
   std::vector<Rest> rests;
   std::vector<Mood> moods;
+  std::vector<JournalEntry> entries;
   try {
     for (const auto& g : j.value("goals", json::array())) {
       Goal goal{g.value("title", ""), at_ms(g.value("created", std::int64_t{0})), std::nullopt, {}};
@@ -371,6 +407,8 @@ bool GoalBook::append_json(const std::string& text) {
     }
     for (const auto& m : j.value("moods", json::array()))
       moods.push_back({at_ms(m.value("at", std::int64_t{0})), std::clamp(m.value("score", 3), 1, 5), m.value("word", "")});
+    for (const auto& e : j.value("journal", json::array()))
+      entries.push_back({at_ms(e.value("at", std::int64_t{0})), e.value("text", "")});
   } catch (const json::exception&) {
     return false;
   }
@@ -379,6 +417,7 @@ bool GoalBook::append_json(const std::string& text) {
   std::move(wins.begin(), wins.end(), std::back_inserter(wins_));
   std::move(rests.begin(), rests.end(), std::back_inserter(rests_));
   std::move(moods.begin(), moods.end(), std::back_inserter(moods_));
+  std::move(entries.begin(), entries.end(), std::back_inserter(entries_));
   count_steps_from(first_new_win);
   return true;
 }

@@ -54,6 +54,13 @@ struct Mood {
   bool operator==(const Mood&) const = default;
 };
 
+// A line the person wrote for themselves (/journal, the journaling question).
+struct JournalEntry {
+  core::TimePoint at{};
+  std::string text;
+  bool operator==(const JournalEntry&) const = default;
+};
+
 // The last days of moods, for "/mood": one mark a day (▁ low .. ▇ high, · no entry),
 // oldest first, and what they add up to.
 struct MoodSummary {
@@ -102,6 +109,10 @@ class GoalBook {
   void record_checkin(core::TimePoint now);
   void record_mood(core::TimePoint now, int score, std::string word);  // score 1..5
   const std::vector<Mood>& moods() const { return moods_; }
+  void write_entry(core::TimePoint now, std::string text);  // the person's journal
+  const std::vector<JournalEntry>& entries() const { return entries_; }
+  // The most days in a row with a win, ever (here a paused day ends a run).
+  int longest_streak(const std::string& timezone) const;
   MoodSummary mood_summary(core::TimePoint now, const std::string& timezone, int days = 14) const;
   void start_rest(core::TimePoint now);  // /pause (a second pause while paused changes nothing)
   void end_rest(core::TimePoint now);    // /resume
@@ -144,6 +155,7 @@ class GoalBook {
   std::vector<Win> wins_;
   std::vector<Rest> rests_;
   std::vector<Mood> moods_;  // in time order; kept in the live snapshot, like rests_
+  std::vector<JournalEntry> entries_;  // the person's own journal, likewise
   std::vector<std::string> journal_;  // changes since take_journal()
   std::vector<int> step_counts_;      // step wins among wins_[0..i], for counts over a window
   std::size_t archived_goals_ = 0;    // goals_[0, archived_goals_) are stored in archive parts

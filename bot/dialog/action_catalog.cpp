@@ -16,6 +16,7 @@ const std::vector<ActionSpec>& catalog() {
       {"find_step", {"words"}, {}, "the open step these words name (\"I finished the dishes\"): its number in {{found_step}}, or empty"},
       {"undo_step", {"number"}, {}, "take back step N of the current goal"},
       {"record_mood", {"score"}, {"word"}, "how the person feels, 1 (awful) to 5 (great), and a word of their own: {{mood_score}}"},
+      {"write_journal", {"text"}, {}, "keep a line in the person's journal (/journal lists them)"},
       {"record_checkin", {}, {}, "a self-care check-in was done today (counts for the streak)"},
       {"add_nudge_time", {"time"}, {}, "add a daily nudge time HH:MM"},
       {"remove_nudge_time", {"time"}, {}, "remove a daily nudge time HH:MM (or all)"},

@@ -330,7 +330,11 @@ std::optional<NodeRef> Interpreter::listening_route(const DialogState& state, co
   const DialogTree* tree = set_.tree(state.tree);
   const DialogTree* menu = set_.tree("menu");
   const Node* home = menu ? menu->node(menu->start) : nullptr;
-  if (!tree || !tree->listens || !home || !node.on_intent.empty()) return std::nullopt;
+  // Words typed at a question with choices are no answer to it (those were matched first),
+  // so a sure guess is followed wherever the person is; a written answer is the answer, and
+  // is read only where the tree listens.
+  bool follow = node.choices.empty() ? tree && tree->listens : true;
+  if (!tree || !follow || !home || !node.on_intent.empty()) return std::nullopt;
   auto route = home->on_intent.find(intent);
   if (route == home->on_intent.end()) return std::nullopt;
   return NodeRef{menu->id, route->second};  // as the menu wrote it

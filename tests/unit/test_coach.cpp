@@ -57,9 +57,9 @@ TEST_CASE("menu works from any node, even before onboarding is finished", "[coac
   c.coach.first_contact(c.person, c.state, c.context);
   auto t = c.say("menu");
   CHECK(c.choice_ids(t) == std::vector<std::string>{"accept", "self_care", "coping", "one_step", "get_help", "goals",
-                                                    "about", "settings"});
+                                                    "progress", "about", "settings"});
   CHECK(c.state.tree == "menu");
-  CHECK(c.say("/menu").replies.back().choices.size() == 8);
+  CHECK(c.say("/menu").replies.back().choices.size() == 9);
 }
 
 TEST_CASE("/start resumes an unfinished onboarding where it was", "[coach]") {
@@ -101,8 +101,11 @@ TEST_CASE("stop ends the conversation, then free text afterwards gets a way back
   auto stopped = c.say("stop");
   CHECK_THAT(c.last(stopped), Catch::Contains("stop here"));
   CHECK(c.state.idle());
+  // Words typed outside a conversation are read at the menu: a greeting, and the menu.
   auto idle = c.say("hello again");
-  CHECK(c.choice_ids(idle) == std::vector<std::string>{"menu", "help", "nothing"});
+  CHECK(c.choice_ids(idle) ==
+        std::vector<std::string>{"accept", "self_care", "coping", "one_step", "get_help", "goals", "progress", "about", "settings"});
+  CHECK(c.state.waiting);
 }
 
 TEST_CASE("commands: /tz sets the zone, /nudge asks for a time, unknown ones are named", "[coach]") {
