@@ -93,6 +93,7 @@ auto lookup_for(const DialogState& state, const DialogContext& context) {
 
 std::string default_invalid(const std::string& validator) {
   if (validator == "time") return "Please write a time like 07:30, 9am or 21:00.";
+  if (validator == "person") return "Just their name is enough, like Sam.";
   if (validator == "time_range") return "Please write two times with a dash, like 22:00-07:00 or 10pm-7am.";
   if (validator == "number") return "Please write a number, like 3.";
   if (validator == "timezone") return "I don't know that time zone. Try a city-based name like Europe/Berlin or America/New_York.";
@@ -128,6 +129,25 @@ std::optional<std::string> validate_answer(const std::string& validator, const s
     auto to = validate_answer("time", text.substr(dash + 1));
     if (!from || !to || *from == *to) return std::nullopt;
     return *from + "-" + *to;
+  }
+  if (validator == "person") {  // "my sister Marta" -> "Marta", "my mum" -> "Mum": a name to greet
+    static const std::vector<std::string> relations = {
+        "best friend", "sister", "brother", "friend", "mum", "mom", "mother", "dad", "father", "aunt", "uncle", "cousin",
+        "partner", "wife", "husband", "girlfriend", "boyfriend", "boss", "colleague", "neighbour", "neighbor",
+        "teacher", "tutor", "therapist", "doctor", "coach", "flatmate", "roommate", "grandma", "grandpa", "son", "daughter"};
+    std::string name = text;
+    if (lower(name).rfind("my ", 0) == 0) {
+      name = trim(name.substr(3));
+      for (const auto& r : relations)
+        if (lower(name).rfind(r, 0) == 0 && (name.size() == r.size() || name[r.size()] == ' ')) {
+          std::string rest = trim(name.substr(r.size()));
+          name = rest.empty() ? name.substr(0, r.size()) : rest;
+          break;
+        }
+      if (!name.empty()) name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+    }
+    if (name.empty()) return std::nullopt;
+    return name;
   }
   if (validator == "timezone") {
     try {

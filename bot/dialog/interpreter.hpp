@@ -90,7 +90,8 @@ class Interpreter {
 };
 
 // Checks free text against an ask's validator; returns the value to keep (normalised,
-// e.g. "7:05" -> "07:05") or nothing. Validators: non_empty, time, time_range, number, timezone, any.
+// e.g. "7:05" -> "07:05", "my sister Marta" -> "Marta") or nothing. Validators: non_empty, time, time_range,
+// number, timezone, person, any.
 std::optional<std::string> validate_answer(const std::string& validator, const std::string& text);
 
 }  // namespace bounceback::dialog

@@ -281,3 +281,12 @@ TEST_CASE("intent examples: names, empty files and a line in two files are repor
   REQUIRE(held_problems.size() == 1);
   CHECK_THAT(held_problems[0].to_string(), Catch::Contains("held.tsv:2:1: error: a line is INTENT<TAB>TEXT"));
 }
+
+TEST_CASE("a person's name to greet them by: 'my sister Marta' is Marta, 'my mum' is Mum", "[interpreter]") {
+  CHECK(dialog::validate_answer("person", "my sister Marta") == "Marta");
+  CHECK(dialog::validate_answer("person", "My best friend Jo") == "Jo");
+  CHECK(dialog::validate_answer("person", "my mum") == "Mum");
+  CHECK(dialog::validate_answer("person", "Sam") == "Sam");
+  CHECK(dialog::validate_answer("person", "my sisterhood group") == "Sisterhood group");  // not "sister" + "hood"
+  CHECK_FALSE(dialog::validate_answer("person", "  "));
+}
