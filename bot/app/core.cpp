@@ -138,6 +138,8 @@ struct Core::Impl : std::enable_shared_from_this<Core::Impl> {
     auto found = cache.find(message.from);
     if (found.failed) return acknowledge(false);
     Person* person = found.person ? found.person : &cache.create(message.from, "");
+    if (found.person && person->last_seen != core::TimePoint{} && message.at > person->last_seen)
+      message.quiet_before = std::chrono::duration_cast<std::chrono::milliseconds>(message.at - person->last_seen);
     person->last_seen = message.at;
     person->nudges.unanswered = 0;  // any answer brings the usual rhythm back
     person->nudges.skipped_last = false;

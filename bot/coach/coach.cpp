@@ -17,7 +17,7 @@ namespace {
 const std::vector<std::pair<std::string, std::string>>& entry_points() {
   static const std::vector<std::pair<std::string, std::string>> points = {
       {"onboarding", ""},      {"menu", ""},          {"help", ""},         {"common", "idle"},
-      {"mood", ""},            {"mood", "save_typed"},  {"journal", "list"}, {"journal", "write"}, {"progress", ""},
+      {"mood", ""},            {"mood", "save_typed"},  {"common", "welcome_back"},  {"journal", "list"}, {"journal", "write"}, {"progress", ""},
       {"common", "stopped"},   {"common", "unknown_command"}, {"common", "moved"},
       {"common", "tz_set"},    {"common", "tz_invalid"}, {"coping", "risk"},
       {"common", "forget_confirm"}, {"common", "exported"}, {"common", "export_wait"}, {"goals", "start_goal"}, {"goals", "add_step"},
@@ -127,9 +127,28 @@ CoachTurn Coach::answer(const core::Person& person, DialogState& state, const co
   if (!message.is_choice()) {
     if (auto command = parse_chat_command(message.text)) return run_command(command->name, command->args, state, context, rng, domain);
     if (discouraged(message.text, state)) return turn(interpreter.interject(state, "goals", context, rng, "encourage"));
+    if (state.onboarded && message.quiet_before >= kWelcomeBackAfter) {
+      // Back after days away: whatever question was open then is stale. Something they
+      // say about how they are is heard at once; anything else ("hi", "I'm back") gets
+      // a welcome and the question how they have been.
+      state.tree.clear();
+      state.node.clear();
+      state.stack.clear();
+      state.waiting = false;
+      if (says_something(message.text)) return free_text(message, state, context, rng, domain);
+      return turn(interpreter.start(state, "common", context, rng, "welcome_back"));
+    }
   }
   if (state.waiting) return turn(interpreter.answer(state, message.text, message.choice_id, context, rng));
   return free_text(message, state, context, rng, domain);
+}
+
+bool Coach::says_something(const std::string& text) const {
+  if (!dialogs_->understanding) return false;
+  auto guesses = dialogs_->understanding->guess(text, 1);
+  if (guesses.empty() || guesses.front().probability < dialog::kSureEnough) return false;
+  const std::string& intent = guesses.front().intent;
+  return intent != "hello" && intent != "thanks" && intent != "bye";
 }
 
 CoachTurn Coach::scheduled(const core::Person& person, DialogState& state, const dialog::DialogContext& context,

@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <memory>
 #include <set>
 #include <string>
@@ -59,6 +60,10 @@ class Coach {
   static std::vector<dialog::Diagnostic> missing_entry_points(const dialog::DialogSet& set);
 
  private:
+  // Days of silence after which a person is welcomed back.
+  static constexpr std::chrono::hours kWelcomeBackAfter{24 * 3};
+  // The words say how the person is or what they want (a sure guess that is not a greeting).
+  bool says_something(const std::string& text) const;
   CoachTurn run_command(const std::string& name, const std::string& args, dialog::DialogState& state,
                         const dialog::DialogContext& context, dialog::VariantRng& rng, dialog::ActionHandler* domain) const;
   CoachTurn free_text(const core::Incoming& message, dialog::DialogState& state,

@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <string>
 
 #include "bot/core/address.hpp"
@@ -30,6 +31,10 @@ struct Incoming {
   // False when the platform may refuse a private message to them (a Telegram user who never
   // opened a chat with the bot): the group is then asked to write to the bot privately.
   bool reachable_privately = true;
+
+  // Set by the core: how long the person had been silent before this message (zero for
+  // someone new), so a person back after days away is welcomed back.
+  std::chrono::milliseconds quiet_before{0};
 
   bool in_group() const { return !group.connector.empty(); }
 

@@ -218,3 +218,40 @@ TEST_CASE("moods over a week of manual-clock days: the chart, and three low days
   CHECK_THAT(got[0]["text"].get<std::string>(), Catch::Contains("\n·······▆▇▆▃▁▃·\n"));
   CHECK(got[0]["choices"].size() == 5);
 }
+
+TEST_CASE("back after days of silence: welcomed and asked how they have been, or heard at once", "[conversation][welcome]") {
+  TempDir data;
+  DaemonProcess daemon(data.path(), manual_clock_args("2026-03-09T18:00:00Z"), {kAdminTokenEnv});
+  WsTestClient client(daemon.port());
+  client.hello();
+  read_backlog(client);
+  answer(client, tap("agree"), "o1");
+  answer(client, text("Mira"), "o2");
+  answer(client, tap("keep_zone"), "o3");
+  answer(client, tap("no"), "o4");
+  auto got = answer(client, tap("no_quiet"), "o5");
+  CHECK_THAT(got.front()["text"].get<std::string>(), Catch::Contains("all set"));
+
+  // Two days later: no welcome, a greeting is just a greeting.
+  set_clock(daemon, "2026-03-11T18:00:00Z");
+  got = answer(client, text("hi"), "h1");
+  for (const auto& f : got) CHECK_THAT(f["text"].get<std::string>(), !Catch::Contains("Welcome back") && !Catch::Contains("again"));
+
+  // Four days of silence, then "hi": welcomed back and asked, the answer kept as a mood.
+  set_clock(daemon, "2026-03-15T18:00:00Z");
+  got = answer(client, text("hi"), "h2");
+  REQUIRE(got.size() == 1);
+  CHECK_THAT(got[0]["text"].get<std::string>(), Catch::Contains("Mira"));
+  REQUIRE(got[0]["choices"].size() == 5);
+  CHECK(got[0]["choices"][1]["id"] == "low");
+  answer(client, tap("low"), "h3");
+  got = answer(client, text("/mood"), "h4");
+  CHECK_THAT(got.back()["text"].get<std::string>(), Catch::Contains("▃\n"));  // today's mark: low
+
+  // A week away, and the first words say how they are: heard at once, no detour.
+  set_clock(daemon, "2026-03-22T18:00:00Z");
+  got = answer(client, text("I feel sad"), "h5");
+  REQUIRE(got.size() == 1);
+  CHECK(got[0]["choices"].size() == 4);  // the answer to sadness and the strategies that fit
+  CHECK_THAT(got[0]["text"].get<std::string>(), !Catch::Contains("How have you been"));
+}
