@@ -82,7 +82,27 @@ function startDaemon() {
   await page.waitForSelector(".bubble:has-text('What would you like me to call you?')", { timeout: 10000 });
   await page.screenshot({ path: path.join(screenshots, "web-chat-resumed.png"), fullPage: true });
 
-  console.log("browser chat: reply shown (" + reply.trim().slice(0, 40) + "...), resumed after reload; screenshot in " +
+  // The mood chart: "/mood 2" keeps a mood, "/mood" shows the two weeks as an inline SVG,
+  // one bar for today and a dot for each day without an entry.
+  const say = async (words) => {
+    const n = await page.locator(".bubble.bot").count();
+    await page.fill("#text", words);
+    await page.keyboard.press("Enter");
+    await page.waitForFunction((k) => document.querySelectorAll(".bubble.bot").length > k, n, { timeout: 10000 });
+  };
+  await say("/mood 2");
+  await say("/mood");
+  const chart = page.locator(".bubble.bot").last().locator("svg.mood-chart");
+  await chart.waitFor({ timeout: 5000 });
+  const bars = await chart.locator("rect").count(), dots = await chart.locator("circle").count();
+  if (bars !== 1 || dots !== 13) fail("the mood chart has " + bars + " bars and " + dots + " dots, not 1 and 13");
+  const label = await chart.getAttribute("aria-label");
+  if (!label || !label.includes("14 days, 1 with an entry")) fail("the mood chart is not labelled: " + label);
+  const around = await page.locator(".bubble.bot").last().textContent();
+  if (!around.includes("How are you feeling right now?")) fail("the text around the chart is lost: " + around);
+  await page.screenshot({ path: path.join(screenshots, "web-chat-mood.png"), fullPage: true });
+
+  console.log("browser chat: reply shown (" + reply.trim().slice(0, 40) + "...), resumed after reload, mood chart drawn; screenshots in " +
               screenshots);
   await cleanup();
   process.exit(0);
