@@ -213,7 +213,11 @@ CoachTurn Coach::start_at(const core::Person& person, DialogState& state, const 
 CoachTurn Coach::free_text(const core::Incoming& incoming, DialogState& state, const dialog::DialogContext& context,
                            dialog::VariantRng& rng, dialog::ActionHandler* domain) const {
   dialog::Interpreter interpreter(*dialogs_, domain);
-  if (!state.onboarded) return turn(interpreter.start(state, "onboarding", context, rng));
+  // Not through onboarding: a person who left it for the menu after saying who they are
+  // (consent given, a name) is not taken back to its first words; anyone else starts it.
+  auto named = state.vars.find("name");
+  if (!state.onboarded && (named == state.vars.end() || named->second.empty()))
+    return turn(interpreter.start(state, "onboarding", context, rng));
   // Words typed when no question is open are read as an answer to the menu's question,
   // so "I feel sad" is heard, not answered with "what would you like to do?".
   const dialog::DialogTree* menu = dialogs_->tree("menu");

@@ -90,13 +90,14 @@ std::optional<std::string> GoalActions::value(const GoalBook& book, std::string_
     return list;
   }
   if (key == "journal_entries") return std::to_string(book.entries().size());
-  if (key == "steps_week_text" || key == "steps_all_text" || key == "goals_done_text" || key == "longest_streak_text") {
+  if (key == "steps_week_text" || key == "steps_all_text" || key == "goals_done_text" || key == "longest_streak_text" ||
+      key == "streak_days_text") {
     // "1 step", "3 steps": the numbers below, in words that read right.
     auto counted = [](int n, const char* one, const char* many) { return std::to_string(n) + " " + (n == 1 ? one : many); };
     std::string number = *value(book, key.substr(0, key.size() - 5), now, timezone);
     int n = parse_number(number);
     if (key == "goals_done_text") return counted(n, "goal", "goals");
-    if (key == "longest_streak_text") return counted(n, "day", "days");
+    if (key == "longest_streak_text" || key == "streak_days_text") return counted(n, "day", "days");
     return counted(n, "step", "steps");
   }
   if (key == "steps_week") return std::to_string(book.recent_steps(now - std::chrono::hours(24 * 7), 0).count);

@@ -24,7 +24,7 @@ const std::set<std::string>& builtin_variables() {
       "mood_sparkline", "mood_trend", "mood_entries", "low_days", "mood_score", "mood_word",
       // the journal and /progress
       "journal_latest", "journal_entries", "journal_text", "steps_week", "steps_all", "goals_done", "longest_streak",
-      "past_wins", "strategies_used", "steps_week_text", "steps_all_text", "goals_done_text", "longest_streak_text",
+      "past_wins", "strategies_used", "steps_week_text", "steps_all_text", "goals_done_text", "longest_streak_text", "streak_days_text",
       // groups.yaml
       "group", "checkin_time", "checkin_zone", "tally", "wins_list", "winner"};
   return names;

@@ -292,3 +292,40 @@ TEST_CASE("encouragement after quiet days varies, and never cites a finished goa
   CHECK(plain.size() >= 3);  // never the same few words day after day
   for (const auto& text : plain) CHECK_THAT(text, !Catch::Contains("0 of 5"));  // nothing to count yet
 }
+
+TEST_CASE("a person who left onboarding for the menu after giving a name is not taken back to its start", "[coach]") {
+  Conversation c;
+  c.coach.first_contact(c.person, c.state, c.context);
+  c.tap("agree");
+  c.say("Mira");
+  c.say("menu");  // before the time zone and check-in questions
+  c.say("thanks");  // the conversation ends: nothing is open now
+  CHECK_FALSE(c.state.onboarded);
+  CHECK_FALSE(c.state.waiting);
+  auto t = c.say("I feel sad");
+  for (const auto& r : t.replies) CHECK_THAT(r.text, !Catch::Contains("I'm bounceback"));
+  CHECK(c.choice_ids(t).size() == 4);  // the answer to sadness
+
+  // Someone who never said who they are still begins at the beginning.
+  Conversation fresh;
+  fresh.coach.first_contact(fresh.person, fresh.state, fresh.context);
+  fresh.say("menu");
+  fresh.say("thanks");
+  auto again = fresh.say("I feel sad");
+  REQUIRE_FALSE(again.replies.empty());
+  CHECK_THAT(again.replies.front().text, Catch::Contains("I'm bounceback"));
+}
+
+TEST_CASE("a check-in done asks how the person feels, and a tap keeps it as a mood", "[coach][mood]") {
+  Conversation c;
+  c.coach.first_contact(c.person, c.state, c.context);
+  c.state.onboarded = true;
+  auto done = c.tap("checkin.done");
+  CHECK(c.choice_ids(done) == std::vector<std::string>{"awful", "low", "okay", "good", "great"});
+  CHECK_THAT(c.last(done), Catch::Contains("feeling"));
+  auto kept = c.tap("good");
+  bool recorded = std::any_of(kept.actions.begin(), kept.actions.end(), [](const dialog::DialogAction& a) {
+    return a.name == "record_mood" && a.args.at("score") == "4";
+  });
+  CHECK(recorded);
+}
