@@ -481,9 +481,18 @@ int open_step_named_by(const Goal& goal, std::string_view words) {
   bool tie = false;
   for (std::size_t i = 0; i < goal.steps.size(); ++i) {
     if (goal.steps[i].done_at) continue;
+    // A step is named by what it is about, not by its verb alone: "I cleaned it" does not
+    // say which of "clean the oven" and whatever else is open, so the person is asked.
+    // (A step of one word is named by it.)
+    auto words_of_step = content_words(goal.steps[i].text);
     int score = 0;
-    for (const auto& w : content_words(goal.steps[i].text))
-      score += std::any_of(said.begin(), said.end(), [&](const std::string& s) { return same_word(s, w); });
+    bool beyond_verb = false;
+    for (std::size_t k = 0; k < words_of_step.size(); ++k) {
+      bool hit = std::any_of(said.begin(), said.end(), [&](const std::string& s) { return same_word(s, words_of_step[k]); });
+      score += hit;
+      beyond_verb = beyond_verb || (hit && (k > 0 || words_of_step.size() == 1));
+    }
+    if (!beyond_verb) score = 0;
     if (score > best_score) {
       best = static_cast<int>(i) + 1;
       best_score = score;

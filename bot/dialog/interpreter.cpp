@@ -44,13 +44,23 @@ constexpr std::size_t kSuggestions = 3;
 // "yeah", "nope": the short answers people type to a yes/no question, as the choice they
 // mean. Only choices with these ids take them, so a question's own labels stay in charge.
 const ChoiceSpec* close_wording(const std::vector<ChoiceSpec>& choices, const std::string& typed) {
-  static const std::vector<std::string> yes = {"y", "yeah", "yea", "yep", "yup", "sure", "ok", "okay", "of course",
-                                               "definitely", "yes please", "i did", "did it", "i have", "absolutely"};
+  static const std::vector<std::string> yes = {"y", "yes", "yeah", "yea", "yep", "yup", "sure", "ok", "okay", "of course",
+                                               "definitely", "yes please", "i did", "did it", "i have", "absolutely",
+                                               "lets start", "let's start", "let's go", "lets go", "go on", "sounds good", "fine"};
   static const std::vector<std::string> no = {"n", "no", "nope", "nah", "no thanks", "not really", "i didn't", "i did not",
                                               "didn't", "haven't", "i haven't", "not yet"};
+  // The whole answer, or its first clause ("not really, I've been in bed all day"), or its
+  // first word when that can only be a yes or a no ("yep did a walk").
   std::string t = typed;
   while (!t.empty() && std::string_view(".!?, ").find(t.back()) != std::string_view::npos) t.pop_back();
-  auto in = [&t](const std::vector<std::string>& words) { return std::find(words.begin(), words.end(), t) != words.end(); };
+  std::string clause = t.substr(0, t.find_first_of(",.;!"));
+  std::string first = t.substr(0, t.find(' '));
+  static const std::vector<std::string> sure_first = {"yes", "yeah", "yep", "yup", "nope", "nah"};
+  bool first_counts = std::find(sure_first.begin(), sure_first.end(), first) != sure_first.end();
+  auto in = [&](const std::vector<std::string>& words) {
+    auto has = [&words](const std::string& w) { return std::find(words.begin(), words.end(), w) != words.end(); };
+    return has(t) || has(clause) || (first_counts && has(first));
+  };
   // By id first (yes, no, not_yet), then the one choice whose label starts so ("Yes, set
   // quiet hours", "No, any time is fine").
   auto pick = [&choices](std::initializer_list<const char*> ids, std::initializer_list<const char*> starts) -> const ChoiceSpec* {
@@ -66,7 +76,7 @@ const ChoiceSpec* close_wording(const std::vector<ChoiceSpec>& choices, const st
         }
     return found;
   };
-  if (in(yes)) return pick({"yes", "done"}, {"yes"});
+  if (in(yes)) return pick({"yes", "done"}, {"yes", "okay", "ok,", "ok ", "sure", "let's", "lets"});
   if (in(no)) return pick({"no", "not_yet"}, {"no,", "no ", "not "});
   return nullptr;
 }
@@ -129,6 +139,22 @@ std::optional<std::string> validate_answer(const std::string& validator, const s
     auto to = validate_answer("time", text.substr(dash + 1));
     if (!from || !to || *from == *to) return std::nullopt;
     return *from + "-" + *to;
+  }
+  if (validator == "name") {  // what to call the person: "my name is Priya" -> "Priya"
+    if (text.back() == '?') return std::nullopt;  // "why do you need my name?" is no name
+    std::string name = text;
+    for (const char* lead : {"my name is ", "my name's ", "name is ", "name's ", "i'm ", "im ", "i am ", "call me ",
+                             "you can call me ", "it's ", "its ", "this is ", "hi i'm ", "hi im ", "hi, i'm ", "hey i'm "})
+      if (lower(name).rfind(lead, 0) == 0) {
+        name = trim(name.substr(std::string_view(lead).size()));
+        break;
+      }
+    while (!name.empty() && std::string_view(".!,").find(name.back()) != std::string_view::npos) name.pop_back();
+    static const std::vector<std::string> not_names = {"hi", "hello", "hey", "no", "yes", "ok", "okay", "idk", "i don't know",
+                                                       "i'd rather not say", "rather not say", "prefer not to say", "none"};
+    if (name.empty() || name.size() > 40 || std::find(not_names.begin(), not_names.end(), lower(name)) != not_names.end())
+      return std::nullopt;
+    return name;
   }
   if (validator == "person") {  // "my sister Marta" -> "Marta", "my mum" -> "Mum": a name to greet
     static const std::vector<std::string> relations = {
@@ -350,11 +376,11 @@ std::optional<NodeRef> Interpreter::listening_route(const DialogState& state, co
   const DialogTree* tree = set_.tree(state.tree);
   const DialogTree* menu = set_.tree("menu");
   const Node* home = menu ? menu->node(menu->start) : nullptr;
-  // Words typed at a question with choices are no answer to it (those were matched first),
-  // so a sure guess is followed wherever the person is; a written answer is the answer, and
-  // is read only where the tree listens.
-  bool follow = node.choices.empty() ? tree && tree->listens : true;
-  if (!tree || !follow || !home || !node.on_intent.empty()) return std::nullopt;
+  // Only where the tree listens: in the middle of an exercise or of onboarding, a sentence
+  // is far more often an answer in other words ("not really, I've been in bed all day")
+  // than a new topic, and the classifier, trained on how people say how they are, guesses
+  // with confidence at words it was not made for ("yes", "okay").
+  if (!tree || !tree->listens || !home || !node.on_intent.empty()) return std::nullopt;
   auto route = home->on_intent.find(intent);
   if (route == home->on_intent.end()) return std::nullopt;
   return NodeRef{menu->id, route->second};  // as the menu wrote it
@@ -393,11 +419,15 @@ bool Interpreter::understood(DialogState& state, const Node& node, const std::st
   if (node.choices.size() <= kSuggestions && node.on_intent.empty()) return false;
   core::Reply reply{core::MessageKind::reply, {}, {}};
   auto lookup = lookup_for(state, context);
-  for (const auto& g : guesses)
+  // Suggestions from the likeliest guesses, down to the first that fits no choice: a guess
+  // below one that fits nothing ("lol" is likeliest `unclear`) is noise, not a hint.
+  for (const auto& g : guesses) {
+    if (std::none_of(node.choices.begin(), node.choices.end(), [&](const ChoiceSpec& c) { return fits(c, g.intent); })) break;
     for (const auto& c : node.choices)
       if (reply.choices.size() < kSuggestions && fits(c, g.intent) &&
           std::none_of(reply.choices.begin(), reply.choices.end(), [&](const core::Choice& s) { return s.id == c.id; }))
         reply.choices.push_back({c.id, render_template(c.label, lookup)});
+  }
   if (reply.choices.empty() && node.choices.size() <= kSuggestions)  // a few choices: all of them
     for (const auto& c : node.choices) reply.choices.push_back({c.id, render_template(c.label, lookup)});
   const char* said = reply.choices.empty() ? "not_sure" : "not_sure_suggest";

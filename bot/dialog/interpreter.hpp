@@ -76,8 +76,8 @@ class Interpreter {
   // False when the question should simply be asked again.
   bool understood(DialogState& state, const Node& node, const std::string& text, const DialogContext& context,
                   VariantRng& rng, DialogOutput& out) const;
-  // Where an intent leads from `node`: its own on_intent, else the menu's (for a written
-  // answer only in a tree that listens). Resolved from the tree it returns.
+  // Where an intent leads from `node`: its own on_intent, or in a tree that listens, the
+  // menu's. Resolved from the tree it returns.
   std::optional<NodeRef> listening_route(const DialogState& state, const Node& node, const std::string& intent) const;
   // Free text captured at `node`, read: where a sure guess leads, if anywhere.
   std::optional<NodeRef> intent_route(const DialogState& state, const Node& node, const std::string& text) const;
@@ -91,7 +91,7 @@ class Interpreter {
 
 // Checks free text against an ask's validator; returns the value to keep (normalised,
 // e.g. "7:05" -> "07:05", "my sister Marta" -> "Marta") or nothing. Validators: non_empty, time, time_range,
-// number, timezone, person, any.
+// number, timezone, name, person, any.
 std::optional<std::string> validate_answer(const std::string& validator, const std::string& text);
 
 }  // namespace bounceback::dialog

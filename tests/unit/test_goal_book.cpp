@@ -320,6 +320,7 @@ TEST_CASE("typed words name an open step: called/call, dishes/dish, never a done
   CHECK(coach::open_step_named_by(goal, "sent the email") == 0);  // the landlord or the bank: ask
   CHECK(coach::open_step_named_by(goal, "I went for a run") == 0);
   CHECK(coach::open_step_named_by(goal, "I did it") == 0);  // no word that names a task
+  CHECK(coach::open_step_named_by(goal, "I called") == 0);  // the verb alone: which call?
   book.complete_step(1, at("2026-03-08T11:00:00Z"), "UTC");
   CHECK(coach::open_step_named_by(goal, "dishes done") == 0);  // already crossed off
 }

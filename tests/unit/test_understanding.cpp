@@ -103,7 +103,8 @@ TEST_CASE("an intent a choice fits takes that choice", "[understanding]") {
 TEST_CASE("not understood: an honest word and at most three choices from the best guesses", "[understanding]") {
   auto set = make_set(std::make_shared<TableUnderstanding>(std::map<std::string, std::vector<dialog::IntentGuess>>{
       {"hmm things", {{"lonely", 0.3}, {"tired", 0.25}, {"overwhelmed", 0.2}}},
-      {"blorp", {{"thanks", 0.2}}}}));
+      {"blorp", {{"thanks", 0.2}}},
+      {"lol", {{"unclear", 0.6}, {"lonely", 0.2}}}}));
   dialog::Interpreter interpreter(set);
   DialogState state;
   dialog::VariantRng rng(1);
@@ -124,25 +125,37 @@ TEST_CASE("not understood: an honest word and at most three choices from the bes
   REQUIRE(out.replies.size() == 1);
   CHECK(out.replies[0].choices.empty());
   CHECK_THAT(out.replies[0].text, Catch::Contains("another way"));
+
+  // A guess below one that fits nothing is noise, not a hint.
+  interpreter.start(state, "home", {}, rng);
+  out = interpreter.answer(state, "lol", "", {}, rng);
+  REQUIRE(out.replies.size() == 1);
+  CHECK(out.replies[0].choices.empty());
 }
 
 TEST_CASE("yes and no in everyday words answer a yes/no question", "[understanding]") {
   auto set = make_set(nullptr);  // close wording needs no classifier
   dialog::Interpreter interpreter(set);
   dialog::VariantRng rng(1);
-  for (const char* typed : {"yeah", "Yep!", "i did"}) {
+  for (const char* typed : {"yeah", "Yep!", "i did", "yep did a walk", "yes, a short one"}) {
     DialogState state;
     interpreter.start(state, "home", {}, rng, "drank");
     auto out = interpreter.answer(state, typed, "", {}, rng);
     CHECK(out.replies.at(0).text == "Picked.");
   }
-  for (const char* typed : {"nope", "not really", "nah"}) {
+  for (const char* typed : {"nope", "not really", "nah", "not really, I've been in bed most of the day", "nah too tired"}) {
     DialogState state;
     interpreter.start(state, "home", {}, rng, "drank");
     auto out = interpreter.answer(state, typed, "", {}, rng);
     CHECK(out.replies.empty());  // not_yet: the conversation ends quietly
     CHECK_FALSE(state.waiting);
   }
+  // "no idea" is no "no": only a first word that can be nothing else counts alone.
+  DialogState state;
+  interpreter.start(state, "home", {}, rng, "drank");
+  auto out = interpreter.answer(state, "no idea what you mean", "", {}, rng);
+  CHECK(state.node == "drank");
+  CHECK(out.replies.back().choices.size() == 2);  // asked again
 }
 
 TEST_CASE("on_intent and intents are read from YAML and their targets checked", "[understanding]") {
@@ -289,4 +302,14 @@ TEST_CASE("a person's name to greet them by: 'my sister Marta' is Marta, 'my mum
   CHECK(dialog::validate_answer("person", "Sam") == "Sam");
   CHECK(dialog::validate_answer("person", "my sisterhood group") == "Sisterhood group");  // not "sister" + "hood"
   CHECK_FALSE(dialog::validate_answer("person", "  "));
+}
+
+TEST_CASE("what to call the person: 'my name is Priya' is Priya, a greeting or a question is asked again", "[interpreter]") {
+  CHECK(dialog::validate_answer("name", "my name is Priya") == "Priya");
+  CHECK(dialog::validate_answer("name", "call me J") == "J");
+  CHECK(dialog::validate_answer("name", "I'm Sam!") == "Sam");
+  CHECK(dialog::validate_answer("name", "Mira") == "Mira");
+  CHECK_FALSE(dialog::validate_answer("name", "why do you need my name?"));
+  CHECK_FALSE(dialog::validate_answer("name", "hi"));
+  CHECK_FALSE(dialog::validate_answer("name", "I'd rather not say"));
 }
