@@ -102,6 +102,15 @@ function startDaemon() {
   if (!around.includes("How are you feeling right now?")) fail("the text around the chart is lost: " + around);
   await page.screenshot({ path: path.join(screenshots, "web-chat-mood.png"), fullPage: true });
 
+  // Typing instead of tapping retires the buttons shown before: only the newest row (the
+  // open question's, carried by the answer) may be tapped.
+  await say("/journal a good walk today");
+  const rows = page.locator(".choices");
+  const newest = await rows.last().locator("button:not([disabled])").count();
+  const live = await page.locator(".choices button:not([disabled])").count();
+  if (newest === 0) fail("the open question lost its buttons after a typed message");
+  if (live !== newest) fail((live - newest) + " buttons of earlier questions are still tappable after a typed message");
+
   console.log("browser chat: reply shown (" + reply.trim().slice(0, 40) + "...), resumed after reload, mood chart drawn; screenshots in " +
               screenshots);
   await cleanup();
