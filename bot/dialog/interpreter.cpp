@@ -176,6 +176,23 @@ std::optional<std::string> validate_answer(const std::string& validator, const s
     return name;
   }
   if (validator == "timezone") {
+    // "GMT+1", "UTC-5", "utc+5:30": what people mean is an offset east (+) or west (-) of
+    // UTC. The tz database's Etc/GMT+1 means the opposite (one hour *behind*), so an offset
+    // typed this way is turned around; half hours have no Etc zone and are refused.
+    {
+      std::string t = lower(text);
+      t.erase(std::remove(t.begin(), t.end(), ' '), t.end());
+      for (const char* prefix : {"gmt", "utc"})
+        if (t.rfind(prefix, 0) == 0 && t.size() > 3 && (t[3] == '+' || t[3] == '-')) {
+          std::string digits = t.substr(4);
+          if (digits.size() > 3 && digits.substr(digits.size() - 3) == ":00") digits.resize(digits.size() - 3);
+          if (digits.empty() || digits.size() > 2 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) return std::nullopt;
+          int hours = std::stoi(digits);
+          if (hours > 14) return std::nullopt;
+          if (hours == 0) return std::string("Etc/UTC");
+          return std::string("Etc/GMT") + (t[3] == '+' ? "-" : "+") + std::to_string(hours);
+        }
+    }
     try {
       return std::string(date::locate_zone(text)->name());
     } catch (const std::exception&) {

@@ -313,3 +313,12 @@ TEST_CASE("what to call the person: 'my name is Priya' is Priya, a greeting or a
   CHECK_FALSE(dialog::validate_answer("name", "hi"));
   CHECK_FALSE(dialog::validate_answer("name", "I'd rather not say"));
 }
+
+TEST_CASE("an offset typed as GMT+1 means an hour ahead of UTC, not the tz database's Etc/GMT+1", "[interpreter]") {
+  CHECK(dialog::validate_answer("timezone", "GMT+1") == "Etc/GMT-1");
+  CHECK(dialog::validate_answer("timezone", "utc -5") == "Etc/GMT+5");
+  CHECK(dialog::validate_answer("timezone", "UTC+10:00") == "Etc/GMT-10");
+  CHECK(dialog::validate_answer("timezone", "GMT+0") == "Etc/UTC");
+  CHECK_FALSE(dialog::validate_answer("timezone", "UTC+5:30"));  // no Etc zone: a city is asked for
+  CHECK(dialog::validate_answer("timezone", "Europe/Berlin") == "Europe/Berlin");
+}
