@@ -18,6 +18,7 @@ const std::vector<std::pair<std::string, std::string>>& entry_points() {
   static const std::vector<std::pair<std::string, std::string>> points = {
       {"onboarding", ""},      {"menu", ""},          {"help", ""},         {"common", "idle"},
       {"mood", ""},            {"mood", "save_typed"},  {"common", "welcome_back"},  {"journal", "list"}, {"journal", "write"}, {"progress", ""},
+      {"progress", "weekly"}, {"nudges", "weekly_on"}, {"nudges", "weekly_off"}, {"nudges", "weekly_how"},
       {"common", "stopped"},   {"common", "unknown_command"}, {"common", "moved"},
       {"common", "tz_set"},    {"common", "tz_invalid"}, {"coping", "risk"},
       {"common", "forget_confirm"}, {"common", "exported"}, {"common", "export_wait"}, {"goals", "start_goal"}, {"goals", "add_step"},
@@ -157,6 +158,14 @@ CoachTurn Coach::scheduled(const core::Person& person, DialogState& state, const
   dialog::Interpreter interpreter(*dialogs_);
   const char* node = kind == ScheduledKind::step_nudge ? "step" : kind == ScheduledKind::checkin ? "checkin" : "encouragement";
   CoachTurn t;
+  if (kind == ScheduledKind::weekly) {  // the look back of /progress, as a short summary
+    DialogState scratch = state;
+    auto out = interpreter.start(scratch, "progress", context, rng, "weekly");
+    state.recent_variants = scratch.recent_variants;
+    t.replies = std::move(out.replies);
+    for (auto& r : t.replies) r.kind = core::MessageKind::nudge;
+    return t;
+  }
   if (kind == ScheduledKind::encouragement) {  // a branch: run it without moving the person
     DialogState scratch = state;
     auto out = interpreter.start(scratch, "nudges", context, rng, node);
@@ -339,6 +348,13 @@ CoachTurn Coach::run_command(const std::string& name, const std::string& args, D
     for (std::size_t i = 0; i < used.size() && i < 2; ++i) list += (i ? " and " : "") + std::string(used[i].second);
     state.vars["strategies_used"] = list.empty() ? "" : " What you've turned to most: " + list + ".";
     return turn(interpreter.interject(state, "progress", context, rng));
+  }
+  if (name == "weekly") {
+    std::string what = args;
+    for (auto& c : what) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (what != "on" && what != "off") return turn(interpreter.interject(state, "nudges", context, rng, "weekly_how"));
+    state.vars["weekly_on"] = what == "on" ? "1" : "";
+    return turn(interpreter.interject(state, "nudges", context, rng, what == "on" ? "weekly_on" : "weekly_off"));
   }
   if (name == "mood") {
     // "/mood" shows the last two weeks and asks; "/mood 2" or "/mood 2 tired" records it.

@@ -37,7 +37,7 @@ class Coach {
 
   // A message bounceback sends on its own at a nudge time, with its buttons (done, snooze).
   // The person stays where they are in the dialogs.
-  enum class ScheduledKind { step_nudge, checkin, encouragement };
+  enum class ScheduledKind { step_nudge, checkin, encouragement, weekly };
   CoachTurn scheduled(const core::Person& person, dialog::DialogState& state, const dialog::DialogContext& context,
                       ScheduledKind kind, bool announce_half_rate) const;
 

@@ -82,6 +82,8 @@ void NudgeActions::handle(const dialog::DialogAction& action, dialog::DialogOutp
       n.snoozed_until = *until;
       if (name == "remind") n.remind_at = *until;  // a snooze button: the nudge comes back then
     }
+  } else if (name == "set_weekly") {
+    n.weekly = arg("on") == "1";
   } else if (name == "pause_nudges") {
     n.paused = true;
     book_.start_rest(now_);

@@ -9,6 +9,12 @@ namespace bounceback::coach {
 using namespace std::chrono;
 using Send = NudgeDecision::Send;
 
+namespace {
+// The weekly reflection: Sunday (0) at 18:00 in the person's zone.
+constexpr int kWeeklyDay = 0;
+constexpr int kWeeklyMinute = 18 * 60;
+}  // namespace
+
 const date::time_zone* zone_of(const core::Person& person, const NudgeRules& rules) {
   return schedule::zone_or_utc(person.timezone.empty() ? rules.default_timezone : person.timezone);
 }
@@ -27,10 +33,25 @@ NudgeDecision decide_nudge(core::Person& person, const core::DueItem& item, bool
   // A daily item comes back at its next occurrence; a one-off reminder is done.
   std::optional<core::TimePoint> following;
   if (item.kind == core::DueKind::daily) following = schedule::next_daily(zone, item.slot, now);
+  if (item.kind == core::DueKind::weekly) following = schedule::next_weekly(zone, kWeeklyDay, item.slot, now);
   auto skip = [&](const char* why) {
     if (item.kind == core::DueKind::remind) n.remind_at = {};
     return NudgeDecision{Send::nothing, why, following, false};
   };
+
+  if (item.kind == core::DueKind::weekly) {
+    // A look back the person asked for: not a nudge, so neither the gap between nudges
+    // nor the half rate for unanswered ones applies; quiet hours and a snooze hold it.
+    if (!n.weekly) return {Send::nothing, "off", std::nullopt, false};
+    if (n.paused) return skip("paused");
+    if (now < person.safety_pause_until) return skip("safety_pause");
+    if (now - item.due > hours(24)) return skip("late");
+    std::optional<core::TimePoint> hold;
+    if (n.has_quiet_hours()) hold = schedule::quiet_until(zone, n.quiet_from, n.quiet_to, now);
+    if (now < n.snoozed_until && (!hold || n.snoozed_until > *hold)) hold = n.snoozed_until;
+    if (hold) return {Send::nothing, "held", hold, false};
+    return {Send::weekly, "sent", following, false};
+  }
 
   if (n.paused) return skip("paused");
   if (now < person.safety_pause_until) return skip("safety_pause");  // never a nudge right after a crisis
@@ -80,6 +101,9 @@ std::vector<core::DueItem> plan_nudges(core::Person& person, core::TimePoint now
   for (auto minute : n.times)
     items.push_back({schedule::next_daily(zone, minute, now), person.id, n.epoch, minute, core::DueKind::daily});
   if (n.remind_at > now) items.push_back({n.remind_at, person.id, n.epoch, 0, core::DueKind::remind});
+  if (n.weekly)
+    items.push_back({schedule::next_weekly(zone, kWeeklyDay, kWeeklyMinute, now), person.id, n.epoch,
+                     static_cast<std::uint16_t>(kWeeklyMinute), core::DueKind::weekly});
   return items;
 }
 

@@ -15,7 +15,7 @@ namespace bounceback::coach {
 
 // What to do with one due item of a person.
 struct NudgeDecision {
-  enum class Send { nothing, step_nudge, checkin, encouragement };
+  enum class Send { nothing, step_nudge, checkin, encouragement, weekly };
   Send send = Send::nothing;
   const char* why = "";                // sent, paused, safety_pause, late, quiet, snoozed, held, too_soon, half_rate
   std::optional<core::TimePoint> next;  // when the item is due again; nothing: it is done

@@ -10,6 +10,7 @@ namespace bounceback::core {
 enum class DueKind : std::uint8_t {
   daily = 1,   // a daily nudge time of the person; `slot` is its minute of the local day
   remind = 2,  // a one-off reminder asked for with a snooze button; `slot` is 0
+  weekly = 3,  // the weekly reflection (/weekly on), Sundays; `slot` is its minute of the local day
 };
 
 // One piece of scheduled work. Items live in the store's due table and in the core's

@@ -21,6 +21,7 @@ struct NudgeSettings {
   bool skipped_last = false;         // half rate: the last due nudge was held back
   TimePoint last_nudged{};           // the last scheduled message sent
   std::uint32_t epoch = 0;           // bumped whenever the due items are rebuilt
+  bool weekly = false;               // /weekly on: a look back every Sunday evening
 
   bool has_quiet_hours() const { return quiet_from >= 0 && quiet_to >= 0 && quiet_from != quiet_to; }
   // "09:00<separator>18:30", and "22:00-07:00" (empty without quiet hours).

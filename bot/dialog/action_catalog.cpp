@@ -23,6 +23,7 @@ const std::vector<ActionSpec>& catalog() {
       {"set_quiet_hours", {"hours"}, {}, "quiet hours HH:MM-HH:MM (or off): nothing is sent inside them"},
       {"snooze", {"for"}, {}, "hold nudges back: 30m, 2h, tonight, tomorrow"},
       {"remind", {"for"}, {}, "a snooze button: hold nudges back and nudge again then"},
+      {"set_weekly", {"on"}, {}, "the weekly reflection on (1) or off: a look back every Sunday at 18:00 local time"},
       {"pause_nudges", {}, {}, "stop nudges until resumed"},
       {"resume_nudges", {}, {}, "start nudges again"},
       {"forget_everything", {}, {}, "delete all of the person's data (after they confirmed)"},

@@ -68,6 +68,7 @@ coach::CoachTurn Conversation::decide(core::Person& person, store::Transaction& 
   coach::NudgeActions nudges(person, book, context, now, settings_.nudge_rules, &goals);
   const std::string zone_before = person.timezone;
   const auto times_before = person.nudges.times;
+  const bool weekly_before = person.nudges.weekly;
   const auto remind_before = person.nudges.remind_at;
   coach::CoachTurn turn = decide(state, context, &nudges);
   if (crisis_ && std::any_of(turn.actions.begin(), turn.actions.end(), [](const auto& a) { return a.name == "crisis_reply"; }))
@@ -75,8 +76,8 @@ coach::CoachTurn Conversation::decide(core::Person& person, store::Transaction& 
   cache_.book_record(person).write(person.id, tx);
   if (goals.completed() && !paused(person) && step_done_) step_done_(person, *goals.completed(), rng, turn);
   apply_preferences(person, turn.actions);
-  if (person.timezone != zone_before || person.nudges.times != times_before) {
-    schedule_.replan(person, tx);  // a new zone or new times: every item of the person again
+  if (person.timezone != zone_before || person.nudges.times != times_before || person.nudges.weekly != weekly_before) {
+    schedule_.replan(person, tx);  // a new zone, new times, the weekly look back: every item again
   } else if (person.nudges.remind_at != remind_before && person.nudges.remind_at > now) {
     schedule_.add({person.nudges.remind_at, person.id, person.nudges.epoch, 0, core::DueKind::remind}, tx);
   }

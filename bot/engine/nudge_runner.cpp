@@ -19,6 +19,7 @@ coach::Coach::ScheduledKind scheduled_kind(coach::NudgeDecision::Send send) {
   switch (send) {
     case coach::NudgeDecision::Send::step_nudge: return coach::Coach::ScheduledKind::step_nudge;
     case coach::NudgeDecision::Send::checkin: return coach::Coach::ScheduledKind::checkin;
+    case coach::NudgeDecision::Send::weekly: return coach::Coach::ScheduledKind::weekly;
     default: return coach::Coach::ScheduledKind::encouragement;
   }
 }

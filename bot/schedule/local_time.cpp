@@ -38,6 +38,15 @@ core::TimePoint next_daily(const date::time_zone* zone, int minute, core::TimePo
   return resolve(zone, today + date::days{3} + minutes{minute});  // unreachable with real zones
 }
 
+core::TimePoint next_weekly(const date::time_zone* zone, int weekday, int minute, core::TimePoint after) {
+  core::TimePoint t = after;
+  for (int d = 0; d < 9; ++d) {  // at most a week and a day of daily occurrences
+    t = next_daily(zone, minute, t);
+    if (date::weekday(floor<date::days>(zone->to_local(t))) == date::weekday(static_cast<unsigned>(weekday))) return t;
+  }
+  return t;  // unreachable with real zones
+}
+
 int local_minute(const date::time_zone* zone, core::TimePoint t) {
   auto local = zone->to_local(t);
   auto since_midnight = floor<minutes>(local) - floor<date::days>(local);

@@ -22,6 +22,9 @@ const date::time_zone* zone_or_utc(std::string_view name);
 // it; a time that exists twice (fall back) fires once, at the first.
 core::TimePoint next_daily(const date::time_zone* zone, int minute, core::TimePoint after);
 
+// The first instant after `after` at local `minute` on `weekday` (0 Sunday .. 6 Saturday).
+core::TimePoint next_weekly(const date::time_zone* zone, int weekday, int minute, core::TimePoint after);
+
 // The minute of the local day at `t`.
 int local_minute(const date::time_zone* zone, core::TimePoint t);
 

@@ -13,7 +13,7 @@ namespace bounceback::store {
 namespace {
 
 // Times are UTC milliseconds since the epoch.
-constexpr std::array<Migration, 12> kMigrations{{
+constexpr std::array<Migration, 13> kMigrations{{
     {1, "people",
      R"sql(
 CREATE TABLE people (
@@ -142,6 +142,10 @@ CREATE TABLE outbox_about (
   PRIMARY KEY (outbox_id, person_id)
 ) WITHOUT ROWID;
 CREATE INDEX outbox_about_by_person ON outbox_about(person_id);
+)sql"},
+    {13, "people: the weekly reflection (/weekly on)",
+     R"sql(
+ALTER TABLE people ADD COLUMN weekly_reflection INTEGER NOT NULL DEFAULT 0;
 )sql"},
 }};
 

@@ -32,7 +32,7 @@ constexpr const char* kPersonColumns =
     "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch, unreachable, group_state, "
     "goal_journal, "
     "COALESCE((SELECT group_concat(part, char(10)) FROM (SELECT part FROM goal_archive a "
-    "WHERE a.person_id = people.id ORDER BY a.id)), '') FROM people ";
+    "WHERE a.person_id = people.id ORDER BY a.id)), ''), weekly_reflection FROM people ";
 
 // Nudge times are kept as "09:00,18:30" and quiet hours as "22:00-07:00" (readable in the database).
 std::vector<std::uint16_t> decode_times(const std::string& text) {
@@ -87,6 +87,7 @@ core::Person read_person(const SqliteStatement& row) {
   };
   p.goal_journal = lines(row.column_text(22));
   p.goal_archive = lines(row.column_text(23));
+  p.nudges.weekly = row.column_int(24) != 0;
   return p;
 }
 
@@ -141,8 +142,9 @@ struct SqliteStore::WriterStatements {
       : upsert_person(db,
         "INSERT INTO people (id, connector, platform_user, token_hash, display_name, timezone, created_at, "
         "last_seen_at, dialog_state, safety_pause_until, goals, nudge_times, quiet_hours, snoozed_until, remind_at, "
-        "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch, unreachable, group_state) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "nudges_paused, unanswered_nudges, skipped_last_nudge, last_nudged_at, schedule_epoch, unreachable, group_state, "
+        "weekly_reflection) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         // Not the token hash (set once, when the person is created) nor the address: a
         // column in the SET rewrites its index entry, a page of the log on every turn.
         "ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, "
@@ -151,7 +153,8 @@ struct SqliteStore::WriterStatements {
         "quiet_hours = excluded.quiet_hours, snoozed_until = excluded.snoozed_until, remind_at = excluded.remind_at, "
         "nudges_paused = excluded.nudges_paused, unanswered_nudges = excluded.unanswered_nudges, "
         "skipped_last_nudge = excluded.skipped_last_nudge, last_nudged_at = excluded.last_nudged_at, "
-        "schedule_epoch = excluded.schedule_epoch, unreachable = excluded.unreachable, group_state = excluded.group_state"),
+        "schedule_epoch = excluded.schedule_epoch, unreachable = excluded.unreachable, group_state = excluded.group_state, "
+        "weekly_reflection = excluded.weekly_reflection"),
         insert_outbox(db,
         "INSERT INTO outbox (id, person_id, kind, text, choices, reply_to, final, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
@@ -347,6 +350,7 @@ std::string SqliteStore::export_person(core::PersonId id) {
   out["nudges"] = {{"times", p.nudges.times_text()},
                    {"quiet_hours", p.nudges.quiet_hours_text()},
                    {"paused", p.nudges.paused},
+                   {"weekly_reflection", p.nudges.weekly},
                    {"snoozed_until_ms", to_ms(p.nudges.snoozed_until)}};
   // Earlier exports are counted, never copied: each would hold the one before it.
   auto messages = nlohmann::json::array();
@@ -428,7 +432,7 @@ void SqliteStore::commit_batch(std::deque<Pending>& batch) {
               .bind(14, to_ms(n.snoozed_until)).bind(15, to_ms(n.remind_at)).bind(16, n.paused ? 1 : 0)
               .bind(17, n.unanswered).bind(18, n.skipped_last ? 1 : 0).bind(19, to_ms(n.last_nudged))
               .bind(20, static_cast<std::int64_t>(n.epoch)).bind(21, n.unreachable ? 1 : 0);
-          upsert_person.bind(22, p.group.to_json());
+          upsert_person.bind(22, p.group.to_json()).bind(23, n.weekly ? 1 : 0);
           upsert_person.run();
         }
         for (const auto& w : tx.goal_writes) {

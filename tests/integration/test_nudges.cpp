@@ -183,3 +183,43 @@ TEST_CASE("after a 6-hour outage the stale nudge is skipped and the next day's k
   CHECK(next_day[0]["kind"] == "nudge");
   CHECK(count_rows(data.path() + "/bounceback.db", "SELECT COUNT(*) FROM outbox WHERE kind = 'nudge'") == 1);
 }
+
+TEST_CASE("the weekly reflection: Sunday 18:00 in the person's zone, held by quiet hours, off when asked", "[nudges][weekly][integration]") {
+  TempDir data;
+  auto daemon = start_daemon(data.path(), "2026-03-11T10:00:00Z");  // Wednesday, 11:00 in Berlin
+  WsTestClient client(daemon->port());
+  client.hello();
+  read_backlog(client);
+  answer(client, text("/tz Europe/Berlin"), "tz");
+  answer(client, text("/goal tidy the flat"), "g");
+  answer(client, text("/step wash the dishes"), "s1");
+  answer(client, text("/step hoover"), "s2");
+  answer(client, text("/done 1"), "d1");
+  auto on = answer(client, text("/weekly on"), "w");
+  CHECK_THAT(on.front()["text"].get<std::string>(), Catch::Contains("every Sunday at 18:00"));
+
+  set_clock(*daemon, "2026-03-15T16:59:00Z");  // Sunday 17:59 in Berlin (CET, UTC+1)
+  CHECK(unprompted(client).empty());
+  set_clock(*daemon, "2026-03-15T17:01:00Z");  // 18:01
+  auto week = unprompted(client);
+  REQUIRE(week.size() == 1);
+  CHECK(week[0]["kind"] == "nudge");
+  std::string text_of_week = week[0]["text"];
+  CHECK_THAT(text_of_week, Catch::Contains("Your week, looking back: 1 step crossed off"));
+  CHECK_THAT(text_of_week, Catch::Contains("wash the dishes"));
+
+  // Quiet hours over Sunday evening: the next one waits for them to end.
+  answer(client, text("/quiet 17:00-20:00"), "q");
+  set_clock(*daemon, "2026-03-22T17:30:00Z");  // Sunday 18:30, inside quiet hours
+  CHECK(unprompted(client).empty());
+  set_clock(*daemon, "2026-03-22T19:05:00Z");  // 20:05
+  auto held = unprompted(client);
+  REQUIRE(held.size() == 1);
+  // Nothing crossed off this second week: the quiet week's words, not a count of zero.
+  CHECK_THAT(held[0]["text"].get<std::string>(), Catch::Contains("a quiet one") || Catch::Contains("nothing crossed off"));
+
+  // Off: the Sunday after passes in silence.
+  answer(client, text("/weekly off"), "off");
+  set_clock(*daemon, "2026-03-29T19:00:00Z");
+  CHECK(unprompted(client).empty());
+}

@@ -191,13 +191,19 @@ TEST_CASE("nudge settings and due items are kept, replaced and deleted with the 
   p.nudges.last_nudged = at(7000);
   p.nudges.epoch = 4;
   p.nudges.unreachable = true;
+  p.nudges.weekly = true;
   store::Transaction tx;
   tx.people.push_back(p);
   tx.due.push_back({at(10'000), 1, 4, 9 * 60, core::DueKind::daily});
   tx.due.push_back({at(20'000), 1, 4, 18 * 60 + 30, core::DueKind::daily});
   tx.due.push_back({at(6000), 1, 4, 0, core::DueKind::remind});
+  tx.due.push_back({at(30'000), 1, 4, 18 * 60, core::DueKind::weekly});
   REQUIRE(commit(s, tx).ok);
   CHECK(s.find_person_by_id(1) == p);
+  CHECK(s.load_due().size() == 4);
+  store::Transaction weekly_done;  // the weekly item is a kind of its own in the due table
+  weekly_done.due_done.push_back({at(30'000), 1, 4, 18 * 60, core::DueKind::weekly});
+  REQUIRE(commit(s, weekly_done).ok);
   CHECK(s.load_due().size() == 3);
 
   store::Transaction next;  // a daily item moves on, the reminder is done
