@@ -255,3 +255,38 @@ TEST_CASE("back after days of silence: welcomed and asked how they have been, or
   CHECK(got[0]["choices"].size() == 4);  // the answer to sadness and the strategies that fit
   CHECK_THAT(got[0]["text"].get<std::string>(), !Catch::Contains("How have you been"));
 }
+
+TEST_CASE("/progress after a simulated month: this week, all of it, goals finished, the longest streak, past wins", "[conversation][progress]") {
+  TempDir data;
+  DaemonProcess daemon(data.path(), manual_clock_args("2026-03-02T09:00:00Z"), {kAdminTokenEnv});
+  WsTestClient client(daemon.port());
+  client.hello();
+  read_backlog(client);
+  int n = 0;
+  auto say = [&](const std::string& words) { return answer(client, text(words), "p" + std::to_string(++n)); };
+  // Week 1: a goal of three steps, done on three days in a row (Mon-Wed): finished.
+  say("/goal move flat");
+  for (const char* s : {"book the van", "pack the books", "clean the oven"}) say(std::string("/step ") + s);
+  const char* days[] = {"2026-03-02", "2026-03-03", "2026-03-04"};
+  for (int i = 0; i < 3; ++i) {
+    set_clock(daemon, std::string(days[i]) + "T18:00:00Z");
+    say("/done " + std::to_string(i + 1));
+  }
+  // Weeks 2-4: a new goal, one step on 12 March, one on 26 March.
+  set_clock(daemon, "2026-03-10T18:00:00Z");
+  say("/goal settle in");
+  say("/step meet the neighbours");
+  say("/step find a gym");
+  set_clock(daemon, "2026-03-12T18:00:00Z");
+  say("/done 1");
+  set_clock(daemon, "2026-03-26T18:00:00Z");
+  say("/done 2");
+  set_clock(daemon, "2026-03-30T18:00:00Z");
+  auto got = say("/progress");
+  REQUIRE(got.size() == 1);
+  std::string t = got[0]["text"];
+  CHECK_THAT(t, Catch::Contains("1 step crossed off this week, 5 steps in all, 2 goals finished, and your longest streak is 3 days"));
+  CHECK_THAT(t, Catch::Contains("• book the van (Mon 2 Mar)"));  // the first step ever
+  CHECK_THAT(t, Catch::Contains("• find a gym (Thu 26 Mar)"));   // and the newest
+  CHECK(got[0]["choices"].size() == 3);
+}

@@ -97,6 +97,11 @@ TEST_CASE("/forget deletes every row of the person and leaves none of their word
   Someone s;
   std::string db = s.data.path() + "/bounceback.db";
   REQUIRE(count_rows(db, "SELECT COUNT(*) FROM people") == 1);
+  // A journal line and a mood with a word of their own: kept in the goal book, gone with it.
+  answer(s.client, text("/journal the Quillothorpe walk helped"), "j");
+  answer(s.client, text("/mood 2 Snarfblatish"), "m");
+  REQUIRE(on_disk(s.data.path(), "Quillothorpe"));
+  REQUIRE(on_disk(s.data.path(), "Snarfblatish"));
   answer(s.client, text("/forget"), "f");
   auto bye = answer(s.client, tap("forget_yes"), "y");
   CHECK_THAT(bye.back()["text"].get<std::string>(), Catch::Contains("deleted"));
@@ -107,6 +112,8 @@ TEST_CASE("/forget deletes every row of the person and leaves none of their word
   CHECK(count_rows(db, "SELECT COUNT(*) FROM people") == 0);
   CHECK(count_rows(db, "SELECT COUNT(*) FROM outbox") == 0);
   CHECK_FALSE(on_disk(s.data.path(), "Zorblaxia"));
+  CHECK_FALSE(on_disk(s.data.path(), "Quillothorpe"));
+  CHECK_FALSE(on_disk(s.data.path(), "Snarfblatish"));
 
   // The token no longer opens anything.
   WsTestClient again(s.daemon.port());
