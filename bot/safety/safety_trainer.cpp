@@ -1,7 +1,5 @@
 #include "bot/safety/safety_trainer.hpp"
 
-#include <fasttext/fasttext.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -32,25 +30,11 @@ std::string count_text(const Evaluation::Count& c) {
   return percent(c.rate()) + " (" + std::to_string(c.flagged) + " of " + std::to_string(c.total) + ")";
 }
 
-// A temporary folder removed when it goes out of scope.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "bounceback-train-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot make a temporary folder for training");
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
-
 }  // namespace
 
 void train_classifier(const std::vector<CorpusLine>& lines, const std::string& model_path, const TrainSettings& s) {
-  TempDir tmp;
-  auto input = (tmp.path / "train.txt").string();
+  TempFolder tmp;
+  auto input = (tmp.path() / "train.txt").string();
   {
     // fastText reads the file in order while its learning rate falls: lines grouped by
     // file and label would leave the last group the loudest. Shuffled, with the seed.
@@ -66,37 +50,7 @@ void train_classifier(const std::vector<CorpusLine>& lines, const std::string& m
     }
     if (!out) throw std::runtime_error("cannot write the training file");
   }
-  fasttext::Args args;
-  args.input = input;
-  args.output = (tmp.path / "model").string();
-  args.model = fasttext::model_name::sup;
-  args.loss = fasttext::loss_name::softmax;
-  args.dim = s.dim;
-  args.epoch = s.epoch;
-  args.lr = s.learning_rate;
-  args.wordNgrams = s.word_ngrams;
-  args.minn = s.min_char_ngram;
-  args.maxn = s.max_char_ngram;
-  args.bucket = s.bucket;
-  args.minCount = 1;
-  args.thread = 1;
-  args.seed = s.seed;
-  args.verbose = 0;
-  fasttext::FastText model;
-  try {
-    model.train(args);
-    if (s.quantize) {
-      fasttext::Args q = args;
-      q.qnorm = true;
-      q.retrain = false;
-      q.cutoff = 50000;  // the most telling rows of n-grams: a model of about a megabyte
-      q.dsub = 2;
-      model.quantize(q);
-    }
-    model.saveModel(model_path);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(std::string("training the safety model failed: ") + e.what());
-  }
+  train_fasttext(input, model_path, s, "training the safety model");
 }
 
 std::string train_policy_model(const SafetyPolicy& policy, const TrainSettings& settings) {
@@ -192,14 +146,14 @@ std::string cross_validate(const SafetyPolicy& policy, int folds, const TrainSet
   std::vector<ScreenResult::Kind> by_rules(lines.size());
   std::vector<double> risk(lines.size());
   Evaluation at_thresholds;
-  TempDir tmp;
+  TempFolder tmp;
   for (int f = 0; f < folds; ++f) {
     std::vector<CorpusLine> train;
     std::vector<std::size_t> test;
     for (std::size_t k = 0; k < order.size(); ++k)
       (static_cast<int>(k % static_cast<std::size_t>(folds)) == f ? test.push_back(order[k]), void()
                                                                    : train.push_back(lines[order[k]]));
-    auto model_path = (tmp.path / ("fold" + std::to_string(f) + ".ftz")).string();
+    auto model_path = (tmp.path() / ("fold" + std::to_string(f) + ".ftz")).string();
     train_classifier(train, model_path, settings);
     SafetyPolicy fold_policy = policy;
     fold_policy.classifier = RiskClassifier::load(model_path);

@@ -3,24 +3,11 @@
 #include <string>
 #include <vector>
 
+#include "bot/safety/fasttext_training.hpp"
 #include "bot/safety/safety_corpus.hpp"
 #include "bot/safety/safety_policy.hpp"
 
 namespace bounceback::safety {
-
-// How the classifier is trained: one thread and a fixed seed, so the same corpus always
-// gives the same model, byte for byte.
-struct TrainSettings {
-  int dim = 50;
-  int epoch = 25;
-  double learning_rate = 0.5;
-  int word_ngrams = 2;
-  int min_char_ngram = 3;
-  int max_char_ngram = 5;
-  int bucket = 200000;
-  int seed = 7;
-  bool quantize = true;  // a small .ftz
-};
 
 // Trains on `lines` (every label a class of its own) and writes the model to
 // `model_path`. Throws std::runtime_error when it cannot.

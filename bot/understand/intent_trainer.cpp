@@ -1,7 +1,5 @@
 #include "bot/understand/intent_trainer.hpp"
 
-#include <fasttext/fasttext.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -33,27 +31,13 @@ std::string percent(int part, int whole) {
   return buf;
 }
 
-// A temporary folder removed when it goes out of scope.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "bounceback-intents-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot make a temporary folder for training");
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
-
 }  // namespace
 
 std::string model_path(const std::string& folder) { return (std::filesystem::path(folder) / "model.ftz").string(); }
 
 void train_intents(const std::vector<IntentExample>& examples, const std::string& path, const IntentTrainSettings& s) {
-  TempDir tmp;
-  auto input = (tmp.path / "train.txt").string();
+  safety::TempFolder tmp;
+  auto input = (tmp.path() / "train.txt").string();
   {
     // Shuffled with the seed: fastText's learning rate falls as it reads, and lines grouped
     // by intent would leave the last files the loudest.
@@ -64,35 +48,7 @@ void train_intents(const std::vector<IntentExample>& examples, const std::string
     for (const auto* e : order) out << "__label__" << e->intent << ' ' << model_line(e->text) << '\n';
     if (!out) throw std::runtime_error("cannot write the training file");
   }
-  fasttext::Args args;
-  args.input = input;
-  args.output = (tmp.path / "model").string();
-  args.model = fasttext::model_name::sup;
-  args.loss = fasttext::loss_name::softmax;
-  args.dim = s.dim;
-  args.epoch = s.epoch;
-  args.lr = s.learning_rate;
-  args.wordNgrams = s.word_ngrams;
-  args.minn = s.min_char_ngram;
-  args.maxn = s.max_char_ngram;
-  args.bucket = s.bucket;
-  args.minCount = 1;
-  args.thread = 1;
-  args.seed = s.seed;
-  args.verbose = 0;
-  fasttext::FastText model;
-  try {
-    model.train(args);
-    fasttext::Args q = args;
-    q.qnorm = true;
-    q.retrain = false;
-    q.cutoff = 20000;  // the most telling rows of n-grams: a small file for the repository
-    q.dsub = 2;
-    model.quantize(q);
-    model.saveModel(path);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(std::string("training the understanding model failed: ") + e.what());
-  }
+  safety::train_fasttext(input, path, s, "training the understanding model");
 }
 
 std::string train_intent_model(const std::string& folder, const IntentTrainSettings& settings) {
@@ -168,13 +124,13 @@ std::string cross_validate_intents(const std::string& folder, int folds, const I
   auto lines = examples.examples;
   std::shuffle(lines.begin(), lines.end(), std::mt19937(static_cast<unsigned>(settings.seed)));
   std::ostringstream out;
-  TempDir tmp;
+  safety::TempFolder tmp;
   std::vector<IntentExample> held_all;
   int top1 = 0, total = 0;
   for (int f = 0; f < folds; ++f) {
     std::vector<IntentExample> train, held;
     for (std::size_t i = 0; i < lines.size(); ++i) (static_cast<int>(i % folds) == f ? held : train).push_back(lines[i]);
-    auto path = (tmp.path / ("fold" + std::to_string(f) + ".ftz")).string();
+    auto path = (tmp.path() / ("fold" + std::to_string(f) + ".ftz")).string();
     train_intents(train, path, settings);
     auto model = IntentClassifier::load(path);
     for (const auto& h : held) {

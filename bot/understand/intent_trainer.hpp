@@ -4,23 +4,21 @@
 #include <vector>
 
 #include "bot/core/diagnostic.hpp"
+#include "bot/safety/fasttext_training.hpp"
 #include "bot/understand/intent_examples.hpp"
 
 namespace bounceback::understand {
 
 class IntentClassifier;
 
-// How the model is trained: one thread and a fixed seed, so the same examples always
-// give the same model.
-struct IntentTrainSettings {
-  int dim = 50;
-  int epoch = 40;
-  double learning_rate = 0.5;
-  int word_ngrams = 2;
-  int min_char_ngram = 3;
-  int max_char_ngram = 5;
-  int bucket = 100000;
-  int seed = 7;
+// How the model is trained: as the safety screen's (one thread, a fixed seed), with more
+// epochs and fewer n-gram rows for a few thousand short lines.
+struct IntentTrainSettings : safety::TrainSettings {
+  IntentTrainSettings() {
+    epoch = 40;
+    bucket = 100000;
+    quantize_rows = 20000;
+  }
 };
 
 // The model and its digest file beside the examples.
