@@ -242,8 +242,9 @@ std::string Interpreter::pick_variant(DialogState& state, const std::string& key
 void Interpreter::ask(DialogState& state, const Node& node, const DialogContext& context, VariantRng& rng,
                       DialogOutput& out, const std::string& preface) const {
   auto lookup = lookup_for(state, context);
-  if (!preface.empty()) out.replies.push_back({core::MessageKind::reply, render_template(preface, lookup), {}});
   core::Reply question{node.message_kind, render_template(pick_variant(state, key_of(state.tree, node.id), node.texts, rng), lookup), {}};
+  // Asked again after an answer that did not fit: one message, the word first.
+  if (!preface.empty()) question.text = render_template(preface, lookup) + "\n\n" + question.text;
   for (const auto& c : node.choices) question.choices.push_back({c.id, render_template(c.label, lookup)});
   out.replies.push_back(std::move(question));
   state.waiting = true;
