@@ -1,11 +1,12 @@
 #include "bot/coach/goal_actions.hpp"
 
-#include <algorithm>
-#include "bot/core/text_parts.hpp"
-
 #include <date/tz.h>
 
+#include <algorithm>
 #include <charconv>
+
+#include "bot/core/text_parts.hpp"
+#include "bot/schedule/local_time.hpp"
 
 namespace bounceback::coach {
 
@@ -19,26 +20,16 @@ int parse_number(const std::string& text) {
 
 // "Mon 9 Mar" in the person's zone.
 std::string short_date(core::TimePoint t, const std::string& timezone) {
-  try {
-    const date::time_zone* tz = date::locate_zone(timezone.empty() ? "UTC" : timezone);
-    auto day = date::floor<date::days>(tz->to_local(t));
-    std::string out = date::format("%a %e %b", day);
-    std::string squeezed;  // %e pads single days with a space
-    for (char c : out)
-      if (!(c == ' ' && !squeezed.empty() && squeezed.back() == ' ')) squeezed += c;
-    return squeezed;
-  } catch (const std::exception&) {
-    return date::format("%a %e %b", date::floor<date::days>(t));
-  }
+  auto day = date::floor<date::days>(schedule::zone_or_utc(timezone)->to_local(t));
+  std::string out = date::format("%a %e %b", day);
+  std::string squeezed;  // %e pads single days with a space
+  for (char c : out)
+    if (!(c == ' ' && !squeezed.empty() && squeezed.back() == ' ')) squeezed += c;
+  return squeezed;
 }
 
 std::string weekday_name(core::TimePoint t, const std::string& timezone) {
-  try {
-    const date::time_zone* tz = date::locate_zone(timezone.empty() ? "UTC" : timezone);
-    return date::format("%A", date::floor<date::days>(tz->to_local(t)));
-  } catch (const std::exception&) {
-    return date::format("%A", date::floor<date::days>(t));
-  }
+  return date::format("%A", date::floor<date::days>(schedule::zone_or_utc(timezone)->to_local(t)));
 }
 
 }  // namespace

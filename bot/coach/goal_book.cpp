@@ -10,6 +10,7 @@
 #include <set>
 
 #include "bot/core/json_text.hpp"
+#include "bot/schedule/local_time.hpp"
 
 namespace bounceback::coach {
 
@@ -140,12 +141,7 @@ void GoalBook::write_entry(core::TimePoint now, std::string text) {
 }
 
 int GoalBook::longest_streak(const std::string& timezone) const {
-  const date::time_zone* tz = nullptr;
-  try {
-    tz = date::locate_zone(timezone.empty() ? "UTC" : timezone);
-  } catch (const std::exception&) {
-    tz = date::locate_zone("UTC");
-  }
+  const date::time_zone* tz = schedule::zone_or_utc(timezone);
   int longest = 0, run = 0;
   std::optional<date::local_days> previous;
   for (const Win& w : wins_) {  // in time order
@@ -159,12 +155,7 @@ int GoalBook::longest_streak(const std::string& timezone) const {
 }
 
 MoodSummary GoalBook::mood_summary(core::TimePoint now, const std::string& timezone, int days) const {
-  const date::time_zone* tz = nullptr;
-  try {
-    tz = date::locate_zone(timezone.empty() ? "UTC" : timezone);
-  } catch (const std::exception&) {
-    tz = date::locate_zone("UTC");
-  }
+  const date::time_zone* tz = schedule::zone_or_utc(timezone);
   auto day_of = [tz](core::TimePoint t) { return date::floor<date::days>(tz->to_local(t)); };
   const auto today = day_of(now);
   const auto first = today - date::days{days - 1};
@@ -224,12 +215,7 @@ void GoalBook::replay(const std::string& text) {
 int GoalBook::streak_days(core::TimePoint now, const std::string& timezone) const {
   // Walk back from the newest win only as far as the streak goes: a long history costs
   // nothing per message. Wins are kept in time order.
-  const date::time_zone* tz = nullptr;
-  try {
-    tz = date::locate_zone(timezone.empty() ? "UTC" : timezone);
-  } catch (const std::exception&) {
-    tz = date::locate_zone("UTC");
-  }
+  const date::time_zone* tz = schedule::zone_or_utc(timezone);
   auto day_of = [tz](core::TimePoint t) { return date::floor<date::days>(tz->to_local(t)); };
   auto today = day_of(now);
   auto rested = [&](date::local_days day) {
