@@ -144,6 +144,24 @@ CoachTurn Coach::answer(const core::Person& person, DialogState& state, const co
   return free_text(message, state, context, rng, domain);
 }
 
+std::string Coach::strategies_used(const DialogState& state) const {
+  // The strategies this person has opened most, from where their conversations went.
+  static const std::vector<std::pair<const char*, const char*>> strategies = {
+      {"accept", "accepting what's happening"}, {"self_care", "looking after yourself"},
+      {"coping", "healthy coping"},             {"one_step", "one step at a time"},
+      {"get_help", "reaching out"}};
+  std::vector<std::pair<int, const char*>> used;
+  for (const auto& [tree, words] : strategies) {
+    const dialog::DialogTree* t = dialogs_->tree(tree);
+    auto it = t ? state.visits.find(t->id + "." + t->start) : state.visits.end();
+    if (it != state.visits.end() && it->second > 0) used.push_back({it->second, words});
+  }
+  std::stable_sort(used.begin(), used.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string list;
+  for (std::size_t i = 0; i < used.size() && i < 2; ++i) list += (i ? " and " : "") + std::string(used[i].second);
+  return list.empty() ? "" : " What you've turned to most: " + list + ".";
+}
+
 bool Coach::says_something(const std::string& text) const {
   if (!dialogs_->understanding) return false;
   auto guesses = dialogs_->understanding->guess(text, 1);
@@ -331,24 +349,7 @@ CoachTurn Coach::run_command(const std::string& name, const std::string& args, D
     state.vars["journal_text"] = args;
     return turn(interpreter.interject(state, "journal", context, rng, "write"));
   }
-  if (name == "progress") {
-    // The strategies this person has opened most, from where their conversations went.
-    static const std::vector<std::pair<const char*, const char*>> strategies = {
-        {"accept", "accepting what's happening"}, {"self_care", "looking after yourself"},
-        {"coping", "healthy coping"},             {"one_step", "one step at a time"},
-        {"get_help", "reaching out"}};
-    std::vector<std::pair<int, const char*>> used;
-    for (const auto& [tree, words] : strategies) {
-      const dialog::DialogTree* t = dialogs_->tree(tree);
-      auto it = t ? state.visits.find(t->id + "." + t->start) : state.visits.end();
-      if (it != state.visits.end() && it->second > 0) used.push_back({it->second, words});
-    }
-    std::stable_sort(used.begin(), used.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    std::string list;
-    for (std::size_t i = 0; i < used.size() && i < 2; ++i) list += (i ? " and " : "") + std::string(used[i].second);
-    state.vars["strategies_used"] = list.empty() ? "" : " What you've turned to most: " + list + ".";
-    return turn(interpreter.interject(state, "progress", context, rng));
-  }
+  if (name == "progress") return turn(interpreter.interject(state, "progress", context, rng));
   if (name == "weekly") {
     std::string what = args;
     for (auto& c : what) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -41,6 +41,10 @@ class Coach {
   CoachTurn scheduled(const core::Person& person, dialog::DialogState& state, const dialog::DialogContext& context,
                       ScheduledKind kind, bool announce_half_rate) const;
 
+  // " What you've turned to most: X and Y." from where the person's conversations went
+  // (for /progress), or nothing yet.
+  std::string strategies_used(const dialog::DialogState& state) const;
+
   // The open question again (after a safety reply), or nothing when none is open.
   CoachTurn reprompt(const core::Person& person, dialog::DialogState& state, const dialog::DialogContext& context,
                      dialog::ActionHandler* domain = nullptr) const;

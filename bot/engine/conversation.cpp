@@ -62,6 +62,10 @@ coach::CoachTurn Conversation::decide(core::Person& person, store::Transaction& 
   std::string zone = context["timezone"];
   coach::GoalActions::describe(book, context, now, zone);
   coach::NudgeActions::describe(person, context, now, settings_.nudge_rules);
+  context.add_source("strategies", [this, &state](std::string_view key) -> std::optional<std::string> {
+    if (key != "strategies_used") return std::nullopt;
+    return coach_.strategies_used(state);  // worked out only when /progress reads it
+  });
   if (describe_) describe_(person, state, context);
   dialog::VariantRng rng(static_cast<std::uint64_t>(person.id) << 32 ^ state.turns);
   coach::GoalActions goals(book, context, state, coach_.dialogs(), rng, now, zone, paused(person));

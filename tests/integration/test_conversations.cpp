@@ -282,8 +282,12 @@ TEST_CASE("/progress after a simulated month: this week, all of it, goals finish
   set_clock(daemon, "2026-03-26T18:00:00Z");
   say("/done 2");
   set_clock(daemon, "2026-03-30T18:00:00Z");
-  auto got = say("/progress");
+  say("menu");
+  answer(client, tap("self_care"), "care");  // a strategy opened: named in the look back
+  say("menu");
+  auto got = answer(client, tap("progress"), "look");  // from the menu, not the command
   REQUIRE(got.size() == 1);
+  CHECK_THAT(got[0]["text"].get<std::string>(), Catch::Contains("What you've turned to most: looking after yourself."));
   std::string t = got[0]["text"];
   CHECK_THAT(t, Catch::Contains("1 step crossed off this week, 5 steps in all, 2 goals finished, and your longest streak is 3 days"));
   CHECK_THAT(t, Catch::Contains("• book the van (Mon 2 Mar)"));  // the first step ever
