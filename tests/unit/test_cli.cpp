@@ -47,6 +47,27 @@ TEST_CASE("command line mistakes are named", "[cli]") {
   CHECK(eval.list);
   CHECK(eval.paths == std::vector<std::string>{"a.txt", "b.txt"});
   CHECK(app::parse_command_line({"safety-train", "--cross-validate", "5"}).cross_validate == 5);
+  CHECK(app::parse_command_line({"understand-train", "examples"}).error == "understand-train takes no paths");
+  CHECK(app::parse_command_line({"understand-train", "--cross-validate", "30"}).error ==
+        "--cross-validate needs a number of folds from 2 to 20");
+  CHECK(app::parse_command_line({"understand-train", "--cross-validate=4"}).cross_validate == 4);
+  CHECK(app::parse_command_line({"understand-eval"}).error == "understand-eval needs one FILE of INTENT<TAB>TEXT lines");
+  CHECK(app::parse_command_line({"understand-eval", "--list", "held.tsv"}).error == "unknown option \"--list\"");
+}
+
+TEST_CASE("understand-eval names a malformed line and scores the shipped model on a well-formed file", "[cli][understanding]") {
+  testing::TempDir dir;
+  std::string bad = dir.path() + "/bad.tsv";
+  std::ofstream(bad) << "sad\tso low today\nno tab on this line\n";
+  auto eval = testing::run_command({"understand-eval", "--config", testing::DaemonProcess::default_config(), bad});
+  CHECK(eval.exit_code == 1);
+  CHECK_THAT(eval.output, Catch::Contains(bad + ":2:1: error: a line is INTENT<TAB>TEXT"));
+
+  std::string good = dir.path() + "/good.tsv";
+  std::ofstream(good) << "sad\tI feel sad\nthanks\tthank you so much\n";
+  auto ok = testing::run_command({"understand-eval", "--config", testing::DaemonProcess::default_config(), good});
+  CHECK(ok.exit_code == 0);
+  CHECK_THAT(ok.output, Catch::Contains("of 2), top-3"));
 }
 
 TEST_CASE("safety-eval names a malformed line, then check reads a language file through its main file", "[cli][safety]") {
