@@ -114,6 +114,24 @@ TEST_CASE("every shipped rule fires on its own concepts", "[safety][rules]") {
   }
 }
 
+TEST_CASE("what a coach hears every day sets off no rule: proud of myself, sadness that hits, taking care", "[safety][rules]") {
+  // Squeezed letters made "off myself" read as "of myself", and "it hit me" read as
+  // someone hitting: "I'm proud of myself" was asked about suicide, a sad person got the
+  // crisis reply.
+  safety::SafetyScreen screen(shipped(false));
+  for (const char* text : {"i'm proud of myself", "im so prowd of myself", "i want to take care of myself today",
+                           "sadness just hit me out of nowhere", "it's all hitting me at once and i'm stuck",
+                           "my grandmother's passing has hit me harder than i thought",
+                           "feel like a cloud is following me around"}) {
+    INFO(text);
+    CHECK(screen.screen(text).kind == Kind::none);
+  }
+  // The slang and the danger are still heard.
+  CHECK(screen.screen("i want to off myself").crisis());
+  CHECK(screen.screen("my dad hits me when he drinks").crisis());
+  CHECK(screen.screen("someone is following me home").crisis());
+}
+
 TEST_CASE("contexts that lower: a past that is over, teaching, fiction, jokes, then never intent now", "[safety][lowering]") {
   auto policy = shipped(false);
   safety::SafetyScreen screen(policy);
