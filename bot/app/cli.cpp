@@ -15,7 +15,7 @@ usage:
   bounceback safety-train [--config FILE] [--cross-validate K]
                                                           rebuild the safety classifier from its corpus
                                                           (with K: K-fold figures only, nothing written)
-  bounceback safety-eval  [--config FILE] [--list] POSITIVES NEGATIVES
+  bounceback safety-eval  [--config FILE] [--list | --sweep] POSITIVES NEGATIVES
                                                           recall and false positives of the safety screen
                                                           on two files, one message a line
   bounceback understand-train [--config FILE] [--cross-validate K]
@@ -84,6 +84,8 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       cl.cross_validate = k;
     } else if (cl.command == CommandLine::Command::safety_eval && a == "--list") {
       cl.list = true;
+    } else if (cl.command == CommandLine::Command::safety_eval && a == "--sweep") {
+      cl.sweep = true;
     } else if (a.size() > 1 && a[0] == '-') {
       return invalid("unknown option \"" + a + "\"");
     } else {
@@ -95,6 +97,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
   if (cl.command == CommandLine::Command::graph && cl.paths.size() != 1) return invalid("graph needs one FILE.yaml");
   if (cl.command == CommandLine::Command::backup && cl.paths.size() != 1) return invalid("backup needs one OUT.db");
   if (cl.command == CommandLine::Command::safety_train && !cl.paths.empty()) return invalid("safety-train takes no paths");
+  if (cl.list && cl.sweep) return invalid("--list and --sweep do not go together");
   if (cl.command == CommandLine::Command::safety_eval && cl.paths.size() != 2)
     return invalid("safety-eval needs two files: POSITIVES NEGATIVES");
   if (cl.command == CommandLine::Command::understand_train && !cl.paths.empty())

@@ -14,6 +14,7 @@ struct CommandLine {
   std::vector<std::string> paths;      // check: paths; graph: the tree; backup: OUT.db; safety-eval: the two files
   int cross_validate = 0;              // safety-train, understand-train --cross-validate K
   bool list = false;                   // safety-eval --list: every line answered wrongly
+  bool sweep = false;                  // safety-eval --sweep: the figures at other thresholds
   std::string error;                   // invalid: what was wrong
 };
 

@@ -63,6 +63,10 @@ int run_safety_command(const app::CommandLine& cl) {
         bool is_crisis = line.label.empty() ? set == &positives : line.crisis();
         (is_crisis ? crisis : everyday).push_back(std::move(line));
       }
+    if (cl.sweep) {
+      std::cout << safety::sweep_thresholds(policy, crisis, everyday);
+      return 0;
+    }
     std::string listing;
     auto evaluation = safety::evaluate(policy, crisis, everyday, cl.list ? &listing : nullptr);
     std::cout << listing << evaluation.report();

@@ -142,7 +142,7 @@ bool SafetyDesk::answer_private(core::Person& person, const core::Incoming& mess
   if (result.asks()) {
     // Not plain enough to be sure: ask, as crisis counsellors do. The dialog stays.
     conversation_.answer(person, message.correlation_id, tx, [&](dialog::DialogState&, const dialog::DialogContext&, dialog::ActionHandler*) {
-      return coach::CoachTurn{{responder.ask(result.language)}, {}};
+      return coach::CoachTurn{{responder.ask(result.language, result.category)}, {}};
     });
     return true;
   }
@@ -166,7 +166,7 @@ std::optional<SafetyDesk::GroupAnswer> SafetyDesk::answer_in_group(core::Person&
     pause(person, message.at);
     if (reachable) out.to_sender.push_back(crisis_reply(screened.category, country, lang));
   } else if (screened.asks()) {
-    if (reachable) out.to_sender.push_back(kit->responder.ask(lang));  // asked privately, never in the group
+    if (reachable) out.to_sender.push_back(kit->responder.ask(lang, screened.category));  // asked privately, never in the group
   } else if (reachable) {
     auto turn = conversation_.decide(person, tx, [&](dialog::DialogState& st, const dialog::DialogContext& context, dialog::ActionHandler* domain) {
       return conversation_.coach().start_at(person, st, "coping", "risk", context, domain);

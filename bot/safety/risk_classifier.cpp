@@ -41,6 +41,7 @@ RiskClassifier::Prediction RiskClassifier::predict(const std::vector<std::string
     std::string kind = label.rfind("__label__", 0) == 0 ? label.substr(9) : label;
     if (kind.rfind("ok", 0) == 0) {  // "ok", or a kind of everyday message (ok_past, ...)
       ok += probability;
+      if (is_context_kind(kind)) out.context += probability;
     } else if (probability > best) {
       best = probability;
       out.kind = kind;

@@ -18,7 +18,14 @@ class RiskClassifier {
   struct Prediction {
     double risk = 0;   // the probability of any crisis kind: 1 - P(any ok_* kind)
     std::string kind;  // the most likely crisis kind
+    // The probability of an everyday kind that speaks of the subject itself: a past that
+    // is over, someone else at no risk, teaching, fiction (is_context_kind).
+    double context = 0;
   };
+
+  static bool is_context_kind(const std::string& kind) {
+    return kind == "ok_past" || kind == "ok_other_safe" || kind == "ok_education" || kind == "ok_fiction";
+  }
 
   // Throws std::runtime_error naming the file when it cannot be read or is not a model.
   static std::shared_ptr<const RiskClassifier> load(const std::string& path);

@@ -19,9 +19,9 @@ namespace {
 const std::set<std::string> kMessages = {
     "crisis",    "contacts", "safe",          "not_meant", "group",        "group_no_private", "choice_contacts",
     "choice_safe", "choice_not_meant", "ask", "choice_yes", "choice_no", "choice_unsure", "ask_no", "someone_else",
-    "emergency_unknown", "call", "text"};
+    "emergency_unknown", "call", "text", "ask_danger"};
 // Newer than the others, with a fallback in the code.
-const std::set<std::string> kOptionalInMain = {"group_no_private", "call", "text"};
+const std::set<std::string> kOptionalInMain = {"group_no_private", "call", "text", "ask_danger"};
 
 std::string join(const std::set<std::string>& names) {
   std::string out;
@@ -236,13 +236,25 @@ class PolicyReader {
         error(l, "each lowering context is a mapping with id, any and unless");
         continue;
       }
-      only_keys(l, {"id", "any", "unless", "explicit"}, "a lowering context");
+      only_keys(l, {"id", "any", "unless", "explicit", "classifier", "min_words"}, "a lowering context");
       Lowering low;
       low.id = l["id"] ? l["id"].Scalar() : "";
       if (low.id.empty()) error(l, "a lowering context needs an id");
       low.any = names(l["any"], "any");
       low.unless = names(l["unless"], "unless");
-      if (low.any.empty()) error(l, "lowering '" + low.id + "' needs concepts in any:");
+      if (l["classifier"]) {
+        double v = -1;
+        if (!YAML::convert<double>::decode(l["classifier"], v) || v <= 0 || v > 1)
+          error(l["classifier"], "classifier: a probability above 0, at most 1");
+        else low.classifier = v;
+      }
+      if (l["min_words"]) {
+        int v = -1;
+        if (!YAML::convert<int>::decode(l["min_words"], v) || v < 0) error(l["min_words"], "min_words: a number of words, 0 or more");
+        else low.min_words = v;
+      }
+      if (low.any.empty() && low.classifier <= 0)
+        error(l, "lowering '" + low.id + "' needs concepts in any:, or a classifier: probability");
       if (l["explicit"]) {
         bool e = false;
         if (!YAML::convert<bool>::decode(l["explicit"], e)) error(l["explicit"], "explicit: true or false");
@@ -294,11 +306,17 @@ class PolicyReader {
       error(n, "classifier: a mapping with model, corpus and thresholds");
       return;
     }
-    only_keys(n, {"model", "corpus", "crisis", "ask", "rule_floor", "after_crisis"}, "classifier");
+    only_keys(n, {"model", "corpus", "crisis", "ask", "rule_floor", "after_crisis", "min_words"}, "classifier");
     if (!n["model"] || !n["corpus"]) error(n, "classifier: model and corpus are needed");
     if (n["model"]) policy.model_file = (dir / n["model"].Scalar()).lexically_normal().string();
     if (n["corpus"]) policy.corpus_dir = (dir / n["corpus"].Scalar()).lexically_normal().string();
     thresholds(n, policy.thresholds);
+    if (n["min_words"]) {
+      int v = -1;
+      if (!YAML::convert<int>::decode(n["min_words"], v) || v < 1 || v > 50)
+        error(n["min_words"], "min_words: a number of words from 1 to 50");
+      else policy.classifier_min_words = v;
+    }
     if (n["after_crisis"]) thresholds(n["after_crisis"], policy.after_crisis);
     model_node_ = n["model"] ? n["model"] : n;
   }

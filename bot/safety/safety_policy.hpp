@@ -56,6 +56,11 @@ struct Lowering {
   std::string id;
   std::vector<std::string> any, unless;
   bool explicit_too = false;  // also lowers explicit rules and the category phrase lists
+  // Or the context as the classifier reads it: the probability that the message speaks of
+  // a past that is over, of someone else at no risk, of teaching or of fiction (0: not
+  // used), in a message of at least min_words words (one word is no context).
+  double classifier = 0;
+  int min_words = 0;
 };
 
 struct Thresholds {
@@ -72,6 +77,10 @@ struct SafetyPolicy {
   std::string locale = "en";
   int pause_hours = 24;
   int context_minutes = 10;
+  // The classifier answers on its own (asks, or gives the crisis reply) only for a message
+  // of at least this many words, a leading /command not counted: "goodbye" or "/checkin
+  // 25:00" are too little to go on, and the lists still read them.
+  int classifier_min_words = 1;
   std::vector<SafetyCategory> categories;  // in order of precedence
   std::vector<LanguagePack> languages;     // the first is the main file's own (English)
   std::vector<SafetyRule> rules;

@@ -80,9 +80,13 @@ core::Reply SafetyResponder::not_meant(const std::string& lang) const {
   return {core::MessageKind::reply, message("not_meant", lang), {}};
 }
 
-core::Reply SafetyResponder::ask(const std::string& lang) const {
+core::Reply SafetyResponder::ask(const std::string& lang, const std::string& category) const {
+  // Danger from others, or to others: the question is about danger, not about suicide.
+  std::string text;
+  if (category == "abuse_danger" || category == "harm_others") text = message("ask_danger", lang);
+  if (text.empty()) text = message("ask", lang);
   return {core::MessageKind::safety,
-          message("ask", lang),
+          text,
           {{choice_id(kYes, lang), message("choice_yes", lang)},
            {choice_id(kNo, lang), message("choice_no", lang)},
            {choice_id(kUnsure, lang), message("choice_unsure", lang)}}};

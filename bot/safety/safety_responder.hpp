@@ -32,7 +32,9 @@ class SafetyResponder {
   core::Reply contacts(const std::string& country, const std::string& lang = "") const;  // "show me who to contact"
   core::Reply safe(const std::string& lang = "") const;                                  // "I'm safe, continue"
   core::Reply not_meant(const std::string& lang = "") const;                             // "that's not what I meant"
-  core::Reply ask(const std::string& lang = "") const;     // asking directly, with yes / no / not sure
+  // Asking directly, with yes / no / not sure: about suicide and self-harm, or for danger
+  // from or to others (abuse_danger, harm_others) about danger now.
+  core::Reply ask(const std::string& lang = "", const std::string& category = "") const;
   core::Reply ask_no(const std::string& lang = "") const;  // "no": a gentle word, back to the conversation
   // Someone else in danger now: the emergency number first, in one line, then the rest.
   core::Reply someone_else(const std::string& country, const std::string& lang = "") const;

@@ -1,6 +1,7 @@
 #include "bot/safety/safety_screen.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "bot/safety/risk_classifier.hpp"
 #include "bot/safety/text_normalizer.hpp"
@@ -155,8 +156,16 @@ ScreenResult SafetyScreen::assess(std::string_view text, const Thresholds& thres
   };
 
   // The classifier first: a rule that is not explicit needs its risk to reach rule_floor.
+  // A command's name is no part of what was said ("/journal ..." screens its text).
+  std::size_t command_words = !text.empty() && text.front() == '/' && !words.empty() ? 1 : 0;
+  const std::vector<std::string> said(words.begin() + static_cast<std::ptrdiff_t>(command_words), words.end());
   RiskClassifier::Prediction prediction;
-  if (policy_.classifier) prediction = policy_.classifier->predict(words);
+  if (policy_.classifier) prediction = policy_.classifier->predict(said);
+  const auto lettered = std::count_if(said.begin(), said.end(), [](const std::string& w) {
+    return std::any_of(w.begin(), w.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || (c & 0x80); });
+  });
+  const bool classifier_may_answer = lettered >= policy_.classifier_min_words;
+  result.classifier_may_answer = classifier_may_answer;
   const bool rules_may_fire = !policy_.classifier || prediction.risk >= thresholds.rule_floor;
 
   // The rules of one scope (a sentence, or the whole message) over what it holds.
@@ -182,7 +191,9 @@ ScreenResult SafetyScreen::assess(std::string_view text, const Thresholds& thres
     for (const Pack* p : packs) find_in(sentence, *p, found);
     bool lowered = false, lowered_explicit = false;
     for (const auto& l : lowerings_) {
-      bool present = std::any_of(l.any.begin(), l.any.end(), [&](int c) { return found.has(c); });
+      bool present = std::any_of(l.any.begin(), l.any.end(), [&](int c) { return found.has(c); }) ||
+                     (l.lowering->classifier > 0 && prediction.context >= l.lowering->classifier &&
+                      lettered >= l.lowering->min_words);
       bool kept = std::any_of(l.unless.begin(), l.unless.end(), [&](int c) { return found.has(c); });
       if (present && !kept) {
         lowered = true;
@@ -212,9 +223,16 @@ ScreenResult SafetyScreen::assess(std::string_view text, const Thresholds& thres
     // a professional at once: the classifier, which hears crisis words in it, only asks
     // when the lists found nothing.
     bool named_coping = whole.coping && !whole_lowered;
-    if (thresholds.crisis < 1 && prediction.risk >= thresholds.crisis) raise(ScreenResult::Kind::crisis, category, "classifier");
-    else if (thresholds.ask < 1 && prediction.risk >= thresholds.ask && !named_coping)
-      raise(ScreenResult::Kind::ask, category, "classifier");
+    if (!classifier_may_answer) {
+      // Too few words: the lists alone answer.
+    } else if (thresholds.crisis < 1 && prediction.risk >= thresholds.crisis) {
+      raise(ScreenResult::Kind::crisis, category, "classifier");
+    } else if (thresholds.ask < 1 && prediction.risk >= thresholds.ask && !named_coping) {
+      // Someone else in danger is not asked about: "call your emergency number now if they
+      // are unconscious..." holds even where the model read too much into the words, and
+      // asking first would cost minutes.
+      raise(category == "someone_else" ? ScreenResult::Kind::crisis : ScreenResult::Kind::ask, category, "classifier");
+    }
   }
   if (whole.coping && !whole_lowered) raise(ScreenResult::Kind::coping_risk, "coping_risk", "phrase");
   return result;

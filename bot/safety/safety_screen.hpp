@@ -18,6 +18,7 @@ struct ScreenResult {
   std::string category;  // the crisis category's id (someone_else, ...); "coping_risk"
   std::string language;  // the language the message was written in (ISO 639-1)
   double risk = 0;       // the classifier's risk, 0 without one
+  bool classifier_may_answer = false;  // enough words for the classifier to answer alone
   std::string reason;    // what decided: a rule's id, "phrase", "classifier"
   std::vector<std::string> rules_fired;  // every rule that fired, whether it decided or not
   bool via_context = false;  // only the previous message together with this one says so

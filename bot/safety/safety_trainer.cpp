@@ -30,6 +30,45 @@ std::string count_text(const Evaluation::Count& c) {
   return percent(c.rate()) + " (" + std::to_string(c.flagged) + " of " + std::to_string(c.total) + ")";
 }
 
+// How recall and false positives move as the classifier's threshold moves: a line is
+// flagged when the rules flag it or its risk reaches the threshold. False positives apart
+// by kind: "plain" (everyday talk, distress, idioms) is where being asked about suicide
+// jars; "topic" (teaching, fiction, a past that is over, other safe uses) speaks of the
+// subject itself.
+std::string threshold_table(const std::vector<CorpusLine>& lines, const std::vector<bool>& by_rules,
+                            const std::vector<double>& risk) {
+  std::ostringstream out;
+  auto is_topic = RiskClassifier::is_context_kind;
+  out << "flagged (rules, or risk at or above the threshold) as the threshold moves:\n";
+  out << "  threshold  recall  false positives  plain  topic\n";
+  auto row = [&](const std::string& name, const std::function<bool(std::size_t)>& flagged) {
+    Evaluation::Count r, fp, plain, topic;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      bool f = flagged(i);
+      auto add = [f](Evaluation::Count& c) {
+        ++c.total;
+        c.flagged += f;
+      };
+      if (lines[i].crisis()) add(r);
+      else {
+        add(fp);
+        add(is_topic(lines[i].label) ? topic : plain);
+      }
+    }
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "  %9s  %6s  %15s  %5s  %5s\n", name.c_str(), percent(r.rate()).c_str(),
+                  percent(fp.rate()).c_str(), percent(plain.rate()).c_str(), percent(topic.rate()).c_str());
+    out << buf;
+  };
+  row("rules", [&](std::size_t i) { return by_rules[i]; });
+  for (double t : {0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99}) {
+    char name[16];
+    std::snprintf(name, sizeof name, "%.2f", t);
+    row(name, [&](std::size_t i) { return by_rules[i] || risk[i] >= t; });
+  }
+  return out.str();
+}
+
 }  // namespace
 
 void train_classifier(const std::vector<CorpusLine>& lines, const std::string& model_path, const TrainSettings& s) {
@@ -129,6 +168,28 @@ Evaluation evaluate(const SafetyPolicy& policy, const std::vector<CorpusLine>& p
   return e;
 }
 
+std::string sweep_thresholds(const SafetyPolicy& policy, const std::vector<CorpusLine>& positives,
+                             const std::vector<CorpusLine>& negatives) {
+  if (!policy.classifier) throw std::runtime_error("the safety file names no classifier: there is no threshold to move");
+  // The screen as it is, except that the classifier answers nothing on its own: what the
+  // rules flag (with the classifier's veto), and each line's risk.
+  SafetyPolicy rules_with_veto = policy;
+  rules_with_veto.thresholds.crisis = rules_with_veto.thresholds.ask = 1;
+  SafetyScreen screen(rules_with_veto);
+  std::vector<CorpusLine> lines;
+  std::vector<bool> by_rules;
+  std::vector<double> risk;
+  for (const auto* set : {&positives, &negatives})
+    for (const auto& line : *set) {
+      auto r = screen.screen(line.text);
+      lines.push_back(line);
+      if (line.label.empty()) lines.back().label = set == &positives ? "crisis" : "ok";  // plain lines count by their file
+      by_rules.push_back(r.kind >= ScreenResult::Kind::ask);
+      risk.push_back(r.classifier_may_answer ? r.risk : 0);
+    }
+  return threshold_table(lines, by_rules, risk);
+}
+
 std::string cross_validate(const SafetyPolicy& policy, int folds, const TrainSettings& settings) {
   if (folds < 2) throw std::runtime_error("cross-validation needs at least 2 folds");
   std::vector<core::Diagnostic> problems;
@@ -143,7 +204,7 @@ std::string cross_validate(const SafetyPolicy& policy, int folds, const TrainSet
   SafetyPolicy rules_only = policy;
   rules_only.classifier.reset();
   SafetyScreen rules_screen(rules_only);
-  std::vector<ScreenResult::Kind> by_rules(lines.size());
+  std::vector<bool> by_rules(lines.size());
   std::vector<double> risk(lines.size());
   Evaluation at_thresholds;
   TempFolder tmp;
@@ -162,47 +223,15 @@ std::string cross_validate(const SafetyPolicy& policy, int folds, const TrainSet
       auto r = screen.screen(lines[i].text);
       bool flagged = r.kind == ScreenResult::Kind::crisis || r.kind == ScreenResult::Kind::ask;
       at_thresholds.add(lines[i], lines[i].crisis(), flagged, r.asks());
-      by_rules[i] = rules_screen.screen(lines[i].text).kind;
-      risk[i] = r.risk;
+      by_rules[i] = rules_screen.screen(lines[i].text).kind >= ScreenResult::Kind::ask;
+      risk[i] = r.classifier_may_answer ? r.risk : 0;
     }
   }
   std::ostringstream out;
   out << folds << "-fold cross-validation over " << lines.size() << " lines, thresholds crisis " << policy.thresholds.crisis
       << " / ask " << policy.thresholds.ask << ":\n"
       << at_thresholds.report();
-  // False positives apart by kind: "plain" (everyday talk, distress, idioms) is where being
-  // asked about suicide jars; "topic" (teaching, fiction, a past that is over, other safe
-  // uses) speaks of the subject itself.
-  auto is_topic = [](const std::string& label) {
-    return label == "ok_education" || label == "ok_fiction" || label == "ok_past" || label == "ok_other_safe";
-  };
-  out << "\nflagged (rules, or risk at or above the threshold) as the threshold moves:\n";
-  out << "  threshold  recall  false positives  plain  topic\n";
-  auto row = [&](const std::string& name, const std::function<bool(std::size_t)>& flagged) {
-    Evaluation::Count r, fp, plain, topic;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      bool f = flagged(i);
-      auto add = [f](Evaluation::Count& c) {
-        ++c.total;
-        c.flagged += f;
-      };
-      if (lines[i].crisis()) add(r);
-      else {
-        add(fp);
-        add(is_topic(lines[i].label) ? topic : plain);
-      }
-    }
-    char buf[128];
-    std::snprintf(buf, sizeof buf, "  %9s  %6s  %15s  %5s  %5s\n", name.c_str(), percent(r.rate()).c_str(),
-                  percent(fp.rate()).c_str(), percent(plain.rate()).c_str(), percent(topic.rate()).c_str());
-    out << buf;
-  };
-  row("rules", [&](std::size_t i) { return by_rules[i] >= ScreenResult::Kind::ask; });
-  for (double t : {0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98}) {
-    char name[16];
-    std::snprintf(name, sizeof name, "%.2f", t);
-    row(name, [&](std::size_t i) { return by_rules[i] >= ScreenResult::Kind::ask || risk[i] >= t; });
-  }
+  out << '\n' << threshold_table(lines, by_rules, risk);
   return out.str();
 }
 

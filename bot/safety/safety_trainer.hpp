@@ -38,6 +38,12 @@ struct Evaluation {
 Evaluation evaluate(const SafetyPolicy& policy, const std::vector<CorpusLine>& positives,
                     const std::vector<CorpusLine>& negatives, std::string* listing = nullptr);
 
+// The table of cross_validate for two files and the model as it is: recall and false
+// positives if the classifier asked at each threshold (safety-eval --sweep), for choosing
+// thresholds on a split of one's own.
+std::string sweep_thresholds(const SafetyPolicy& policy, const std::vector<CorpusLine>& positives,
+                             const std::vector<CorpusLine>& negatives);
+
 // K-fold cross-validation on the policy's corpus: K models, each tested on the fold it did
 // not see; then how recall and false positives move with the classifier's thresholds.
 std::string cross_validate(const SafetyPolicy& policy, int folds, const TrainSettings& settings);

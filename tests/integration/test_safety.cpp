@@ -59,6 +59,19 @@ struct AtMenu {
   }
 };
 
+// A person at the menu, screened as shipped: rules, phrase lists and the classifier.
+struct AtMenuShipped {
+  TempDir data;
+  DaemonProcess daemon{data.path(), {"--set", "clock.mode=manual", "--set", "defaults.country=DE"}, {}};
+  WsTestClient client{daemon.port()};
+
+  AtMenuShipped() {
+    client.hello();
+    read_backlog(client);
+    answer(client, text("menu"), "m");
+  }
+};
+
 std::vector<std::string> choice_ids(const json& reply) {
   std::vector<std::string> ids;
   for (const auto& c : reply["choices"]) ids.push_back(c["id"]);
@@ -195,6 +208,26 @@ TEST_CASE("asking directly: yes and not sure bring the crisis reply, no returns 
   CHECK_THAT(metrics, Catch::Contains("bounceback_safety_asked_total{answer=\"unsure\"} 1"));
   CHECK_THAT(metrics, Catch::Contains("bounceback_safety_asked_total{answer=\"no\"} 1"));
   CHECK_THAT(p.daemon.log(), !Catch::Contains("everything to stop"));
+}
+
+TEST_CASE("what only the model hears is asked about: a farewell without a listed word, a threat at home",
+          "[safety][integration][ask][classifier]") {
+  AtMenuShipped p;
+  auto asked = answer(p.client, text("I have been giving my things to my sister and sorting out who gets the dog"), "f1");
+  REQUIRE(asked.size() == 1);
+  CHECK(asked[0]["kind"] == "safety");
+  CHECK_THAT(asked[0]["text"].get<std::string>(), Catch::Contains("ending your life"));
+  auto yes = answer(p.client, tap("safety.yes"), "f2");
+  REQUIRE(yes.size() == 1);
+  CHECK_THAT(yes[0]["text"].get<std::string>(), Catch::Contains("TelefonSeelsorge"));
+  answer(p.client, tap("safety.safe"), "f3");
+
+  // Danger from someone at home: asked about danger, not about suicide.
+  auto danger = answer(p.client, text("when he gets back tonight he will find out I told my mum and then I don't know what he will do to me"), "d1");
+  REQUIRE(danger.size() == 1);
+  CHECK(danger[0]["kind"] == "safety");
+  CHECK_THAT(danger[0]["text"].get<std::string>(), Catch::Contains("in danger right now") || Catch::Contains("emergency"));
+  CHECK_THAT(p.daemon.log(), !Catch::Contains("giving my things"));
 }
 
 TEST_CASE("two messages read together: the tablets here, then tonight", "[safety][integration][context]") {

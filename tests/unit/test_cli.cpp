@@ -46,6 +46,9 @@ TEST_CASE("command line mistakes are named", "[cli]") {
   CHECK(eval.command == Command::safety_eval);
   CHECK(eval.list);
   CHECK(eval.paths == std::vector<std::string>{"a.txt", "b.txt"});
+  CHECK(app::parse_command_line({"safety-eval", "--sweep", "a.txt", "b.txt"}).sweep);
+  CHECK(app::parse_command_line({"safety-eval", "--sweep", "--list", "a.txt", "b.txt"}).error ==
+        "--list and --sweep do not go together");
   CHECK(app::parse_command_line({"safety-train", "--cross-validate", "5"}).cross_validate == 5);
   CHECK(app::parse_command_line({"understand-train", "examples"}).error == "understand-train takes no paths");
   CHECK(app::parse_command_line({"understand-train", "--cross-validate", "30"}).error ==
@@ -77,6 +80,14 @@ TEST_CASE("safety-eval names a malformed line, then check reads a language file 
   auto eval = testing::run_command({"safety-eval", "--config", testing::DaemonProcess::default_config(), bad, "/dev/null"});
   CHECK(eval.exit_code == 1);
   CHECK_THAT(eval.output, Catch::Contains(bad + ":2:1: error: a labelled line is LABEL<TAB>LANG<TAB>TEXT"));
+
+  // --sweep: the figures as the ask threshold moves, for a split of one's own.
+  std::string good = dir.path() + "/good.tsv";
+  std::ofstream(good) << "suicide_intent\ten\ti want to die\nok_everyday\ten\ti went for a walk\n";
+  auto sweep = testing::run_command({"safety-eval", "--config", testing::DaemonProcess::default_config(), "--sweep", good, "/dev/null"});
+  CHECK(sweep.exit_code == 0);
+  CHECK_THAT(sweep.output, Catch::Contains("threshold  recall  false positives"));
+  CHECK_THAT(sweep.output, Catch::Contains("     0.90  100.0%             0.0%"));
 
   // A language file on its own has no resources: check reads it through en.yaml, clean.
   auto pack = testing::run_command(

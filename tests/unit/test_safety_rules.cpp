@@ -118,7 +118,8 @@ TEST_CASE("what a coach hears every day sets off no rule: proud of myself, sadne
   // Squeezed letters made "off myself" read as "of myself", and "it hit me" read as
   // someone hitting: "I'm proud of myself" was asked about suicide, a sad person got the
   // crisis reply.
-  safety::SafetyScreen screen(shipped(false));
+  auto policy = shipped(false);
+  safety::SafetyScreen screen(policy);  // holds the policy by reference
   for (const char* text : {"i'm proud of myself", "im so prowd of myself", "i want to take care of myself today",
                            "sadness just hit me out of nowhere", "it's all hitting me at once and i'm stuck",
                            "my grandmother's passing has hit me harder than i thought",
@@ -148,7 +149,8 @@ TEST_CASE("contexts that lower: a past that is over, teaching, fiction, jokes, t
   CHECK(screen.screen("after the training course i want to end my life").crisis());
   // A joke lowers rules that are not explicit, never the phrase lists.
   CHECK(screen.screen("lol i want to kill myself").crisis());
-  for (const auto& l : policy.lowerings) CHECK((l.id == "past" || l.id == "education" || l.id == "fiction" || l.id == "joke"));
+  for (const auto& l : policy.lowerings)
+    CHECK((l.id == "past" || l.id == "education" || l.id == "fiction" || l.id == "joke" || l.id == "model_context"));
 }
 
 TEST_CASE("the classifier's thresholds, and lower ones after a crisis", "[safety][classifier]") {
@@ -167,6 +169,71 @@ TEST_CASE("the classifier's thresholds, and lower ones after a crisis", "[safety
   auto r = screen.screen(message, after);
   CHECK(r.kind == Kind::ask);
   CHECK(r.reason == "classifier");
+}
+
+TEST_CASE("the shipped classifier asks where the lists find nothing, never on too few words or a command's name",
+          "[safety][classifier]") {
+  auto policy = shipped(true);
+  REQUIRE(policy.classifier);
+  REQUIRE(policy.thresholds.ask < 1);
+  safety::SafetyScreen with_model(policy);
+  auto lists = shipped(false);
+  safety::SafetyScreen lists_only(lists);
+  // Said without a word the lists know: the model hears it.
+  const std::string veiled = "i have been giving my things to my sister and sorting out who gets the dog";
+  CHECK(lists_only.screen(veiled).kind == Kind::none);
+  auto r = with_model.screen(veiled);
+  CHECK(r.kind >= Kind::ask);
+  CHECK(r.reason == "classifier");
+  // Everyday words to the coach are not asked about.
+  for (const char* text : {"i love my life", "whether they hire me", "i'm proud of myself", "i finished the dishes",
+                           "bye for now, thanks for listening"}) {
+    INFO(text);
+    CHECK(with_model.screen(text).kind == Kind::none);
+  }
+  // Too few words to go on, or only a command and a time: the model does not answer.
+  for (const char* text : {"goodbye", "/checkin 25:00", "/journal"}) {
+    INFO(text);
+    auto few = with_model.screen(text);
+    CHECK_FALSE(few.classifier_may_answer);
+    CHECK(few.kind == Kind::none);
+  }
+  // A command's text is screened all the same.
+  CHECK(with_model.screen("/journal i have been giving my things to my sister and sorting out who gets the dog").kind >= Kind::ask);
+}
+
+TEST_CASE("asked about danger, not suicide, when the danger is from or to someone else; someone else now is not asked",
+          "[safety][classifier]") {
+  auto policy = shipped(true);
+  safety::SafetyResponder responder(policy);
+  CHECK_THAT(responder.ask("", "abuse_danger").text, Catch::Contains("in danger right now"));
+  CHECK_THAT(responder.ask("", "harm_others").text, Catch::Contains("in danger right now"));
+  CHECK_THAT(responder.ask("de", "abuse_danger").text, Catch::Contains("in Gefahr"));
+  CHECK_THAT(responder.ask("", "suicide_self_harm").text, Catch::Contains("ending your life"));
+  CHECK(responder.ask("", "abuse_danger").choices.size() == 3);
+  // The model's someone_else gets the emergency number at once.
+  policy.rules.clear();
+  for (auto& lang : policy.languages) lang.category_phrases.clear();
+  policy.thresholds.ask = 0.5;
+  safety::SafetyScreen screen(policy);
+  auto r = screen.screen("my roommate is lying on the bathroom floor and i can't get him to respond");
+  CHECK(r.category == "someone_else");
+  CHECK(r.kind == Kind::crisis);
+}
+
+TEST_CASE("the model lowers the lists where it reads a past that is over, or someone else safe, in enough words",
+          "[safety][lowering]") {
+  auto policy = shipped(true);
+  safety::SafetyScreen screen(policy);
+  // The phrase list alone would answer these with the crisis reply.
+  auto lists = shipped(false);
+  safety::SafetyScreen lists_only(lists);
+  const std::string cousin = "my cousin thought about suicide a few years back, she is in therapy now and doing really well";
+  REQUIRE(lists_only.screen(cousin).crisis());
+  CHECK(screen.screen(cousin).kind == Kind::none);
+  // One word is no context, and intent now is never lowered.
+  CHECK(screen.screen("suicide").crisis());
+  CHECK(screen.screen("my therapist used to say it gets better but tonight im going to kill myself").crisis());
 }
 
 TEST_CASE("the previous message is read with the new one, and only what they add counts", "[safety][context]") {
@@ -231,6 +298,10 @@ TEST_CASE("check: an unknown concept, an empty lexicon, a rule that can never fi
   CHECK_THAT(text, Catch::VectorContains(path + ":25:5: error: 'typo_concept' names the concept 'intnet', which no lexicon defines"));
   CHECK_THAT(text, Catch::VectorContains(path + ":26:5: error: rule 'never' can never fire: 'intent' is both needed and excluded"));
   CHECK_THAT(text, Catch::VectorContains(path + ":27:75: error: answer: crisis or ask"));
+  // A context the classifier reads: a probability, and a number of words.
+  CHECK_THAT(text, Catch::VectorContains(path + ":29:35: error: classifier: a probability above 0, at most 1"));
+  CHECK_THAT(text, Catch::VectorContains(path + ":29:51: error: min_words: a number of words, 0 or more"));
+  CHECK_THAT(text, Catch::VectorContains(path + ":29:5: error: lowering 'model_says' needs concepts in any:, or a classifier: probability"));
 }
 
 TEST_CASE("the model: trained reproducibly, refused when missing, damaged or older than its corpus", "[safety][model]") {
