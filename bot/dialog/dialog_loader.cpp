@@ -161,11 +161,13 @@ class TreeReader {
   void read_ask(Node& n, const YAML::Node& body) {
     bool has_choices = static_cast<bool>(body["choices"]);
     bool has_text = static_cast<bool>(body["text"]);
-    if (has_choices == has_text) {
-      error(body["ask"], "an ask needs either 'choices' (quick replies) or 'text' (a variable to capture)");
+    if (!has_choices && !has_text) {
+      error(body["ask"], "an ask needs 'choices' (quick replies) or 'text' (a variable to capture), or both");
       return;
     }
     if (has_text) {
+      // With choices too, typed words that are no choice are the answer ("Is there another
+      // step?" answered with the step itself).
       text(body["text"], n.capture, "text");
       if (!is_variable_name(n.capture)) error(body["text"], "\"" + n.capture + "\" is not a variable name");
       n.validate = "non_empty";
@@ -177,10 +179,10 @@ class TreeReader {
                                       "\" is not one of: non_empty, time, time_range, number, timezone, person, name, any");
       }
       if (body["invalid"]) text(body["invalid"], n.invalid, "invalid");
-      if (body["choices"]) error(body["choices"], "choices do not go with text");
-      return;
+      if (!has_choices) return;
+      if (!body["next"]) error(body["text"], "typed words kept as {{" + n.capture + "}} need a next: to go on to");
     }
-    if (body["validate"] || body["invalid"]) error(body["choices"], "validate and invalid go with text, not with choices");
+    if (!has_text && (body["validate"] || body["invalid"])) error(body["choices"], "validate and invalid go with text, not with choices");
     if (const YAML::Node routes = body["on_intent"]) {
       if (!routes.IsMap()) error(routes, "on_intent must be a mapping of intent: node");
       else
@@ -192,7 +194,8 @@ class TreeReader {
           }
         }
     }
-    if (body["next"]) error(body["next"], "an ask with choices continues through each choice's next, not 'next'");
+    if (body["next"] && !has_text)
+      error(body["next"], "an ask with choices continues through each choice's next, not 'next' (unless it has text: too)");
     const YAML::Node list = body["choices"];
     if (!list.IsSequence() || list.size() == 0) {
       error(list, "choices must be a list of {id, label, next}");

@@ -5,6 +5,7 @@
 #include <date/tz.h>
 
 #include <algorithm>
+#include <set>
 #include <cctype>
 #include <random>
 
@@ -404,6 +405,15 @@ std::optional<NodeRef> Interpreter::listening_route(const DialogState& state, co
   return NodeRef{menu->id, route->second};  // as the menu wrote it
 }
 
+bool Interpreter::says_something(const std::string& text) const {
+  // Hello, thanks, bye, "not now", "hmm": words that answer no question with content.
+  if (!set_.understanding) return true;
+  auto guesses = set_.understanding->guess(text, 1);
+  if (guesses.empty() || guesses.front().probability < kSureEnough) return true;
+  static const std::set<std::string> contentless = {"hello", "thanks", "bye", "not_now", "unclear"};
+  return !contentless.count(guesses.front().intent);
+}
+
 std::optional<NodeRef> Interpreter::intent_route(const DialogState& state, const Node& node, const std::string& text) const {
   if (!set_.understanding) return std::nullopt;
   auto guesses = set_.understanding->guess(text, 1);
@@ -478,6 +488,14 @@ DialogOutput Interpreter::answer(DialogState& state, const std::string& text, co
         match = &c;
     }
     if (!match) match = close_wording(node->choices, typed);
+    if (!match && choice_id.empty() && !node->capture.empty() && says_something(text)) {
+      // A question that also takes typed words: "Is there another step?" answered with the step.
+      if (auto value = validate_answer(node->validate, text)) {
+        state.vars[node->capture] = *value;
+        continue_at(state, node->next, context, rng, out);
+        return out;
+      }
+    }
     if (!match && set_.understanding && understood(state, *node, text, context, rng, out)) return out;
     if (!match) {
       std::string preface = tree && !tree->reask.empty()

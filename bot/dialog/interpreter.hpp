@@ -80,6 +80,9 @@ class Interpreter {
   // menu's. Resolved from the tree it returns.
   std::optional<NodeRef> listening_route(const DialogState& state, const Node& node, const std::string& intent) const;
   // Free text captured at `node`, read: where a sure guess leads, if anywhere.
+  // Whether typed words may be an answer in their own right, not a greeting, thanks,
+  // goodbye, "not now" or filler.
+  bool says_something(const std::string& text) const;
   std::optional<NodeRef> intent_route(const DialogState& state, const Node& node, const std::string& text) const;
   // After an answer: on to `target` as written in the current tree.
   void continue_at(DialogState& state, const std::string& target, const DialogContext& context, VariantRng& rng,

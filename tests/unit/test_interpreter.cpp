@@ -387,3 +387,58 @@ nodes:
   interpreter.start(state, "q", {}, rng);
   CHECK(texts(interpreter.answer(state, "yes", "", {}, rng)).front() == "Good.");
 }
+
+TEST_CASE("a question with choices may also take typed words as its answer: the next step typed at 'another?'",
+          "[interpreter]") {
+  auto set = make_set({{"q", R"(
+start: more
+nodes:
+  more:
+    ask: "Is there another step?"
+    text: step
+    next: save
+    choices:
+      - { id: another, label: "Yes, add another step", next: ask_step }
+      - { id: enough, label: "No, that's enough", next: done_now }
+  ask_step:
+    ask: "What's the next step?"
+    text: step
+    next: save
+  save:
+    say: "Added: {{step}}."
+    next: done_now
+  done_now:
+    end: true
+)"}});
+  dialog::Interpreter interpreter(set);
+  dialog::VariantRng rng(1);
+  auto typed = [&](const std::string& words) {
+    DialogState state;
+    interpreter.start(state, "q", {}, rng);
+    return texts(interpreter.answer(state, words, "", {}, rng));
+  };
+  CHECK(typed("send two applications") == std::vector<std::string>{"Added: send two applications."});
+  // The choices come first: their labels, ids and everyday yes and no.
+  CHECK(typed("yeah") == std::vector<std::string>{"What's the next step?"});
+  CHECK(typed("nope").empty());  // "No, that's enough": the end
+  CHECK(typed("2").empty());
+  DialogState state;
+  interpreter.start(state, "q", {}, rng);
+  CHECK(texts(interpreter.answer(state, "", "another", {}, rng)) == std::vector<std::string>{"What's the next step?"});
+}
+
+TEST_CASE("typed words with choices need a next: to go on to", "[interpreter][loader]") {
+  std::vector<dialog::Diagnostic> diagnostics;
+  dialog::parse_dialog(R"(
+start: more
+nodes:
+  more:
+    ask: "Is there another step?"
+    text: step
+    choices:
+      - { id: another, label: "Yes", next: more }
+)",
+                       "q.yaml", diagnostics);
+  REQUIRE(diagnostics.size() == 1);
+  CHECK(diagnostics[0].to_string() == "q.yaml:6:11: error: typed words kept as {{step}} need a next: to go on to");
+}
