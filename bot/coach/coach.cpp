@@ -46,7 +46,25 @@ dialog::VariantRng seeded(const core::Person& person, const DialogState& state) 
   return dialog::VariantRng(x ^ (x >> 29));
 }
 
-CoachTurn turn(dialog::DialogOutput out) { return {std::move(out.replies), std::move(out.actions)}; }
+// One message per answer: what the dialog says in a row ("Nice to meet you, Sam." and the
+// next question) goes out as one message, its paragraphs apart, with the buttons of the
+// last. A celebration, a safety message or an export stays a message of its own.
+std::vector<core::Reply> one_message_per_answer(std::vector<core::Reply> replies) {
+  std::vector<core::Reply> out;
+  for (auto& r : replies) {
+    bool joins = !out.empty() && out.back().kind == core::MessageKind::reply && r.kind == core::MessageKind::reply &&
+                 out.back().choices.empty() && out.back().about.empty() && r.about.empty();
+    if (!joins) {
+      out.push_back(std::move(r));
+      continue;
+    }
+    if (!r.text.empty()) out.back().text += (out.back().text.empty() ? "" : "\n\n") + r.text;
+    out.back().choices = std::move(r.choices);
+  }
+  return out;
+}
+
+CoachTurn turn(dialog::DialogOutput out) { return {one_message_per_answer(std::move(out.replies)), std::move(out.actions)}; }
 
 }  // namespace
 

@@ -52,7 +52,7 @@ TEST_CASE("/export sends all of the person's data as JSON", "[privacy][integrati
   CHECK(data["person"]["name"] == "Zorblaxia");
   CHECK(data["person"]["user"] == s.welcome["user"]);
   CHECK(data["conversation"]["vars"]["name"] == "Zorblaxia");
-  CHECK(data["messages_from_bounceback"].size() >= 4);
+  CHECK(data["messages_from_bounceback"].size() >= 3);  // the onboarding's answers so far
   CHECK_THAT(reply[1]["text"].get<std::string>(), Catch::Contains("/forget"));
   CHECK(reply.back()["choices"].size() == 2);  // and back to the question that was open
 }

@@ -127,10 +127,10 @@ TEST_CASE("a crisis message mid-dialog is answered first with safety, and 'I'm s
 TEST_CASE("harmful coping that is no emergency leads straight to a qualified professional", "[safety][integration]") {
   InOneStep p;
   auto reply = answer(p.client, text("I've been drinking to cope with all of this"), "d");
-  REQUIRE(reply.size() == 2);
+  REQUIRE(reply.size() == 1);  // one message: the honest word and the way to a professional
   CHECK(reply[0]["kind"] == "reply");
   CHECK_THAT(reply[0]["text"].get<std::string>(), Catch::Contains("honest about how you're coping"));
-  CHECK_THAT(reply[1]["text"].get<std::string>(), Catch::Contains("qualified professional"));
+  CHECK_THAT(reply[0]["text"].get<std::string>(), Catch::Contains("qualified professional"));
   auto metrics = http_request(p.daemon.port(), "GET", "/metrics").body;
   CHECK_THAT(metrics, Catch::Contains("bounceback_safety_hits_total{category=\"coping_risk\"} 1"));
 }

@@ -39,23 +39,26 @@ TEST_CASE("fake Bot API: /start brings onboarding with buttons, then a tap is an
   TempDir data;
   DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
   api.person_writes(111, "/start");
-  REQUIRE(api.wait_delivered(111, 3, 15s));
+  REQUIRE(api.wait_delivered(111, 1, 15s));
   auto sent = api.delivered(111);
   CHECK_THAT(text_of(sent[0]), Catch::Contains("bounceback"));
   CHECK(sent[0]["parse_mode"] == "HTML");
-  const json& question = sent[2];
+  const json& question = sent[0];  // one message: the welcome and the question, with its buttons
   REQUIRE(contains(buttons_of(question), "agree"));
   std::int64_t question_id = question["message_id"];
 
   api.person_taps(111, "agree", question_id);
-  REQUIRE(api.wait_delivered(111, 4, 15s));
+  REQUIRE(api.wait_delivered(111, 2, 15s));
   CHECK(api.wait_for([&] { return !api.calls("answerCallbackQuery").empty(); }, 5s));
   auto edits = api.calls("editMessageReplyMarkup");
   REQUIRE_FALSE(edits.empty());
   CHECK(edits.back().body["message_id"] == question_id);  // the old buttons are gone
   CHECK(edits.back().body["reply_markup"]["inline_keyboard"].empty());
-  CHECK_THAT(text_of(api.delivered(111)[3]), Catch::Contains("call you"));
-  // One message a second in a chat: the three of the onboarding took two seconds at least.
+  CHECK_THAT(text_of(api.delivered(111)[1]), Catch::Contains("call you"));
+  // One message a second in a chat: the welcome, the name question and the next took two
+  // seconds at least, though each answer was asked for as soon as the last arrived.
+  api.person_writes(111, "Mira");
+  REQUIRE(api.wait_delivered(111, 3, 15s));
   auto calls = api.calls("sendMessage");
   REQUIRE(calls.size() >= 3);
   CHECK(calls[2].at - calls[0].at >= 1900ms);
@@ -71,7 +74,9 @@ TEST_CASE("fake Bot API: 429 waits retry_after and sends once, then 500 and a sl
   api.script_send({200, "", 1500ms});  // slow, but within the request timeout
   TempDir data;
   DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
-  api.person_writes(222, "/start");
+  api.person_writes(222, "/start");  // three answers, one message each
+  api.person_writes(222, "/help");
+  api.person_writes(222, "/nudges");
   REQUIRE(api.wait_delivered(222, 3, 20s));
   auto calls = api.calls("sendMessage");
   REQUIRE(calls.size() >= 4);
@@ -105,7 +110,7 @@ TEST_CASE("fake Bot API: a person who blocked the bot (403) gets no nudges until
   // What fell due was handed over before the clock answered, and sends leave in order:
   // once a later message to someone else is delivered, a nudge to 333 would have been tried.
   api.person_writes(334, "/help");
-  REQUIRE(api.wait_delivered(334, 3, 15s));
+  REQUIRE(api.wait_delivered(334, 1, 15s));
   CHECK(to_333() == before);
   api.person_writes(333, "hello again");  // unblocked and writing: nudges resume
   CHECK(api.wait_for([&] { return count_rows(db, "SELECT nudges_paused FROM people WHERE platform_user = '333'") == 0; }, 15s));
@@ -117,7 +122,7 @@ TEST_CASE("fake Bot API: a restart mid-conversation loses no update and handles 
   {
     DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
     api.person_writes(444, "/start");
-    REQUIRE(api.wait_delivered(444, 3, 15s));
+    REQUIRE(api.wait_delivered(444, 1, 15s));
     // Wait until the daemon asked past that update (it confirms only after the commit).
     REQUIRE(api.wait_for([&] {
       auto polls = api.calls("getUpdates");
@@ -130,7 +135,7 @@ TEST_CASE("fake Bot API: a restart mid-conversation loses no update and handles 
     daemon.kill_hard();
   }
   // While it is down, the person goes on.
-  api.person_taps(444, "agree", api.delivered(444)[2]["message_id"]);
+  api.person_taps(444, "agree", api.delivered(444)[0]["message_id"]);
   api.person_writes(444, "Mira");
   {
     DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
@@ -166,11 +171,11 @@ TEST_CASE("fake Bot API: /export longer than one Telegram message arrives in par
   TempDir data;
   DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
   api.person_writes(1313, "/start");
-  REQUIRE(api.wait_delivered(1313, 3, 15s));
+  REQUIRE(api.wait_delivered(1313, 1, 15s));
   // A goal with long steps makes the export longer than one message.
   api.person_writes(1313, "/goal " + std::string(150, 'g'));
   for (int i = 0; i < 4; ++i) api.person_writes(1313, "/step " + std::to_string(i) + std::string(290, 's'));
-  REQUIRE(api.wait_delivered(1313, 8, 20s));
+  REQUIRE(api.wait_delivered(1313, 6, 20s));
   api.person_writes(1313, "/export");
   // The export (in parts), the word about it, and the open question again.
   REQUIRE(api.wait_for([&] {
@@ -206,7 +211,7 @@ TEST_CASE("fake Bot API: getUpdates answering 502, a page that is not JSON and 4
   TempDir data;
   DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
   api.person_writes(1414, "/help");
-  REQUIRE(api.wait_delivered(1414, 3, 20s));  // through every failure, with back-off
+  REQUIRE(api.wait_delivered(1414, 1, 20s));  // through every failure, with back-off
   CHECK(api.calls("getUpdates").size() >= 4);
   CHECK(daemon.log().find("getUpdates failed") != std::string::npos);
 }
@@ -227,15 +232,16 @@ TEST_CASE("fake Bot API: what could not be sent before a stop is sent after the 
   {
     DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
     api.person_writes(999, "/help");
+    api.person_writes(999, "/nudges");
     REQUIRE(api.wait_for([&] { return !api.calls("sendMessage").empty(); }, 10s));
     CHECK(daemon.stop(SIGTERM) == 0);
   }
   CHECK(api.delivered(999).empty());
   api.clear_script();
   DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base()), telegram_daemon_env());
-  REQUIRE(api.wait_delivered(999, 3, 15s));
+  REQUIRE(api.wait_delivered(999, 2, 15s));
   CHECK_THAT(text_of(api.delivered(999)[0]), Catch::Contains("not a therapist"));
-  CHECK(daemon.wait_for_log(std::regex("telegram: 3 unsent message"), 5s));
+  CHECK(daemon.wait_for_log(std::regex("telegram: 2 unsent message"), 5s));
 }
 
 TEST_CASE("fake Bot API: in a group only commands and mentions are answered, then other bots never", "[telegram][integration]") {
@@ -283,7 +289,7 @@ TEST_CASE("fake Bot API: webhook mode checks the secret and answers after the co
   auto accepted = http_request(daemon.port(), "POST", "/telegram/webhook", update.dump(),
                                {{"X-Telegram-Bot-Api-Secret-Token", "hook-secret-123"}});
   CHECK(accepted.status == 200);
-  REQUIRE(api.wait_delivered(777, 3, 15s));  // help's three messages
+  REQUIRE(api.wait_delivered(777, 1, 15s));  // help's answer
   // Telegram retries a webhook whose answer it did not get: the same update is not handled again.
   CHECK(http_request(daemon.port(), "POST", "/telegram/webhook", update.dump(),
                      {{"X-Telegram-Bot-Api-Secret-Token", "hook-secret-123"}}).status == 200);
@@ -292,8 +298,8 @@ TEST_CASE("fake Bot API: webhook mode checks the secret and answers after the co
   next["update_id"] = 5002;
   CHECK(http_request(daemon.port(), "POST", "/telegram/webhook", next.dump(),
                      {{"X-Telegram-Bot-Api-Secret-Token", "hook-secret-123"}}).status == 200);
-  REQUIRE(api.wait_delivered(777, 6, 15s));
-  CHECK(api.delivered(777).size() == 6);
+  REQUIRE(api.wait_delivered(777, 2, 15s));
+  CHECK(api.delivered(777).size() == 2);
   CHECK(http_request(daemon.port(), "POST", "/telegram/webhook", "not json",
                      {{"X-Telegram-Bot-Api-Secret-Token", "hook-secret-123"}}).status == 400);
 }
@@ -305,7 +311,7 @@ TEST_CASE("fake Bot API: the token never reaches the log, then a missing token i
   {
     DaemonProcess daemon(data.path(), telegram_daemon_args(api.api_base(), {"--set", "log.level=debug"}), telegram_daemon_env());
     api.person_writes(888, "/help");
-    REQUIRE(api.wait_delivered(888, 3, 15s));
+    REQUIRE(api.wait_delivered(888, 1, 15s));
     CHECK(daemon.stop(SIGTERM) == 0);
     CHECK(daemon.log().find(kFakeTelegramToken) == std::string::npos);
     CHECK(daemon.log().find("7000000001:") == std::string::npos);
@@ -396,11 +402,11 @@ TEST_CASE("emulator: /start brings onboarding, a button tap the next question", 
   DaemonProcess daemon(data.path(), telegram_daemon_args(emulator.api_base()), telegram_daemon_env());
   EmulatedPerson mira{emulator.process.port(), 5101, "Mira"};
   mira.writes("/start");
-  auto onboarding = mira.wait_for(3);
-  REQUIRE(onboarding.size() == 3);
+  auto onboarding = mira.wait_for(1);
+  REQUIRE(onboarding.size() == 1);  // the welcome and the question, one message
   CHECK_THAT(text_of(onboarding[0]), Catch::Contains("Hi, I'm bounceback"));
-  REQUIRE(contains(buttons_of(onboarding[2]), "agree"));
-  mira.taps("agree", onboarding[2]["messageId"]);
+  REQUIRE(contains(buttons_of(onboarding[0]), "agree"));
+  mira.taps("agree", onboarding[0]["messageId"]);
   auto next = mira.wait_for(1);
   REQUIRE(next.size() == 1);
   CHECK_THAT(text_of(next[0]), Catch::Contains("What would you like me to call you?"));
@@ -586,7 +592,7 @@ TEST_CASE("fake Bot API: a group that removed the bot (403) gets no check-ins un
   set_clock(daemon, "2026-03-11T07:00:10Z");
   // A later message to someone else, delivered: a check-in to the group would have been tried.
   api.person_writes(556, "/help");
-  REQUIRE(api.wait_delivered(556, 3, 15s));
+  REQUIRE(api.wait_delivered(556, 1, 15s));
   CHECK(attempts() == tried);
   api.person_writes(group, "/checkin", "group", 555);  // the bot is back in the group
   REQUIRE(api.wait_delivered(group, 2, 15s));

@@ -219,10 +219,10 @@ TEST_CASE("discouragement brings out how far the person has come", "[coach][goal
   core::Incoming in;
   in.text = "honestly, I give up.";
   auto t = coach.answer(c.person, c.state, in, c.context);
-  REQUIRE(t.replies.size() >= 2);
+  REQUIRE(t.replies.size() == 1);  // one message: how far they have come, and the next step
   CHECK_THAT(t.replies[0].text, Catch::Contains("1 step since"));
   CHECK_THAT(t.replies[0].text, Catch::Contains("the desk"));
-  CHECK_THAT(t.replies[1].text, Catch::Contains("\"the kitchen\""));
+  CHECK_THAT(t.replies[0].text, Catch::Contains("\"the kitchen\""));
   in.text = "What’s the point";  // typographic apostrophe: recognised too
   auto again = coach.answer(c.person, c.state, in, c.context);
   REQUIRE_FALSE(again.replies.empty());
