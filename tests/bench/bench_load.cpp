@@ -142,7 +142,11 @@ asio::awaitable<void> person(asio::io_context& io, std::uint16_t port, Run& run,
   beast::flat_buffer buffer;
   if (run.bounceback) {  // hello, then the welcome and the first conversation's backlog
     co_await stream.async_write(asio::buffer(std::string(R"({"type":"hello"})")), asio::redirect_error(asio::use_awaitable, ec));
-    for (int seen = 0; !ec && seen < 4; ++seen) {
+    // The welcome says how many backlog frames follow.
+    co_await stream.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+    int backlog = ec ? 0 : json::parse(beast::buffers_to_string(buffer.data()), nullptr, false).value("backlog", 0);
+    buffer.consume(buffer.size());
+    for (int seen = 0; !ec && seen < backlog; ++seen) {
       co_await stream.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
       buffer.consume(buffer.size());
     }

@@ -202,7 +202,7 @@ TEST_CASE("the shipped classifier asks where the lists find nothing, never on to
   CHECK(with_model.screen("/journal i have been giving my things to my sister and sorting out who gets the dog").kind >= Kind::ask);
 }
 
-TEST_CASE("asked about danger, not suicide, when the danger is from or to someone else; someone else now is not asked",
+TEST_CASE("asked about danger, not suicide, when the danger is from or to someone else, and someone else now is not asked",
           "[safety][classifier]") {
   auto policy = shipped(true);
   safety::SafetyResponder responder(policy);
