@@ -202,7 +202,8 @@ CoachTurn Coach::scheduled(const core::Person& person, DialogState& state, const
     for (auto& r : t.replies) r.kind = core::MessageKind::nudge;
     return t;
   }
-  if (kind == ScheduledKind::encouragement) {  // a branch: run it without moving the person
+  if (kind == ScheduledKind::encouragement || kind == ScheduledKind::checkin) {
+    // A branch (by progress, by the time of day): run it without moving the person.
     DialogState scratch = state;
     auto out = interpreter.start(scratch, "nudges", context, rng, node);
     state.recent_variants = scratch.recent_variants;

@@ -28,6 +28,8 @@ std::optional<std::string> NudgeActions::value(const core::Person& person, std::
   if (key == "snoozed_until")
     return n.snoozed_until > now ? schedule::describe_local(zone_of(person, rules), n.snoozed_until, now) : "";
   if (key == "evening") return schedule::local_minute(zone_of(person, rules), now) >= 19 * 60 ? "1" : "";
+  // Before noon, the check-in asks for a plan for the day, not whether it went well.
+  if (key == "morning") return schedule::local_minute(zone_of(person, rules), now) < 12 * 60 ? "1" : "";
   return std::nullopt;
 }
 

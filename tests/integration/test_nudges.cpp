@@ -76,6 +76,8 @@ TEST_CASE("a 09:00 Berlin nudge comes once, waits for quiet hours to end, and mo
   auto first = unprompted(client);
   REQUIRE(first.size() == 1);
   CHECK(first[0]["kind"] == "checkin");  // no step open yet: the self-care check-in
+  CHECK_THAT(first[0]["text"].get<std::string>(),  // at 09:00 their time: a plan for the day
+             Catch::Contains("Good morning") || Catch::Contains("Morning check-in") || Catch::Contains("a new day"));
   CHECK(choice_ids(first[0]) ==
         std::vector<std::string>{"checkin.done", "checkin.not_today", "snooze.1h", "snooze.tonight", "snooze.tomorrow"});
   set_clock(*daemon, "2026-03-10T20:00:00Z");

@@ -260,6 +260,34 @@ TEST_CASE("nudges carry their buttons, worded in nudges.yaml", "[coach][nudges]"
   for (const auto& c : late.replies[0].choices) CHECK(c.id != "snooze.tonight");
 }
 
+TEST_CASE("the check-in fits the time of day: a plan in the morning, a look back in the evening", "[coach][nudges]") {
+  auto loaded = app::load_daemon_dialogs(BOUNCEBACK_SOURCE_DIR "/dialogs").set;
+  coach::Coach coach{std::make_shared<const dialog::DialogSet>(std::move(loaded))};
+  core::Person person;
+  person.id = 4;
+  dialog::DialogState state;
+  auto said = [&](const char* morning, const char* evening) {
+    dialog::DialogContext context = {{"name", "Mira"}, {"morning", morning}, {"evening", evening}};
+    auto t = coach.scheduled(person, state, context, coach::Coach::ScheduledKind::checkin, false);
+    REQUIRE(t.replies.size() == 1);
+    CHECK(t.replies[0].kind == core::MessageKind::checkin);
+    CHECK(t.replies[0].choices.front().id == "checkin.done");
+    return t.replies[0].text;
+  };
+  for (int i = 0; i < 3; ++i) {  // every variant: none asks in the morning how the day went
+    std::string morning = said("1", "");
+    INFO(morning);
+    CHECK((morning.find("Good morning") != std::string::npos || morning.find("Morning check-in") != std::string::npos ||
+           morning.find("a new day") != std::string::npos));
+    std::string evening = said("", "1");
+    INFO(evening);
+    CHECK((evening.find("Evening check-in") != std::string::npos || evening.find("how did today go") != std::string::npos ||
+           evening.find("Before the day ends") != std::string::npos));
+  }
+  CHECK_THAT(said("", ""), Catch::Contains("today"));
+  CHECK(state.node.empty());  // the person was not moved by it
+}
+
 TEST_CASE("encouragement after quiet days varies, and never cites a finished goal as open", "[coach][nudges]") {
   Conversation c;
   c.state.onboarded = true;
