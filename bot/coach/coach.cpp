@@ -181,11 +181,11 @@ std::string Coach::strategies_used(const DialogState& state) const {
 }
 
 bool Coach::says_something(const std::string& text) const {
+  // Unlike a question's typed answer, being back and saying only "hi" is no topic; an
+  // unsure guess is none either.
   if (!dialogs_->understanding) return false;
-  auto guesses = dialogs_->understanding->guess(text, 1);
-  if (guesses.empty() || guesses.front().probability < dialog::kSureEnough) return false;
-  const std::string& intent = guesses.front().intent;
-  return intent != "hello" && intent != "thanks" && intent != "bye";
+  auto intent = dialogs_->understanding->sure_intent(text);
+  return intent && !dialog::Understanding::says_nothing(*intent);
 }
 
 CoachTurn Coach::scheduled(const core::Person& person, DialogState& state, const dialog::DialogContext& context,

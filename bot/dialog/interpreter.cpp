@@ -408,17 +408,15 @@ std::optional<NodeRef> Interpreter::listening_route(const DialogState& state, co
 bool Interpreter::says_something(const std::string& text) const {
   // Hello, thanks, bye, "not now", "hmm": words that answer no question with content.
   if (!set_.understanding) return true;
-  auto guesses = set_.understanding->guess(text, 1);
-  if (guesses.empty() || guesses.front().probability < kSureEnough) return true;
-  static const std::set<std::string> contentless = {"hello", "thanks", "bye", "not_now", "unclear"};
-  return !contentless.count(guesses.front().intent);
+  auto intent = set_.understanding->sure_intent(text);
+  return !intent || !Understanding::says_nothing(*intent);
 }
 
 std::optional<NodeRef> Interpreter::intent_route(const DialogState& state, const Node& node, const std::string& text) const {
   if (!set_.understanding) return std::nullopt;
-  auto guesses = set_.understanding->guess(text, 1);
-  if (guesses.empty() || guesses.front().probability < kSureEnough) return std::nullopt;
-  return listening_route(state, node, guesses.front().intent);
+  auto intent = set_.understanding->sure_intent(text);
+  if (!intent) return std::nullopt;
+  return listening_route(state, node, *intent);
 }
 
 bool Interpreter::understood(DialogState& state, const Node& node, const std::string& text, const DialogContext& context,

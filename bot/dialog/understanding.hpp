@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,19 @@ class Understanding {
   virtual ~Understanding() = default;
   // The `count` likeliest intents, likeliest first.
   virtual std::vector<IntentGuess> guess(std::string_view text, int count) const = 0;
+
+  // The likeliest intent when it is sure enough (kSureEnough), else nothing.
+  std::optional<std::string> sure_intent(std::string_view text) const {
+    auto guesses = guess(text, 1);
+    if (guesses.empty() || guesses.front().probability < kSureEnough) return std::nullopt;
+    return guesses.front().intent;
+  }
+
+  // Greetings, thanks, goodbyes, "not now" and filler ("hmm", "ok"): words that carry no
+  // answer or topic of their own.
+  static bool says_nothing(const std::string& intent) {
+    return intent == "hello" || intent == "thanks" || intent == "bye" || intent == "not_now" || intent == "unclear";
+  }
 };
 
 }  // namespace bounceback::dialog
