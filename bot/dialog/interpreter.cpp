@@ -86,10 +86,19 @@ bool fits(const ChoiceSpec& c, const std::string& intent) {
   return std::find(c.intents.begin(), c.intents.end(), intent) != c.intents.end();
 }
 
+// A stored value as people read it: the tz database's "Etc/GMT-1" (kept so because its
+// signs run backwards) is "UTC+1" to the person who typed GMT+1.
+std::string as_shown(const std::string& name, const std::string& value) {
+  if (name != "timezone" || value.rfind("Etc/GMT", 0) != 0 || value.size() < 9) return value;
+  char sign = value[7];
+  if (sign != '+' && sign != '-') return value;
+  return std::string("UTC") + (sign == '-' ? "+" : "-") + value.substr(8);
+}
+
 auto lookup_for(const DialogState& state, const DialogContext& context) {
   return [&state, &context](const std::string& name) -> std::optional<std::string> {
-    if (auto v = state.vars.find(name); v != state.vars.end() && !v->second.empty()) return v->second;
-    if (auto c = context.get(name)) return c;
+    if (auto v = state.vars.find(name); v != state.vars.end() && !v->second.empty()) return as_shown(name, v->second);
+    if (auto c = context.get(name)) return as_shown(name, *c);
     if (name.rfind("visits.", 0) == 0) {
       // visits.NODE counts this tree's node; visits.TREE.NODE any tree's.
       std::string rest = name.substr(7);

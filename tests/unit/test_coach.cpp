@@ -118,6 +118,11 @@ TEST_CASE("commands: /tz sets the zone, /nudge asks for a time, unknown ones are
   CHECK(c.state.node == "what_it_is_not");  // and back to the question
 
   CHECK_THAT(c.say("/tz Atlantis").replies.front().text, Catch::Contains("don't know that time zone"));
+  // An offset is stored as the tz database writes it, and shown as it was meant.
+  auto offset = c.say("/tz GMT+1");
+  REQUIRE_FALSE(offset.actions.empty());
+  CHECK(offset.actions.front() == dialog::DialogAction{"set_preference", {{"key", "timezone"}, {"value", "Etc/GMT-1"}}});
+  CHECK_THAT(offset.replies.front().text, Catch::Contains("UTC+1") && !Catch::Contains("Etc/GMT"));
   auto nudge = c.say("/nudge 8:00");
   REQUIRE_FALSE(nudge.actions.empty());
   CHECK(nudge.actions.front() == dialog::DialogAction{"add_nudge_time", {{"time", "08:00"}}});
