@@ -28,8 +28,17 @@ std::string short_date(core::TimePoint t, const std::string& timezone) {
   return squeezed;
 }
 
-std::string weekday_name(core::TimePoint t, const std::string& timezone) {
-  return date::format("%A", date::floor<date::days>(schedule::zone_or_utc(timezone)->to_local(t)));
+// When the steps of the last week began, in the person's own days: "today", "since
+// yesterday", "since Monday", and a week ago "since last Sunday" (said on a Sunday, "since
+// Sunday" would read as today).
+std::string since_words(core::TimePoint first, core::TimePoint now, const std::string& timezone) {
+  const auto* zone = schedule::zone_or_utc(timezone);
+  auto first_day = date::floor<date::days>(zone->to_local(first));
+  auto today = date::floor<date::days>(zone->to_local(now));
+  auto days = (today - first_day).count();
+  if (days <= 0) return "today";
+  if (days == 1) return "since yesterday";
+  return std::string(days >= 7 ? "since last " : "since ") + date::format("%A", first_day);
 }
 
 }  // namespace
@@ -131,7 +140,7 @@ std::optional<std::string> GoalActions::value(const GoalBook& book, std::string_
     if (key == "recent_steps") return std::to_string(count);
     std::string wins;
     if (count > 0 && week.first) {
-      wins = std::to_string(count) + (count == 1 ? " step" : " steps") + " since " + weekday_name(*week.first, timezone) + ": ";
+      wins = std::to_string(count) + (count == 1 ? " step " : " steps ") + since_words(*week.first, now, timezone) + ": ";
       if (count > recent.size()) wins += "..., ";
       for (std::size_t i = recent.size(); i-- > 0;) wins += recent[i] + (i ? ", " : "");
     }

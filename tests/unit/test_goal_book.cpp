@@ -3,6 +3,7 @@
 
 #include <random>
 
+#include "bot/coach/goal_actions.hpp"
 #include "bot/coach/goal_book.hpp"
 #include "bot/core/iso8601.hpp"
 
@@ -357,4 +358,28 @@ TEST_CASE("moods: a mark a day in the person's zone, the trend, low days in a ro
   GoalBook replayed;
   for (const auto& e : book.take_journal()) replayed.replay(e);
   CHECK(replayed.moods() == book.moods());
+}
+
+TEST_CASE("the week's steps say when they began in the person's days: today, yesterday, Monday, last Sunday",
+          "[goals]") {
+  // 2026-03-08 was a Sunday.
+  GoalBook book;
+  book.start_goal("Find a new flat", at("2026-03-01T10:00:00Z"));
+  for (const char* s : {"list neighbourhoods", "set a budget"}) REQUIRE(book.add_step(s, at("2026-03-01T10:00:00Z")));
+  book.complete_step(1, at("2026-03-08T09:00:00Z"), "Europe/Berlin");
+  auto wins = [&](const char* now, const char* zone) {
+    return *coach::GoalActions::value(book, "recent_wins", at(now), zone);
+  };
+  CHECK(wins("2026-03-08T20:00:00Z", "Europe/Berlin") == "1 step today: list neighbourhoods");
+  CHECK(wins("2026-03-09T08:00:00Z", "Europe/Berlin") == "1 step since yesterday: list neighbourhoods");
+  CHECK(wins("2026-03-11T08:00:00Z", "Europe/Berlin") == "1 step since Sunday: list neighbourhoods");
+  // A week on, on a Sunday again: not "since Sunday", which would read as today.
+  CHECK(wins("2026-03-15T08:00:00Z", "Europe/Berlin") == "1 step since last Sunday: list neighbourhoods");
+  // The person's day, not UTC's: 23:30 in New York on Saturday is Sunday in UTC.
+  GoalBook late;
+  late.start_goal("Sleep", at("2026-03-01T10:00:00Z"));
+  REQUIRE(late.add_step("no phone in bed", at("2026-03-01T10:00:00Z")));
+  late.complete_step(1, at("2026-03-08T04:30:00Z"), "America/New_York");  // Saturday 23:30 there
+  CHECK(*coach::GoalActions::value(late, "recent_wins", at("2026-03-08T15:00:00Z"), "America/New_York") ==
+        "1 step since yesterday: no phone in bed");
 }
