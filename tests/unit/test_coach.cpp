@@ -324,6 +324,11 @@ TEST_CASE("encouragement after quiet days varies, and never cites a finished goa
   auto plain = encouragements(12);
   CHECK(plain.size() >= 3);  // never the same few words day after day
   for (const auto& text : plain) CHECK_THAT(text, !Catch::Contains("0 of 5"));  // nothing to count yet
+  // Eight wordings at least for each case: a quiet person hears them day after day.
+  for (const char* node : {"encourage_plain", "encourage_progress", "encourage_finished"}) {
+    INFO(node);
+    CHECK(c.set->trees.at("nudges").nodes.at(node).texts.size() >= 8);
+  }
 }
 
 TEST_CASE("a person who left onboarding for the menu after giving a name is not taken back to its start", "[coach]") {
