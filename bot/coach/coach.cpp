@@ -20,7 +20,8 @@ const std::vector<std::pair<std::string, std::string>>& entry_points() {
       {"mood", ""},            {"mood", "save_typed"},  {"common", "welcome_back"},  {"journal", "list"}, {"journal", "write"}, {"progress", ""},
       {"progress", "weekly"}, {"nudges", "weekly_on"}, {"nudges", "weekly_off"}, {"nudges", "weekly_how"},
       {"common", "stopped"},   {"common", "unknown_command"}, {"common", "moved"},
-      {"common", "tz_set"},    {"common", "tz_invalid"}, {"coping", "risk"},
+      {"common", "tz_set"},    {"common", "tz_invalid"}, {"common", "country_set"}, {"common", "country_invalid"},
+      {"coping", "risk"},
       {"common", "forget_confirm"}, {"common", "exported"}, {"common", "export_wait"}, {"goals", "start_goal"}, {"goals", "add_step"},
       {"goals", "list"}, {"goals", "done"}, {"goals", "undo"}, {"goals", "encourage"}, {"celebrations", "step"},
       {"nudges", "list"}, {"nudges", "step"}, {"nudges", "checkin"}, {"nudges", "encouragement"},
@@ -299,6 +300,16 @@ CoachTurn Coach::run_command(const std::string& name, const std::string& args, D
     CoachTurn t = turn(interpreter.interject(state, "common", context, rng, "tz_set"));
     t.actions.insert(t.actions.begin(), {"set_preference", {{"key", "timezone"}, {"value", *zone}}});
     return t;
+  }
+  if (name == "country") {
+    // Whose crisis lines to show: a two-letter code (DE, br), kept until changed.
+    std::string code = args;
+    for (auto& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    bool letters = code.size() == 2 && std::isalpha(static_cast<unsigned char>(code[0])) &&
+                   std::isalpha(static_cast<unsigned char>(code[1]));
+    if (!letters) return turn(interpreter.interject(state, "common", context, rng, "country_invalid"));
+    state.vars["country"] = code;
+    return turn(interpreter.interject(state, "common", context, rng, "country_set"));
   }
   if (name == "goal") {
     if (args.empty()) return turn(interpreter.start(state, "one_step", context, rng, "name_problem"));

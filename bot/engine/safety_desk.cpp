@@ -50,8 +50,13 @@ std::string SafetyDesk::country_of(const core::Person& person, const dialog::Dia
 }
 
 void SafetyDesk::describe(const core::Person& person, const dialog::DialogState& state, dialog::DialogContext& context) {
-  context.add_source("safety", [kit = kit_, country = country_of(person, state)](std::string_view key) -> std::optional<std::string> {
-    if (key == "crisis_resources") return kit->responder.resources(country);
+  // Read when a dialog asks, so a country set earlier in the same turn (/country) counts.
+  context.add_source("safety", [this, kit = kit_, &person, &state](std::string_view key) -> std::optional<std::string> {
+    if (key == "crisis_resources") return kit->responder.resources(country_of(person, state));
+    if (key == "country") {
+      auto c = country_of(person, state);
+      return c.empty() ? "none set" : c;
+    }
     return std::nullopt;
   });
 }

@@ -230,6 +230,22 @@ TEST_CASE("what only the model hears is asked about: a farewell without a listed
   CHECK_THAT(p.daemon.log(), !Catch::Contains("giving my things"));
 }
 
+TEST_CASE("/country sets whose crisis lines are shown, in its answer and in the crisis reply", "[safety][integration][country]") {
+  AtMenu p;  // defaults.country DE
+  auto invalid = answer(p.client, text("/country Brazil"), "c0");
+  REQUIRE(invalid.size() == 1);
+  CHECK_THAT(invalid[0]["text"].get<std::string>(), Catch::Contains("two-letter code") && Catch::Contains("right now: DE"));
+  auto set = answer(p.client, text("/country br"), "c1");
+  REQUIRE(set.size() == 1);
+  CHECK_THAT(set[0]["text"].get<std::string>(), Catch::Contains("CVV") && !Catch::Contains("TelefonSeelsorge"));
+  auto crisis = answer(p.client, text("I want to kill myself"), "c2");
+  REQUIRE(crisis.size() == 1);
+  CHECK(crisis[0]["kind"] == "safety");
+  CHECK_THAT(crisis[0]["text"].get<std::string>(), Catch::Contains("CVV"));
+  auto help = answer(p.client, text("/help"), "c3");
+  CHECK_THAT(help.front()["text"].get<std::string>(), Catch::Contains("CVV") && Catch::Contains("/country"));
+}
+
 TEST_CASE("two messages read together: the tablets here, then tonight", "[safety][integration][context]") {
   AtMenu p;
   auto first = answer(p.client, text("I have the tablets here"), "t1");
