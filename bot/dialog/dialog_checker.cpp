@@ -17,7 +17,7 @@ const std::set<std::string>& builtin_variables() {
       "next_step",     "undo_ok",        "open_steps", "goal_title",  "step_text",  "step_number",
       "next_step_number", "has_nudges", "nudges_paused", "snoozed", "snoozed_until", "evening", "morning", "nudge_time",
       "nudge_ok", "max_nudges", "nudges_paused_note", "quiet_ok", "snooze_ok", "snooze_for", "quiet_hours_text",
-      "has_quiet_hours", "nudge_time_text", "crisis_resources", "country",
+      "has_quiet_hours", "nudge_time_text", "crisis_resources", "country", "country_known",
       // words typed where a choice was expected and read by the classifier; find_step's answer
       "said", "found_step",
       // moods: the last 14 days as marks, the trend as a word (few, lighter, heavier, steady)

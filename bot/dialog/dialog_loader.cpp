@@ -173,10 +173,11 @@ class TreeReader {
       n.validate = "non_empty";
       if (body["validate"]) {
         text(body["validate"], n.validate, "validate");
-        static const std::set<std::string> validators = {"non_empty", "time", "time_range", "number", "timezone", "person", "name", "any"};
+        static const std::set<std::string> validators = {"non_empty", "time",   "time_range", "number", "timezone",
+                                                         "person",    "name",   "country",    "any"};
         if (!validators.count(n.validate))
           error(body["validate"], "validate \"" + n.validate +
-                                      "\" is not one of: non_empty, time, time_range, number, timezone, person, name, any");
+                                      "\" is not one of: non_empty, time, time_range, number, timezone, person, name, country, any");
       }
       if (body["invalid"]) text(body["invalid"], n.invalid, "invalid");
       if (!has_choices) return;

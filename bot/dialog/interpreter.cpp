@@ -127,6 +127,12 @@ std::optional<std::string> validate_answer(const std::string& validator, const s
   if (validator == "any") return text;
   if (text.empty() || text.size() > 500) return std::nullopt;
   if (validator == "non_empty") return text;
+  if (validator == "country") {  // a two-letter code, as crisis resources are keyed: "de" -> "DE"
+    if (text.size() != 2 || !std::isalpha(static_cast<unsigned char>(text[0])) || !std::isalpha(static_cast<unsigned char>(text[1])))
+      return std::nullopt;
+    for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return text;
+  }
   if (validator == "number") {
     std::size_t used = 0;
     try {
@@ -500,6 +506,10 @@ DialogOutput Interpreter::answer(DialogState& state, const std::string& text, co
       if (auto value = validate_answer(node->validate, text)) {
         state.vars[node->capture] = *value;
         continue_at(state, node->next, context, rng, out);
+        return out;
+      }
+      if (!node->invalid.empty()) {  // words meant as the answer, but not in the form asked for
+        ask(state, *node, context, rng, out, node->invalid);
         return out;
       }
     }

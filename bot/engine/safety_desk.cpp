@@ -57,6 +57,12 @@ void SafetyDesk::describe(const core::Person& person, const dialog::DialogState&
       auto c = country_of(person, state);
       return c.empty() ? "none set" : c;
     }
+    if (key == "country_known") {  // the person's own, or their time zone's (one set this turn too)
+      if (auto it = state.vars.find("country"); it != state.vars.end() && !it->second.empty()) return "1";
+      auto zone = state.vars.find("timezone");
+      const std::string& tz = zone != state.vars.end() && !zone->second.empty() ? zone->second : person.timezone;
+      return safety::country_for_zone(tz).empty() ? "" : "1";
+    }
     return std::nullopt;
   });
 }

@@ -237,6 +237,7 @@ TEST_CASE("back after days of silence: welcomed and asked how they have been, or
   answer(client, tap("agree"), "o1");
   answer(client, text("Mira"), "o2");
   answer(client, tap("keep_zone"), "o3");
+  answer(client, tap("skip"), "oc");  // no country from UTC: asked, skipped
   answer(client, tap("no"), "o4");
   auto got = answer(client, tap("no_quiet"), "o5");
   CHECK_THAT(got.front()["text"].get<std::string>(), Catch::Contains("all set"));

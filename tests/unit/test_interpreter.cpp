@@ -442,3 +442,36 @@ nodes:
   REQUIRE(diagnostics.size() == 1);
   CHECK(diagnostics[0].to_string() == "q.yaml:6:11: error: typed words kept as {{step}} need a next: to go on to");
 }
+
+TEST_CASE("typed words beside choices are checked like a written answer: a country code, or said how to write it",
+          "[interpreter]") {
+  auto set = make_set({{"q", R"(
+start: ask
+nodes:
+  ask:
+    ask: "Which country are you in?"
+    text: country
+    validate: country
+    invalid: "Just the two-letter code, like DE."
+    next: thanks
+    choices:
+      - { id: skip, label: "Skip", next: thanks }
+  thanks:
+    say: "Thanks ({{country}})."
+    next: done
+  done:
+    end: true
+)"}});
+  dialog::Interpreter interpreter(set);
+  dialog::VariantRng rng(1);
+  DialogState state;
+  interpreter.start(state, "q", {}, rng);
+  auto wrong = interpreter.answer(state, "Germany", "", {}, rng);
+  REQUIRE(wrong.replies.size() == 1);
+  CHECK_THAT(wrong.replies[0].text, Catch::StartsWith("Just the two-letter code, like DE.") && Catch::Contains("Which country"));
+  CHECK(wrong.replies[0].choices.size() == 1);  // the skip button again
+  CHECK(texts(interpreter.answer(state, " de ", "", {}, rng)) == std::vector<std::string>{"Thanks (DE)."});
+  CHECK(dialog::validate_answer("country", "br") == "BR");
+  CHECK_FALSE(dialog::validate_answer("country", "b1"));
+  CHECK_FALSE(dialog::validate_answer("country", "bra"));
+}
