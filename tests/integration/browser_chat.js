@@ -111,6 +111,32 @@ function startDaemon() {
   if (newest === 0) fail("the open question lost its buttons after a typed message");
   if (live !== newest) fail((live - newest) + " buttons of earlier questions are still tappable after a typed message");
 
+  // Every message shows the time it was shown or sent.
+  const bubbles = await page.locator(".bubble").count(), stamped = await page.locator(".bubble time").count();
+  if (stamped !== bubbles) fail((bubbles - stamped) + " of " + bubbles + " messages show no time");
+  if (!/^\d{1,2}:\d{2}/.test((await page.locator(".bubble time").last().textContent()).trim()))
+    fail("the time is not written as hours and minutes");
+
+  // A celebration carries one 🎉, not one from the stylesheet and one from the text.
+  await say("/goal tidy the flat");
+  await say("/step clear the desk");
+  await say("/step sort the post");
+  await say("/done 1");
+  await say("/done 2");  // the goal complete: a celebration whose text has its own 🎉
+  const party = page.locator(".bubble.kind-celebration").last();
+  await party.waitFor({ timeout: 5000 });
+  const partyText = await party.evaluate((el) => getComputedStyle(el, "::before").content + "|" + el.textContent);
+  const parties = (partyText.match(/🎉/gu) || []).length;
+  if (parties !== 1) fail("a celebration shows " + parties + " 🎉: " + partyText);
+
+  // On a desktop the chat is a centred column, not a line across the whole screen.
+  await page.setViewportSize({ width: 1400, height: 900 });
+  const box = await page.locator(".bubble.bot").last().boundingBox();
+  const composer = await page.locator("#text").boundingBox();
+  if (!box || box.x < 250) fail("on a wide screen the messages start at " + (box && box.x) + " px, not in a centred column");
+  if (!composer || composer.width > 800) fail("on a wide screen the text field is " + (composer && composer.width) + " px wide");
+  await page.screenshot({ path: path.join(screenshots, "web-chat-desktop.png"), fullPage: true });
+
   console.log("browser chat: reply shown (" + reply.trim().slice(0, 40) + "...), resumed after reload, mood chart drawn; screenshots in " +
               screenshots);
   await cleanup();
