@@ -228,6 +228,33 @@ TEST_CASE("moods over a week of manual-clock days: the chart, and three low days
   CHECK(got[0]["choices"].size() == 5);
 }
 
+TEST_CASE("onboarding hears answers typed instead of tapped: a zone, a time, quiet hours", "[conversation][onboarding]") {
+  TempDir data;
+  DaemonProcess daemon(data.path(), {"--set", "connectors.websocket.rate_limit=0"});
+  WsTestClient client(daemon.port());
+  client.hello();
+  read_backlog(client);
+  answer(client, tap("agree"), "o1");
+  answer(client, text("Sam"), "o2");
+  // At "Set my time zone / Keep UTC", the zone itself: kept, said back, and on.
+  auto zone = answer(client, text("Europe/Berlin"), "o3");
+  REQUIRE(zone.size() == 1);
+  CHECK_THAT(zone[0]["text"].get<std::string>(), Catch::Contains("Got it: Europe/Berlin.") && Catch::Contains("daily check-in"));
+  // At "Would you like a check-in?", a time.
+  auto nine = answer(client, text("9am"), "o4");
+  REQUIRE(nine.size() == 1);
+  CHECK_THAT(nine[0]["text"].get<std::string>(), Catch::Contains("every day at 09:00") && Catch::Contains("never message you"));
+  // Words that are no answer are not taken as one.
+  auto unsure = answer(client, text("hmm"), "o5");
+  REQUIRE(unsure.size() == 1);
+  CHECK_THAT(unsure[0]["text"].get<std::string>(), Catch::Contains("never message you"));
+  auto quiet = answer(client, text("10pm-7am"), "o6");
+  REQUIRE(quiet.size() == 1);
+  CHECK_THAT(quiet[0]["text"].get<std::string>(), Catch::Contains("quiet 22:00-07:00") && Catch::Contains("all set"));
+  auto nudges = answer(client, text("/nudges"), "o7");
+  CHECK_THAT(nudges.front()["text"].get<std::string>(), Catch::Contains("09:00 (Europe/Berlin)") && Catch::Contains("22:00-07:00"));
+}
+
 TEST_CASE("back after days of silence: welcomed and asked how they have been, or heard at once", "[conversation][welcome]") {
   TempDir data;
   DaemonProcess daemon(data.path(), manual_clock_args("2026-03-09T18:00:00Z"), {kAdminTokenEnv});
