@@ -40,12 +40,19 @@ class PersonCache {
     std::string text;
     core::TimePoint at{};
   };
+  // Asked directly by the safety screen, not yet answered: a typed "yes" or "no" is the
+  // answer (kept in memory only; after a restart the words are read as any message).
+  struct Asked {
+    core::TimePoint at{};
+    std::string language;
+  };
   struct Record {
     core::Person person;
     std::optional<BookRecord> book;           // parsed on first use
     std::optional<dialog::DialogState> state;  // parsed on first use
     core::TimePoint touched{};                 // last used: evict_idle drops the long untouched
     LastWords last_words;
+    std::optional<Asked> asked;
     std::optional<core::TimePoint> last_export;  // /export is rate-limited per person
     int in_flight = 0;   // commits submitted with this person's changes, not yet settled
     bool stale = false;  // a commit of theirs failed: read again once in_flight is 0

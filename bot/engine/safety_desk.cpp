@@ -1,5 +1,8 @@
 #include "bot/engine/safety_desk.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "bot/core/metrics.hpp"
 #include "bot/core/text_parts.hpp"
 #include "bot/engine/conversation.hpp"
@@ -101,13 +104,54 @@ core::Reply SafetyDesk::crisis_reply(const std::string& category, const std::str
   return kit_->responder.crisis(country, lang);
 }
 
+namespace {
+
+// The words people type back to "Are you thinking about ending your life...?": the answer
+// the buttons would have given, or nothing (then the words are read as any message). A
+// yes may go on ("yeah, kind of"); a no must be the whole answer ("no, but I cut myself"
+// is read by the screen).
+std::optional<std::string> typed_answer_to_ask(const std::string& typed) {
+  std::string t;
+  for (char c : typed) {
+    if (c == '\'' ) continue;
+    t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  while (!t.empty() && std::string_view(" .!?,\n").find(t.back()) != std::string_view::npos) t.pop_back();
+  while (!t.empty() && t.front() == ' ') t.erase(t.begin());
+  static const std::vector<std::string> unsure = {"not sure", "im not sure", "i dont know", "dont know", "idk", "unsure",
+                                                  "maybe", "i guess", "kind of", "sort of", "a bit", "a little", "sometimes"};
+  static const std::vector<std::string> no = {"no", "nope", "nah", "n", "no im not", "no i am not", "not at all", "no im fine",
+                                              "im fine", "im ok", "im okay", "no im ok", "no im okay", "nein", "non", "nee",
+                                              "nie", "hayir", "nao"};
+  static const std::vector<std::string> yes_first = {"yes", "yeah", "yep", "yup", "y", "ja", "si", "oui", "sim", "tak", "evet"};
+  auto in = [&](const std::vector<std::string>& words) { return std::find(words.begin(), words.end(), t) != words.end(); };
+  if (in(unsure)) return std::string(safety::SafetyResponder::kUnsure);
+  if (in(no)) return std::string(safety::SafetyResponder::kNo);
+  std::string first = t.substr(0, t.find_first_of(" ,"));
+  if (std::find(yes_first.begin(), yes_first.end(), first) != yes_first.end() || t == "i am" || t == "i think so")
+    return std::string(safety::SafetyResponder::kYes);
+  return std::nullopt;
+}
+
+}  // namespace
+
 bool SafetyDesk::answer_private(core::Person& person, const core::Incoming& message, store::Transaction& tx) {
   using Responder = safety::SafetyResponder;
   auto kit = kit_;  // the replies below use one policy, even if another is loaded meanwhile
   const auto& responder = kit->responder;
-  if (message.is_choice() && Responder::is_safety_choice(message.choice_id)) {
+  // A question asked directly and not yet answered: words typed back answer it as the
+  // buttons would ("yes", "idk", "no").
+  auto& asked = cache_.record(person).asked;
+  std::optional<std::string> typed_answer;
+  std::string asked_in;
+  if (asked && !message.is_choice() && message.at - asked->at <= std::chrono::minutes(30)) {
+    typed_answer = typed_answer_to_ask(message.text);
+    asked_in = asked->language;
+  }
+  if (message.is_choice() || typed_answer) asked.reset();
+  if (typed_answer || (message.is_choice() && Responder::is_safety_choice(message.choice_id))) {
     // Named, not a structured binding: lambdas below capture them (clang 14 cannot).
-    const auto parsed = Responder::parse_choice(message.choice_id);
+    const auto parsed = typed_answer ? Responder::ParsedChoice{*typed_answer, asked_in} : Responder::parse_choice(message.choice_id);
     const std::string id = parsed.id, lang = parsed.language;
     if (id == Responder::kYes || id == Responder::kUnsure) {
       // Asked directly, and the answer is yes or not sure: not sure counts as yes.
@@ -152,6 +196,7 @@ bool SafetyDesk::answer_private(core::Person& person, const core::Incoming& mess
   }
   if (result.asks()) {
     // Not plain enough to be sure: ask, as crisis counsellors do. The dialog stays.
+    asked = PersonCache::Asked{message.at, result.language};
     conversation_.answer(person, message.correlation_id, tx, [&](dialog::DialogState&, const dialog::DialogContext&, dialog::ActionHandler*) {
       return coach::CoachTurn{{responder.ask(result.language, result.category)}, {}};
     });
@@ -177,7 +222,10 @@ std::optional<SafetyDesk::GroupAnswer> SafetyDesk::answer_in_group(core::Person&
     pause(person, message.at);
     if (reachable) out.to_sender.push_back(crisis_reply(screened.category, country, lang));
   } else if (screened.asks()) {
-    if (reachable) out.to_sender.push_back(kit->responder.ask(lang, screened.category));  // asked privately, never in the group
+    if (reachable) {  // asked privately, never in the group; a typed yes or no answers it
+      cache_.record(person).asked = PersonCache::Asked{message.at, lang};
+      out.to_sender.push_back(kit->responder.ask(lang, screened.category));
+    }
   } else if (reachable) {
     auto turn = conversation_.decide(person, tx, [&](dialog::DialogState& st, const dialog::DialogContext& context, dialog::ActionHandler* domain) {
       return conversation_.coach().start_at(person, st, "coping", "risk", context, domain);

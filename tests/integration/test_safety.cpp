@@ -210,6 +210,41 @@ TEST_CASE("asking directly: yes and not sure bring the crisis reply, no returns 
   CHECK_THAT(p.daemon.log(), !Catch::Contains("everything to stop"));
 }
 
+TEST_CASE("asked directly, a typed yes, not sure or no answers as the buttons would", "[safety][integration][ask]") {
+  AtMenu p;
+  auto ask = [&](const char* id) {
+    auto asked = answer(p.client, text("honestly I just want everything to stop"), id);
+    REQUIRE(asked.size() == 1);
+    REQUIRE_THAT(asked[0]["text"].get<std::string>(), Catch::Contains("ending your life"));
+  };
+  ask("a1");
+  auto yes = answer(p.client, text("yeah, kind of"), "y");
+  REQUIRE(yes.size() == 1);
+  CHECK(yes[0]["kind"] == "safety");
+  CHECK_THAT(yes[0]["text"].get<std::string>(), Catch::Contains("TelefonSeelsorge"));
+  answer(p.client, tap("safety.safe"), "s");
+
+  ask("a2");
+  auto unsure = answer(p.client, text("idk"), "u");
+  REQUIRE(unsure.size() == 1);
+  CHECK_THAT(unsure[0]["text"].get<std::string>(), Catch::Contains("TelefonSeelsorge"));
+  answer(p.client, tap("safety.safe"), "s2");
+
+  ask("a3");
+  auto no = answer(p.client, text("no"), "n");
+  REQUIRE_FALSE(no.empty());
+  CHECK(no[0]["kind"] == "safety");
+  CHECK_THAT(no[0]["text"].get<std::string>(), Catch::Contains("Thank you for answering me"));
+  // Answered: a later "no" is just a word again, not an answer to the question.
+  auto later = answer(p.client, text("no"), "n2");
+  REQUIRE_FALSE(later.empty());
+  CHECK_THAT(later[0]["text"].get<std::string>(), !Catch::Contains("Thank you for answering me"));
+  auto metrics = http_request(p.daemon.port(), "GET", "/metrics").body;
+  CHECK_THAT(metrics, Catch::Contains("bounceback_safety_asked_total{answer=\"yes\"} 1"));
+  CHECK_THAT(metrics, Catch::Contains("bounceback_safety_asked_total{answer=\"unsure\"} 1"));
+  CHECK_THAT(metrics, Catch::Contains("bounceback_safety_asked_total{answer=\"no\"} 1"));
+}
+
 TEST_CASE("what only the model hears is asked about: a farewell without a listed word, a threat at home",
           "[safety][integration][ask][classifier]") {
   AtMenuShipped p;
