@@ -123,7 +123,8 @@ std::optional<std::string> typed_answer_to_ask(const std::string& typed) {
   static const std::vector<std::string> no = {"no", "nope", "nah", "n", "no im not", "no i am not", "not at all", "no im fine",
                                               "im fine", "im ok", "im okay", "no im ok", "no im okay", "nein", "non", "nee",
                                               "nie", "hayir", "nao"};
-  static const std::vector<std::string> yes_first = {"yes", "yeah", "yep", "yup", "y", "ja", "si", "oui", "sim", "tak", "evet"};
+  static const std::vector<std::string> yes_first = {"yes", "yeah", "yep", "yup", "y", "ya", "ye", "sure", "kinda", "sorta",
+                                                     "probably", "definitely", "ja", "si", "oui", "sim", "tak", "evet"};
   auto in = [&](const std::vector<std::string>& words) { return std::find(words.begin(), words.end(), t) != words.end(); };
   if (in(unsure)) return std::string(safety::SafetyResponder::kUnsure);
   if (in(no)) return std::string(safety::SafetyResponder::kNo);

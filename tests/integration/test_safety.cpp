@@ -230,6 +230,12 @@ TEST_CASE("asked directly, a typed yes, not sure or no answers as the buttons wo
   CHECK_THAT(unsure[0]["text"].get<std::string>(), Catch::Contains("TelefonSeelsorge"));
   answer(p.client, tap("safety.safe"), "s2");
 
+  ask("a4");
+  auto sure = answer(p.client, text("sure"), "y2");  // safety first: a yes
+  REQUIRE(sure.size() == 1);
+  CHECK_THAT(sure[0]["text"].get<std::string>(), Catch::Contains("TelefonSeelsorge"));
+  answer(p.client, tap("safety.safe"), "s3");
+
   ask("a3");
   auto no = answer(p.client, text("no"), "n");
   REQUIRE_FALSE(no.empty());
@@ -240,7 +246,7 @@ TEST_CASE("asked directly, a typed yes, not sure or no answers as the buttons wo
   REQUIRE_FALSE(later.empty());
   CHECK_THAT(later[0]["text"].get<std::string>(), !Catch::Contains("Thank you for answering me"));
   auto metrics = http_request(p.daemon.port(), "GET", "/metrics").body;
-  CHECK_THAT(metrics, Catch::Contains("bounceback_safety_asked_total{answer=\"yes\"} 1"));
+  CHECK_THAT(metrics, Catch::Contains("bounceback_safety_asked_total{answer=\"yes\"} 2"));
   CHECK_THAT(metrics, Catch::Contains("bounceback_safety_asked_total{answer=\"unsure\"} 1"));
   CHECK_THAT(metrics, Catch::Contains("bounceback_safety_asked_total{answer=\"no\"} 1"));
 }
