@@ -242,6 +242,10 @@ ScreenResult SafetyScreen::screen(std::string_view text, const ScreenContext& co
   const Thresholds& thresholds = context.after_crisis ? policy_.after_crisis : policy_.thresholds;
   ScreenResult result = assess(text, thresholds);
   if (context.previous.empty() || result.crisis()) return result;
+  // A word or two before ("no", "ok", "Europe/Berlin": answers to the coach's questions)
+  // adds nothing to read, but joined to the next message it could tip the model ("no" and
+  // "I keep waking up at 4").
+  if (normalize_words(context.previous).size() < 3) return result;
   // "I have the tablets here" then "tonight": read together, they may say what neither
   // says alone. Only what the two say beyond the previous one counts.
   std::string together(context.previous);

@@ -251,6 +251,21 @@ TEST_CASE("the previous message is read with the new one, and only what they add
   CHECK(screen.screen("thanks for the numbers", context).kind == Kind::none);
 }
 
+TEST_CASE("a word or two before, an answer to the coach, is not read with the next message", "[safety][context]") {
+  // "no" (to quiet hours), then a sleep worry: together the model read a wish not to wake up.
+  auto policy = shipped(true);
+  safety::SafetyScreen screen(policy);
+  safety::ScreenContext context;
+  for (const char* before : {"no", "ok thanks", "Europe/Berlin"}) {
+    context.previous = before;
+    INFO(before);
+    CHECK(screen.screen("sleep mostly, I keep waking up at 4", context).kind == Kind::none);
+  }
+  // Three words or more are still read with what follows.
+  context.previous = "I have the tablets here";
+  CHECK(screen.screen("tonight", context).kind >= Kind::ask);
+}
+
 TEST_CASE("the language of a message picks the replies, then resources and the emergency number follow the country",
           "[safety][language]") {
   auto policy = shipped(false);
