@@ -45,10 +45,18 @@ std::shared_ptr<const SafetyDesk::Kit> SafetyDesk::prepare(std::shared_ptr<const
   return std::make_shared<const Kit>(std::move(policy));
 }
 
-// Crisis resources follow the person: their own setting, else their time zone's country.
-std::string SafetyDesk::country_of(const core::Person& person, const dialog::DialogState& state) const {
+// The person's own country: their setting, else their time zone's (a zone set earlier in
+// this turn, kept in the dialog's variables, counts before the stored one); empty when
+// neither tells it.
+std::string SafetyDesk::own_country(const core::Person& person, const dialog::DialogState& state) {
   if (auto it = state.vars.find("country"); it != state.vars.end() && !it->second.empty()) return it->second;
-  if (auto c = safety::country_for_zone(person.timezone); !c.empty()) return c;
+  auto zone = state.vars.find("timezone");
+  return safety::country_for_zone(zone != state.vars.end() && !zone->second.empty() ? zone->second : person.timezone);
+}
+
+// Crisis resources follow the person: their own country, else the deployment's default.
+std::string SafetyDesk::country_of(const core::Person& person, const dialog::DialogState& state) const {
+  if (auto c = own_country(person, state); !c.empty()) return c;
   return default_country_;
 }
 
@@ -60,12 +68,7 @@ void SafetyDesk::describe(const core::Person& person, const dialog::DialogState&
       auto c = country_of(person, state);
       return c.empty() ? "none set" : c;
     }
-    if (key == "country_known") {  // the person's own, or their time zone's (one set this turn too)
-      if (auto it = state.vars.find("country"); it != state.vars.end() && !it->second.empty()) return "1";
-      auto zone = state.vars.find("timezone");
-      const std::string& tz = zone != state.vars.end() && !zone->second.empty() ? zone->second : person.timezone;
-      return safety::country_for_zone(tz).empty() ? "" : "1";
-    }
+    if (key == "country_known") return own_country(person, state).empty() ? "" : "1";
     return std::nullopt;
   });
 }

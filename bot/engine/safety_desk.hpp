@@ -69,6 +69,7 @@ class SafetyDesk {
   safety::ScreenResult screen(const core::Person& person, const core::Incoming& message);
   core::Reply crisis_reply(const std::string& category, const std::string& country, const std::string& lang) const;
   std::string country_of(const core::Person& person, const dialog::DialogState& state) const;
+  static std::string own_country(const core::Person& person, const dialog::DialogState& state);
   void pause(core::Person& person, core::TimePoint from) const;
 
   std::shared_ptr<const Kit> kit_;
