@@ -25,7 +25,7 @@ std::shared_ptr<const RiskClassifier> RiskClassifier::load(const std::string& pa
   return c;
 }
 
-RiskClassifier::Prediction RiskClassifier::predict(const std::vector<std::string>& words) const {
+RiskClassifier::Prediction RiskClassifier::predict(std::span<const std::string> words) const {
   std::string line;
   for (const auto& w : words) {
     line += w;

@@ -1,5 +1,6 @@
 #pragma once
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,7 @@ class RiskClassifier {
   ~RiskClassifier();
 
   // `words`: normalize_words() of the message.
-  Prediction predict(const std::vector<std::string>& words) const;
+  Prediction predict(std::span<const std::string> words) const;
 
  private:
   RiskClassifier();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <span>
 
 #include "bot/safety/risk_classifier.hpp"
 #include "bot/safety/text_normalizer.hpp"
@@ -158,7 +159,7 @@ ScreenResult SafetyScreen::assess(std::string_view text, const Thresholds& thres
   // The classifier first: a rule that is not explicit needs its risk to reach rule_floor.
   // A command's name is no part of what was said ("/journal ..." screens its text).
   std::size_t command_words = !text.empty() && text.front() == '/' && !words.empty() ? 1 : 0;
-  const std::vector<std::string> said(words.begin() + static_cast<std::ptrdiff_t>(command_words), words.end());
+  const std::span<const std::string> said = std::span<const std::string>(words).subspan(command_words);
   RiskClassifier::Prediction prediction;
   if (policy_.classifier) prediction = policy_.classifier->predict(said);
   const auto lettered = std::count_if(said.begin(), said.end(), [](const std::string& w) {
