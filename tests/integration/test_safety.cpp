@@ -43,29 +43,24 @@ struct RulesOnlySafety {
   }
 };
 
-// A person at the menu, screened by the rules alone.
+enum class Screen { rules_only, as_shipped };
+
+std::vector<std::string> menu_args(Screen screen, const RulesOnlySafety& rules) {
+  std::vector<std::string> args = {"--set", "clock.mode=manual", "--set", "defaults.country=DE"};
+  if (screen == Screen::rules_only) args.insert(args.end(), {"--set", "safety.file=" + rules.file});
+  return args;
+}
+
+// A person at the menu, screened by the rules alone, or as shipped (rules, phrase lists
+// and the classifier).
 struct AtMenu {
   RulesOnlySafety safety;
   TempDir data;
-  DaemonProcess daemon{data.path(),
-                       {"--set", "clock.mode=manual", "--set", "defaults.country=DE", "--set", "safety.file=" + safety.file},
-                       {"BOUNCEBACK_ADMIN_TOKEN=t0ken"}};
-  WsTestClient client{daemon.port()};
+  DaemonProcess daemon;
+  WsTestClient client;
 
-  AtMenu() {
-    client.hello();
-    read_backlog(client);
-    answer(client, text("menu"), "m");
-  }
-};
-
-// A person at the menu, screened as shipped: rules, phrase lists and the classifier.
-struct AtMenuShipped {
-  TempDir data;
-  DaemonProcess daemon{data.path(), {"--set", "clock.mode=manual", "--set", "defaults.country=DE"}, {}};
-  WsTestClient client{daemon.port()};
-
-  AtMenuShipped() {
+  explicit AtMenu(Screen screen = Screen::rules_only)
+      : daemon(data.path(), menu_args(screen, safety), {"BOUNCEBACK_ADMIN_TOKEN=t0ken"}), client(daemon.port()) {
     client.hello();
     read_backlog(client);
     answer(client, text("menu"), "m");
@@ -253,7 +248,7 @@ TEST_CASE("asked directly, a typed yes, not sure or no answers as the buttons wo
 
 TEST_CASE("what only the model hears is asked about: a farewell without a listed word, a threat at home",
           "[safety][integration][ask][classifier]") {
-  AtMenuShipped p;
+  AtMenu p(Screen::as_shipped);
   auto asked = answer(p.client, text("I have been giving my things to my sister and sorting out who gets the dog"), "f1");
   REQUIRE(asked.size() == 1);
   CHECK(asked[0]["kind"] == "safety");
