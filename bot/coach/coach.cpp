@@ -302,13 +302,10 @@ CoachTurn Coach::run_command(const std::string& name, const std::string& args, D
     return t;
   }
   if (name == "country") {
-    // Whose crisis lines to show: a two-letter code (DE, br), kept until changed.
-    std::string code = args;
-    for (auto& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    bool letters = code.size() == 2 && std::isalpha(static_cast<unsigned char>(code[0])) &&
-                   std::isalpha(static_cast<unsigned char>(code[1]));
-    if (!letters) return turn(interpreter.interject(state, "common", context, rng, "country_invalid"));
-    state.vars["country"] = code;
+    // Whose crisis lines to show: a two-letter code (DE, br) or a name, kept until changed.
+    auto code = dialog::validate_answer("country", args);
+    if (!code) return turn(interpreter.interject(state, "common", context, rng, "country_invalid"));
+    state.vars["country"] = *code;
     return turn(interpreter.interject(state, "common", context, rng, "country_set"));
   }
   if (name == "goal") {

@@ -111,6 +111,36 @@ auto lookup_for(const DialogState& state, const DialogContext& context) {
   };
 }
 
+// The countries people are most likely to name, in English and in their own language:
+// "Germany", "Deutschland" -> "DE". Anything else is asked for as a two-letter code.
+std::optional<std::string> country_named(const std::string& typed) {
+  static const std::vector<std::pair<const char*, const char*>> names = {
+      {"united states", "US"}, {"usa", "US"},          {"america", "US"},       {"canada", "CA"},
+      {"united kingdom", "GB"}, {"uk", "GB"},          {"england", "GB"},       {"scotland", "GB"},
+      {"wales", "GB"},          {"northern ireland", "GB"}, {"ireland", "IE"},  {"australia", "AU"},
+      {"new zealand", "NZ"},    {"germany", "DE"},     {"deutschland", "DE"},   {"france", "FR"},
+      {"netherlands", "NL"},    {"the netherlands", "NL"}, {"holland", "NL"},   {"nederland", "NL"},
+      {"spain", "ES"},          {"espana", "ES"},      {"españa", "ES"},        {"india", "IN"},
+      {"mexico", "MX"},         {"méxico", "MX"},      {"argentina", "AR"},     {"colombia", "CO"},
+      {"chile", "CL"},          {"peru", "PE"},        {"perú", "PE"},          {"brazil", "BR"},
+      {"brasil", "BR"},         {"portugal", "PT"},    {"italy", "IT"},         {"italia", "IT"},
+      {"poland", "PL"},         {"polska", "PL"},      {"turkey", "TR"},        {"türkiye", "TR"},
+      {"turkiye", "TR"},        {"austria", "AT"},     {"österreich", "AT"},    {"osterreich", "AT"},
+      {"switzerland", "CH"},    {"schweiz", "CH"},     {"suisse", "CH"},        {"svizzera", "CH"},
+      {"belgium", "BE"},        {"belgique", "BE"},    {"belgië", "BE"},        {"belgie", "BE"},
+      {"luxembourg", "LU"},     {"denmark", "DK"},     {"danmark", "DK"},       {"sweden", "SE"},
+      {"sverige", "SE"},        {"finland", "FI"},     {"suomi", "FI"},         {"south africa", "ZA"},
+      {"japan", "JP"},          {"south korea", "KR"}, {"korea", "KR"},         {"philippines", "PH"},
+      {"singapore", "SG"},      {"france métropolitaine", "FR"}};
+  std::string t = lower(trim(typed));
+  while (!t.empty() && std::string_view(".!").find(t.back()) != std::string_view::npos) t.pop_back();
+  for (const char* lead : {"i'm in ", "im in ", "i am in ", "i live in ", "in "})
+    if (t.rfind(lead, 0) == 0) t = t.substr(std::string_view(lead).size());
+  for (const auto& [name, code] : names)
+    if (t == name) return std::string(code);
+  return std::nullopt;
+}
+
 std::string default_invalid(const std::string& validator) {
   if (validator == "time") return "Please write a time like 07:30, 9am or 21:00.";
   if (validator == "person") return "Just their name is enough, like Sam.";
@@ -128,6 +158,7 @@ std::optional<std::string> validate_answer(const std::string& validator, const s
   if (text.empty() || text.size() > 500) return std::nullopt;
   if (validator == "non_empty") return text;
   if (validator == "country") {  // a two-letter code, as crisis resources are keyed: "de" -> "DE"
+    if (auto code = country_named(text)) return code;
     if (text.size() != 2 || !std::isalpha(static_cast<unsigned char>(text[0])) || !std::isalpha(static_cast<unsigned char>(text[1])))
       return std::nullopt;
     for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

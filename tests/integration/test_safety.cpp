@@ -268,10 +268,10 @@ TEST_CASE("what only the model hears is asked about: a farewell without a listed
 
 TEST_CASE("/country sets whose crisis lines are shown, in its answer and in the crisis reply", "[safety][integration][country]") {
   AtMenu p;  // defaults.country DE
-  auto invalid = answer(p.client, text("/country Brazil"), "c0");
+  auto invalid = answer(p.client, text("/country Atlantis"), "c0");
   REQUIRE(invalid.size() == 1);
   CHECK_THAT(invalid[0]["text"].get<std::string>(), Catch::Contains("two-letter code") && Catch::Contains("right now: DE"));
-  auto set = answer(p.client, text("/country br"), "c1");
+  auto set = answer(p.client, text("/country Brazil"), "c1");  // a name, or a code as in the unit tests
   REQUIRE(set.size() == 1);
   CHECK_THAT(set[0]["text"].get<std::string>(), Catch::Contains("CVV") && !Catch::Contains("TelefonSeelsorge"));
   auto crisis = answer(p.client, text("I want to kill myself"), "c2");

@@ -466,12 +466,17 @@ nodes:
   dialog::VariantRng rng(1);
   DialogState state;
   interpreter.start(state, "q", {}, rng);
-  auto wrong = interpreter.answer(state, "Germany", "", {}, rng);
+  auto wrong = interpreter.answer(state, "Atlantis", "", {}, rng);
   REQUIRE(wrong.replies.size() == 1);
   CHECK_THAT(wrong.replies[0].text, Catch::StartsWith("Just the two-letter code, like DE.") && Catch::Contains("Which country"));
   CHECK(wrong.replies[0].choices.size() == 1);  // the skip button again
   CHECK(texts(interpreter.answer(state, " de ", "", {}, rng)) == std::vector<std::string>{"Thanks (DE)."});
   CHECK(dialog::validate_answer("country", "br") == "BR");
+  // A country's name, in English or its own language, is as good as its code.
+  CHECK(dialog::validate_answer("country", "Germany") == "DE");
+  CHECK(dialog::validate_answer("country", "I live in Brasil") == "BR");
+  CHECK(dialog::validate_answer("country", "the Netherlands.") == "NL");
+  CHECK_FALSE(dialog::validate_answer("country", "Atlantis"));
   CHECK_FALSE(dialog::validate_answer("country", "b1"));
   CHECK_FALSE(dialog::validate_answer("country", "bra"));
 }
