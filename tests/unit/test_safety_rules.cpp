@@ -316,6 +316,8 @@ TEST_CASE("check: an unknown concept, an empty lexicon, a rule that can never fi
   // A context the classifier reads: a probability, and a number of words.
   CHECK_THAT(text, Catch::VectorContains(path + ":29:35: error: classifier: a probability above 0, at most 1"));
   CHECK_THAT(text, Catch::VectorContains(path + ":29:51: error: min_words: a number of words, 0 or more"));
+  // The classifier answers alone only on a message of at least min_words words, 1 to 50.
+  CHECK_THAT(text, Catch::VectorContains(path + ":33:67: error: min_words: a number of words from 1 to 50"));
   CHECK_THAT(text, Catch::VectorContains(path + ":29:5: error: lowering 'model_says' needs concepts in any:, or a classifier: probability"));
 }
 
